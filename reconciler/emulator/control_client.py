@@ -1,0 +1,98 @@
+"""A client for the emulator's control API (``/_emulator/...``), over HTTP or in-process.
+
+Tests and benchmarks use it to read call counts, reset state, inject faults and failures
+and change how long transitions take.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+Send = Callable[[str, str, dict[str, Any] | None], tuple[int, Any]]
+
+
+class ControlError(RuntimeError):
+    pass
+
+
+class ControlClient:
+    def __init__(self, send: Send) -> None:
+        self._send = send
+
+    @classmethod
+    def over_http(cls, url: str, timeout: float = 10.0) -> ControlClient:
+        base = url.rstrip("/")
+
+        def send(method: str, route: str, body: dict[str, Any] | None) -> tuple[int, Any]:
+            data = json.dumps(body).encode() if body is not None else None
+            request = urllib.request.Request(
+                f"{base}/_emulator/{route}",
+                data=data,
+                method=method,
+                headers={"Content-Type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    return response.status, json.loads(response.read() or b"null")
+            except urllib.error.HTTPError as err:
+                return err.code, json.loads(err.read() or b"null")
+
+        return cls(send)
+
+    @classmethod
+    def in_process(cls, app: Any) -> ControlClient:
+        from werkzeug.test import Client
+
+        client = Client(app)
+
+        def send(method: str, route: str, body: dict[str, Any] | None) -> tuple[int, Any]:
+            response = client.open(f"/_emulator/{route}", method=method, json=body)
+            return response.status_code, response.get_json()
+
+        return cls(send)
+
+    def _call(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
+        status, value = self._send(method, route, body)
+        if status != 200:
+            raise ControlError(f"{method} /_emulator/{route} answered {status}: {value}")
+        return value
+
+    def calls(self) -> dict[str, int]:
+        return dict(self._call("GET", "calls"))
+
+    def reset(self) -> None:
+        self._call("POST", "reset")
+
+    def add_fault(
+        self,
+        operation: str,
+        error: str,
+        *,
+        rate: float = 1.0,
+        count: int | None = None,
+        **extra: Any,
+    ) -> int:
+        body = {"operation": operation, "error": error, "rate": rate, "count": count, **extra}
+        return int(self._call("POST", "faults", body)["id"])
+
+    def faults(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "faults")["faults"])
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def fail(self, kind: str, name: str, reason: str | None = None) -> None:
+        body: dict[str, Any] = {"kind": kind, "name": name}
+        if reason is not None:
+            body["reason"] = reason
+        self._call("POST", "fail", body)
+
+    def set_transitions(self, transitions: str) -> None:
+        self._call("POST", "config", {"transitions": transitions})
+
+    def transitions(self) -> str:
+        return str(self._call("GET", "config")["transitions"])

@@ -1,0 +1,70 @@
+"""Serve the emulator over HTTP on loopback (``reconciler emulator``)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+from reconciler.emulator.app import EmulatorApp
+from reconciler.emulator.lifecycle import Transitions
+
+
+class EmulatorServer:
+    """A threaded werkzeug server around one :class:`EmulatorApp`.
+
+    Use as a context manager in tests, or :meth:`serve_forever` from the CLI.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        transitions: Transitions | None = None,
+        strict: bool = False,
+        app: EmulatorApp | None = None,
+    ) -> None:
+        from werkzeug.serving import make_server
+
+        self.app = app or EmulatorApp(transitions, strict=strict)
+        self._server = make_server(host, port, self.app, threaded=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        if isinstance(host, bytes):
+            host = host.decode()
+        return f"http://{host}:{port}"
+
+    def start(self) -> EmulatorServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def serve_forever(self) -> None:
+        """Serve until SIGTERM or SIGINT."""
+
+        def shut_down(signum: int, frame: FrameType | None) -> None:
+            # shutdown() blocks until serve_forever returns: call it from another thread.
+            threading.Thread(target=self._server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, shut_down)
+        signal.signal(signal.SIGINT, shut_down)
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()

@@ -1,0 +1,171 @@
+"""The emulator's SageMaker state: one :class:`RegionState` per (account, region).
+
+Records keep the create request as it was sent (so Describe returns what was created,
+field for field) plus the server-side facts SageMaker adds: ARN, times, status, failure
+reason. Names are looked up case-insensitively, as SageMaker does (its ARNs carry the
+lower-cased name, so two names differing only in case would collide).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from reconciler.emulator.lifecycle import Pending
+
+JsonDict = dict[str, Any]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Resource:
+    """What every emulated SageMaker resource has.
+
+    name:     the name as created (case preserved)
+    arn:      read by clients, never built by them
+    request:  the create request minus the name and Tags
+    status:   the status enum value shown now ("" for kinds without one)
+    pending:  the transition in progress, if any
+    """
+
+    name: str
+    arn: str
+    request: JsonDict
+    creation_time: dt.datetime = field(default_factory=utcnow)
+    last_modified_time: dt.datetime = field(default_factory=utcnow)
+    status: str = ""
+    pending: Pending | None = None
+    failure_reason: str | None = None
+
+    def touch(self) -> None:
+        self.last_modified_time = utcnow()
+
+
+@dataclass
+class Model(Resource):
+    pass
+
+
+@dataclass
+class EndpointConfig(Resource):
+    pass
+
+
+@dataclass
+class Endpoint(Resource):
+    """config_name: the EndpointConfig the endpoint runs now.
+    pending_config_name: the config an UpdateEndpoint in progress moves it to.
+    variants: ProductionVariantSummary list of the deployed config.
+    last_deployment_config: the DeploymentConfig of the last create/update, if any."""
+
+    config_name: str = ""
+    pending_config_name: str | None = None
+    pending_since: dt.datetime | None = None
+    variants: list[JsonDict] = field(default_factory=list)
+    last_deployment_config: JsonDict | None = None
+
+
+@dataclass
+class InferenceComponent(Resource):
+    """specification / runtime copy counts as deployed; desired_copy_count may run ahead
+    of current_copy_count while an update is in progress."""
+
+    endpoint_name: str = ""
+    endpoint_arn: str = ""
+    variant_name: str = ""
+    desired_copy_count: int = 0
+    current_copy_count: int = 0
+    last_deployment_config: JsonDict | None = None
+
+
+@dataclass
+class ClusterNode:
+    instance_group: str
+    instance_id: str
+    instance_type: str
+    launch_time: dt.datetime
+    status: str = "Running"
+    message: str | None = None
+
+
+@dataclass
+class Cluster(Resource):
+    """groups: the instance-group specifications as last applied, by group name.
+    nodes: the instances, following each group's InstanceCount once a transition ends."""
+
+    groups: dict[str, JsonDict] = field(default_factory=dict)
+    nodes: list[ClusterNode] = field(default_factory=list)
+    group_status: dict[str, str] = field(default_factory=dict)
+
+
+R = TypeVar("R", bound=Resource)
+
+
+class Registry(Generic[R]):
+    """Resources of one kind, by case-insensitive name, in creation order."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, R] = {}
+
+    def get(self, name: str) -> R | None:
+        return self._items.get(name.lower())
+
+    def add(self, resource: R) -> None:
+        self._items[resource.name.lower()] = resource
+
+    def remove(self, name: str) -> None:
+        self._items.pop(name.lower(), None)
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(list(self._items.values()))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass
+class RegionState:
+    """All emulated SageMaker resources of one account in one region."""
+
+    account: str
+    region: str
+    models: Registry[Model] = field(default_factory=Registry)
+    endpoint_configs: Registry[EndpointConfig] = field(default_factory=Registry)
+    endpoints: Registry[Endpoint] = field(default_factory=Registry)
+    inference_components: Registry[InferenceComponent] = field(default_factory=Registry)
+    clusters: Registry[Cluster] = field(default_factory=Registry)
+    # Tags by resource ARN, in the order they were first added.
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def arn(self, resource_type: str, name: str) -> str:
+        """ARN of a named resource; SageMaker lower-cases the name in its ARNs."""
+        return f"arn:{partition(self.region)}:sagemaker:{self.region}:{self.account}:{resource_type}/{name.lower()}"
+
+
+def partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+class EmulatorState:
+    """Every account and region the emulator has seen since start or the last reset."""
+
+    def __init__(self) -> None:
+        self._regions: dict[tuple[str, str], RegionState] = {}
+
+    def region(self, account: str, region: str) -> RegionState:
+        key = (account, region)
+        if key not in self._regions:
+            self._regions[key] = RegionState(account=account, region=region)
+        return self._regions[key]
+
+    def reset(self) -> None:
+        self._regions.clear()

@@ -1,0 +1,87 @@
+"""Requests for typical resources, as the SageMaker Python SDK and our reconciler send them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/SageMakerExecution"
+IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04"
+
+
+def create_model(sm: Any, name: str = "llama-model", **extra: Any) -> dict[str, Any]:
+    request = {
+        "ModelName": name,
+        "PrimaryContainer": {"Image": IMAGE, "ModelDataUrl": f"s3://models/{name}/model.tar.gz"},
+        "ExecutionRoleArn": ROLE_ARN,
+        **extra,
+    }
+    return dict(sm.create_model(**request))
+
+
+def create_model_config(
+    sm: Any, name: str = "classic-config", model: str = "llama-model", **extra: Any
+) -> dict[str, Any]:
+    """A classic endpoint config: one variant serving `model`."""
+    request = {
+        "EndpointConfigName": name,
+        "ProductionVariants": [
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": model,
+                "InstanceType": "ml.m5.xlarge",
+                "InitialInstanceCount": 1,
+            }
+        ],
+        **extra,
+    }
+    return dict(sm.create_endpoint_config(**request))
+
+
+def create_ic_config(
+    sm: Any, name: str = "shared-gpu-config", *, instance_count: int = 1, **extra: Any
+) -> dict[str, Any]:
+    """An endpoint config for inference components: role set, variant without ModelName."""
+    request = {
+        "EndpointConfigName": name,
+        "ExecutionRoleArn": ROLE_ARN,
+        "ProductionVariants": [
+            {
+                "VariantName": "AllTraffic",
+                "InstanceType": "ml.g5.12xlarge",
+                "InitialInstanceCount": instance_count,
+                "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
+            }
+        ],
+        **extra,
+    }
+    return dict(sm.create_endpoint_config(**request))
+
+
+def ic_request(
+    name: str = "llama-chat",
+    endpoint: str = "shared-gpu",
+    model: str = "llama-model",
+    copies: int = 1,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "InferenceComponentName": name,
+        "EndpointName": endpoint,
+        "VariantName": "AllTraffic",
+        "Specification": {
+            "ModelName": model,
+            "ComputeResourceRequirements": {
+                "MinMemoryRequiredInMb": 16384,
+                "NumberOfAcceleratorDevicesRequired": 1,
+            },
+        },
+        "RuntimeConfig": {"CopyCount": copies},
+        **extra,
+    }
+
+
+def ic_endpoint(sm: Any, endpoint: str = "shared-gpu", model: str = "llama-model") -> None:
+    """A model, an IC-hosting config and an endpoint on it (InService with immediate transitions)."""
+    create_model(sm, model)
+    create_ic_config(sm, f"{endpoint}-config")
+    sm.create_endpoint(EndpointName=endpoint, EndpointConfigName=f"{endpoint}-config")
