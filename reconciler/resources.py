@@ -1,0 +1,131 @@
+"""The desired-state types every layer shares: kinds, manifest locations, problems, and
+the :class:`Manifest` — one resource as declared in git.
+
+Produced by :mod:`reconciler.manifests` (files → manifests), consumed by validation
+checks, the planner and the views. Pure data; no AWS here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+API_VERSION = "sagemaker-reconciler/v1"
+ANNOTATION_PREFIX = "sagemaker-reconciler/"
+TAG_PREFIX = "sagemaker-reconciler/"
+OWNER_TAG = "sagemaker-reconciler/owner"
+ADDRESS_TAG = "sagemaker-reconciler/address"
+SPEC_HASH_TAG = "sagemaker-reconciler/spec-hash"
+OWNERSHIP_TAGS = (OWNER_TAG, ADDRESS_TAG, SPEC_HASH_TAG)
+
+JsonDict = dict[str, Any]
+# A path into a spec: ("ProductionVariants", 0, "InstanceType").
+SpecPath = tuple[str | int, ...]
+
+
+class Kind(StrEnum):
+    MODEL = "Model"
+    ENDPOINT_CONFIG = "EndpointConfig"
+    ENDPOINT = "Endpoint"
+    INFERENCE_COMPONENT = "InferenceComponent"
+    CLUSTER = "Cluster"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something is written: a file and a 1-based line."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, reported as
+    ``file:line: Kind/name: spec.Path.To.Field: message`` (parts that are unknown omitted).
+
+    location: where it is written (None when it concerns no file, e.g. a missing directory)
+    address:  ``Kind/name`` of the resource concerned, if any
+    field:    dotted path of the field, e.g. ``spec.ProductionVariants[0].InstanceType``
+    message:  what is wrong, and what would be right when we know it
+    """
+
+    message: str
+    location: Location | None = None
+    address: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = [str(self.location)] if self.location else []
+        if self.address:
+            parts.append(self.address)
+        if self.field:
+            parts.append(self.field)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class DeletionPolicy(StrEnum):
+    DELETE = "delete"
+    RETAIN = "retain"
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """The policy knobs under ``metadata.annotations`` (keys ``sagemaker-reconciler/...``).
+
+    deletion_policy:    ``retain`` — never delete, just stop managing
+    adopt:              take over an existing resource that carries no owner tag
+    ignore_differences: dotted spec paths owned by someone else (e.g. RuntimeConfig.CopyCount)
+    allow_replace:      permit destructive replacement
+    physical_name:      keep an adopted Model/EndpointConfig under this name until its spec changes
+    sensitive:          extra Environment keys whose values are never printed
+    """
+
+    deletion_policy: DeletionPolicy = DeletionPolicy.DELETE
+    adopt: bool = False
+    ignore_differences: tuple[str, ...] = ()
+    allow_replace: bool = False
+    physical_name: str | None = None
+    sensitive: tuple[str, ...] = ()
+
+
+@dataclass
+class Manifest:
+    """One declared resource.
+
+    kind, name:  identity; ``address`` is ``Kind/name``
+    spec:        the Create request of the kind minus the name field and Tags (plus the
+                 kind's update-only options), exactly as written
+    tags:        ``metadata.tags``
+    annotations: parsed ``metadata.annotations``
+    location:    where the document starts (its ``apiVersion`` line... the first line)
+    lines:       line of each spec path as written, for messages (``()`` is ``spec:``)
+    """
+
+    kind: Kind
+    name: str
+    spec: JsonDict
+    location: Location
+    tags: dict[str, str] = field(default_factory=dict)
+    annotations: Annotations = field(default_factory=Annotations)
+    lines: dict[SpecPath, int] = field(default_factory=dict)
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    def line_of(self, path: SpecPath) -> int:
+        """Line of the deepest written prefix of `path` (a missing field points at its parent)."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return self.location.line
+
+    def location_of(self, path: SpecPath) -> Location:
+        return Location(self.location.file, self.line_of(path))
