@@ -1,59 +1,152 @@
 """Command line: parse arguments, dispatch to one function per command, map outcomes to
 exit codes (0 success, 1 error, 2 plan has changes — see DESIGN.md).
 
-Each command function takes explicit keyword arguments and returns an exit code; errors
-meant for the user are :class:`UserError` and are printed to stderr as one line, never as
+Each command lives in :mod:`reconciler.commands` and takes explicit keyword arguments;
+errors meant for the user are :class:`UserError`, printed to stderr as one line, never as
 a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
+from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
+
 from reconciler import __version__
+from reconciler.aws import AwsSettings
+from reconciler.commands.common import EXIT_ERROR, InvalidManifests, UserError
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-
-
-class UserError(Exception):
-    """An error the user can act on; printed as ``reconciler: <message>``."""
+DEFAULT_DIRECTORY = "manifests"
 
 
-def cmd_emulator(*, host: str, port: int, transitions: str, strict: bool) -> int:
-    """Serve the local SageMaker emulator until interrupted."""
-    try:
-        from reconciler.emulator.lifecycle import Transitions
-        from reconciler.emulator.server import EmulatorServer
-    except ImportError as err:
-        raise UserError(
-            f"the emulator needs the 'emulator' extra ({err.name} is missing): "
-            "pip install 'sagemaker-reconciler[emulator]'"
-        ) from err
-    try:
-        parsed = Transitions.parse(transitions)
-    except ValueError as err:
-        raise UserError(str(err)) from err
-    try:
-        server = EmulatorServer(host, port, transitions=parsed, strict=strict)
-    except OSError as err:
-        raise UserError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
-    print(f"SageMaker emulator listening on {server.url}", flush=True)
-    server.serve_forever()
-    return EXIT_OK
+def _settings(args: argparse.Namespace) -> AwsSettings:
+    return AwsSettings(endpoint_url=args.endpoint_url, region=args.region)
+
+
+def _add_aws_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--owner",
+        default=os.environ.get("RECONCILER_OWNER", "default"),
+        help="owner id written to and matched in ownership tags (env RECONCILER_OWNER; default 'default')",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        default=None,
+        help="SageMaker endpoint (default: boto3's AWS_ENDPOINT_URL[_SAGEMAKER] or AWS itself)",
+    )
+    parser.add_argument(
+        "--region", default=None, help="AWS region (default: the standard AWS chain)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="reconciler",
-        description="GitOps controller for Amazon SageMaker hosting.",
+        prog="reconciler", description="GitOps controller for Amazon SageMaker hosting."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
+
+    validate = commands.add_parser("validate", help="check the manifests (no AWS calls at all)")
+    validate.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+
+    def run_validate(args: argparse.Namespace) -> int:
+        from reconciler.commands import validate
+
+        return validate.run(directory=args.directory)
+
+    validate.set_defaults(run=run_validate)
+
+    plan = commands.add_parser("plan", help="show what apply would change")
+    plan.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+    plan.add_argument(
+        "--format", dest="output_format", choices=("human", "json", "markdown"), default="human"
+    )
+    plan.add_argument(
+        "--json",
+        dest="output_format",
+        action="store_const",
+        const="json",
+        help="same as --format json",
+    )
+    plan.add_argument(
+        "--out", metavar="PLANFILE", help="save the plan (JSON with fingerprints) for apply"
+    )
+    plan.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 2 when there are changes, 0 when none",
+    )
+    _add_aws_options(plan)
+
+    def run_plan(args: argparse.Namespace) -> int:
+        from reconciler.commands import plan as plan_command
+
+        return plan_command.run(
+            directory=args.directory,
+            output_format=args.output_format,
+            out=args.out,
+            detailed_exitcode=args.detailed_exitcode,
+            owner=args.owner,
+            settings=_settings(args),
+        )
+
+    plan.set_defaults(run=run_plan)
+
+    apply = commands.add_parser(
+        "apply", help="make the account match the manifests (or a saved plan)"
+    )
+    apply.add_argument("target", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR|PLANFILE")
+    apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    apply.add_argument(
+        "--no-prune", dest="prune", action="store_false", help="never delete undeclared resources"
+    )
+    apply.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="allow an empty manifest set to delete everything",
+    )
+    apply.add_argument(
+        "--max-deletes", type=int, default=None, metavar="N", help="refuse plans with more deletes"
+    )
+    apply.add_argument(
+        "--parallelism", type=int, default=10, metavar="N", help="concurrent changes (default 10)"
+    )
+    apply.add_argument(
+        "--timeout",
+        default=None,
+        metavar="DURATION",
+        help="wait at most this long per resource (e.g. 30m)",
+    )
+    apply.add_argument(
+        "--poll-interval",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="first pause between status polls (default 2)",
+    )
+    _add_aws_options(apply)
+
+    def run_apply(args: argparse.Namespace) -> int:
+        from reconciler.commands import apply as apply_command
+
+        return apply_command.run(
+            target=args.target,
+            auto_approve=args.auto_approve,
+            prune=args.prune,
+            allow_empty=args.allow_empty,
+            max_deletes=args.max_deletes,
+            parallelism=args.parallelism,
+            timeout=args.timeout,
+            poll_interval=args.poll_interval,
+            owner=args.owner,
+            settings=_settings(args),
+        )
+
+    apply.set_defaults(run=run_apply)
 
     emulator = commands.add_parser(
         "emulator",
@@ -72,11 +165,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer 500 when the emulator's own response does not fit the API model",
     )
-    emulator.set_defaults(
-        run=lambda a: cmd_emulator(
-            host=a.host, port=a.port, transitions=a.transitions, strict=a.strict
+
+    def run_emulator(args: argparse.Namespace) -> int:
+        from reconciler.commands import emulator
+
+        return emulator.run(
+            host=args.host, port=args.port, transitions=args.transitions, strict=args.strict
         )
-    )
+
+    emulator.set_defaults(run=run_emulator)
     return parser
 
 
@@ -84,7 +181,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
+    except InvalidManifests as err:
+        print(f"reconciler: {err}", file=sys.stderr)
+        return EXIT_ERROR
     except UserError as err:
+        print(f"reconciler: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except NoRegionError:
+        print("reconciler: no AWS region: set AWS_REGION or pass --region", file=sys.stderr)
+        return EXIT_ERROR
+    except NoCredentialsError:
+        print(
+            "reconciler: no AWS credentials found (environment, profile or role)", file=sys.stderr
+        )
+        return EXIT_ERROR
+    except BotoCoreError as err:
         print(f"reconciler: {err}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

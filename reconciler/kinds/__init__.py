@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reconciler.kinds import cluster, endpoint, endpoint_config, inference_component, model
+from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import KindInfo, Reference
 from reconciler.resources import Kind
 
@@ -17,4 +18,9 @@ KINDS: dict[Kind, KindInfo] = {
     )
 }
 
-__all__ = ["KINDS", "KindInfo", "Reference"]
+APIS: dict[Kind, KindApi] = {
+    module.INFO.kind: module.API
+    for module in (model, endpoint_config, endpoint, inference_component, cluster)
+}
+
+__all__ = ["APIS", "KINDS", "KindApi", "KindInfo", "Reference"]

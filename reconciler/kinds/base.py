@@ -6,9 +6,10 @@ The generic layers (loading, validation, planning, execution) read a kind's fact
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reconciler.resources import Kind, SpecPath
+from reconciler.resources import JsonDict, Kind, SpecPath
 
 # A reference path may contain "*" for "every item of this list".
 ReferencePattern = tuple[str, ...]
@@ -24,6 +25,26 @@ class Reference:
 
     path: ReferencePattern
     kind: Kind
+
+    def find_in(self, spec: JsonDict) -> list[tuple[SpecPath, str]]:
+        """Every (path, name) this reference pattern matches in `spec`."""
+        found: list[tuple[SpecPath, str]] = []
+
+        def walk(value: object, rest: ReferencePattern, path: SpecPath) -> None:
+            if not rest:
+                if isinstance(value, str):
+                    found.append((path, value))
+                return
+            head, tail = rest[0], rest[1:]
+            if head == "*":
+                if isinstance(value, list):
+                    for index, item in enumerate(value):
+                        walk(item, tail, (*path, index))
+            elif isinstance(value, dict) and head in value:
+                walk(value[head], tail, (*path, head))
+
+        walk(spec, self.path, ())
+        return found
 
     def matches(self, spec_path: SpecPath) -> bool:
         return len(spec_path) == len(self.path) and all(
@@ -43,6 +64,10 @@ class KindInfo:
     arn_resource_type: the resource type in its ARN ("endpoint-config")
     references:        fields that name other resources (edges of the dependency graph)
     create_only:       spec fields that cannot change without replacing the resource
+    write_only:        spec fields sent on create/update but not read back (never compared)
+    live_spec:         Describe answer → the Create-request shape, for comparison
+    server_defaults:   fields (dotted, [*] for list items) SageMaker fills in when omitted
+    unordered:         list fields whose order carries no meaning
     """
 
     kind: Kind
@@ -53,8 +78,25 @@ class KindInfo:
     update_only: dict[str, tuple[str, str]] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     create_only: tuple[str, ...] = ()
+    write_only: tuple[str, ...] = ()
+    live_spec: Callable[[JsonDict], JsonDict] = lambda description: dict(description)
+    server_defaults: tuple[str, ...] = ()
+    unordered: tuple[str, ...] = ()
 
     @property
     def max_name_length(self) -> int:
         """63 for SageMaker names; 54 when the name gets a ``-<8 hex>`` suffix."""
         return 54 if self.immutable else 63
+
+    def comparable(self, spec: JsonDict) -> JsonDict:
+        """The part of a desired spec that a Describe answer can confirm."""
+        skip = set(self.update_only) | set(self.write_only)
+        return {k: v for k, v in spec.items() if k not in skip}
+
+
+def without(description: JsonDict, *fields: str) -> JsonDict:
+    """A Describe answer minus the fields that are not part of the spec."""
+    return {k: v for k, v in description.items() if k not in fields and k != "ResponseMetadata"}
+
+
+VPC_UNORDERED = ("VpcConfig.SecurityGroupIds", "VpcConfig.Subnets")

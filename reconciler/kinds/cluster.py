@@ -3,6 +3,7 @@ Orchestrator and a group's InstanceType / ExecutionRole / ThreadsPerCore are cre
 
 from __future__ import annotations
 
+from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import KindInfo
 from reconciler.resources import Kind
 
@@ -13,3 +14,11 @@ INFO = KindInfo(
     arn_resource_type="cluster",
     create_only=("VpcConfig", "Orchestrator"),
 )
+
+
+class ClusterApi(KindApi):
+    status_key = "ClusterStatus"
+    transitional = ("Creating", "Updating", "Deleting", "SystemUpdating", "RollingBack")
+
+
+API = ClusterApi(INFO)

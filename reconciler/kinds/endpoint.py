@@ -1,9 +1,24 @@
-"""Endpoint: runs an EndpointConfig; UpdateEndpoint moves it to another one."""
+"""Endpoint: runs an EndpointConfig; UpdateEndpoint moves it to another one.
+
+What can be compared is the config it runs: DeploymentConfig and the Retain* options are
+instructions for a deployment, not state (LastDeploymentConfig only records the last one).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import KindInfo, Reference
-from reconciler.resources import Kind
+from reconciler.resources import JsonDict, Kind
+
+# Statuses in which the endpoint is working on something: wait, never write.
+TRANSITIONAL = ("Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting")
+
+
+def live_spec(description: JsonDict) -> JsonDict:
+    return {"EndpointConfigName": description["EndpointConfigName"]}
+
 
 INFO = KindInfo(
     kind=Kind.ENDPOINT,
@@ -16,4 +31,36 @@ INFO = KindInfo(
         "RetainDeploymentConfig": ("UpdateEndpoint", "RetainDeploymentConfig"),
     },
     references=(Reference(("EndpointConfigName",), Kind.ENDPOINT_CONFIG),),
+    write_only=("DeploymentConfig",),
+    live_spec=live_spec,
 )
+
+
+class EndpointApi(KindApi):
+    status_key = "EndpointStatus"
+    failed = ("Failed", "UpdateRollbackFailed")
+    transitional = TRANSITIONAL
+
+    def update(
+        self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
+    ) -> None:
+        # UpdateEndpoint carries the new config plus the manifest's deployment options.
+        options = {k: spec[k] for k in ("DeploymentConfig", *INFO.update_only) if k in spec}
+        self.call(
+            client,
+            "UpdateEndpoint",
+            EndpointName=name,
+            EndpointConfigName=spec["EndpointConfigName"],
+            **options,
+        )
+
+    def rolled_back(self, description: JsonDict, spec: JsonDict) -> str | None:
+        """The failure reason when an update ended InService on another config than asked."""
+        if description.get("EndpointConfigName") != spec["EndpointConfigName"]:
+            return str(
+                description.get("FailureReason") or "the endpoint runs another configuration"
+            )
+        return None
+
+
+API = EndpointApi(INFO)

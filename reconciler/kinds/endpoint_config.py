@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from reconciler.kinds.base import KindInfo, Reference
-from reconciler.resources import Kind
+from reconciler.kinds.api import KindApi
+from reconciler.kinds.base import VPC_UNORDERED, KindInfo, Reference, without
+from reconciler.resources import JsonDict, Kind
+
+
+def live_spec(description: JsonDict) -> JsonDict:
+    return without(description, "EndpointConfigName", "EndpointConfigArn", "CreationTime")
+
+
+def hosts_inference_components(spec: JsonDict) -> bool:
+    """Variants without ModelName host inference components."""
+    variants = spec.get("ProductionVariants") or []
+    return bool(variants) and all("ModelName" not in v for v in variants)
+
 
 INFO = KindInfo(
     kind=Kind.ENDPOINT_CONFIG,
@@ -15,4 +27,13 @@ INFO = KindInfo(
         Reference(("ProductionVariants", "*", "ModelName"), Kind.MODEL),
         Reference(("ShadowProductionVariants", "*", "ModelName"), Kind.MODEL),
     ),
+    live_spec=live_spec,
+    server_defaults=(
+        "ProductionVariants[*].InitialVariantWeight",
+        "ShadowProductionVariants[*].InitialVariantWeight",
+        "EnableNetworkIsolation",
+    ),
+    unordered=VPC_UNORDERED,
 )
+
+API = KindApi(INFO)

@@ -1,10 +1,48 @@
 """InferenceComponent: a model packed on an endpoint's variant with its own resources and
-copy count. EndpointName and VariantName are create-only."""
+copy count. EndpointName and VariantName are create-only.
+
+Describe answers in its own shape — ``RuntimeConfig.DesiredCopyCount``/``CurrentCopyCount``
+instead of ``CopyCount`` and ``Container.DeployedImage`` instead of ``Container.Image`` —
+so :func:`live_spec` maps it back to the Create request before comparing.
+"""
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
+from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import KindInfo, Reference
-from reconciler.resources import Kind
+from reconciler.resources import JsonDict, Kind
+
+TRANSITIONAL = ("Creating", "Updating", "Deleting")
+COPY_COUNT = "RuntimeConfig.CopyCount"
+
+
+def _specification(summary: JsonDict) -> JsonDict:
+    spec = copy.deepcopy(summary)
+    container = spec.get("Container")
+    if isinstance(container, dict) and "DeployedImage" in container:
+        deployed = container.pop("DeployedImage") or {}
+        if "SpecifiedImage" in deployed:
+            container["Image"] = deployed["SpecifiedImage"]
+    return spec
+
+
+def live_spec(description: JsonDict) -> JsonDict:
+    spec: JsonDict = {
+        "EndpointName": description["EndpointName"],
+        "VariantName": description["VariantName"],
+    }
+    if "Specification" in description:
+        spec["Specification"] = _specification(description["Specification"])
+    if "Specifications" in description:
+        spec["Specifications"] = [_specification(s) for s in description["Specifications"]]
+    runtime = description.get("RuntimeConfig")
+    if runtime is not None and "DesiredCopyCount" in runtime:
+        spec["RuntimeConfig"] = {"CopyCount": runtime["DesiredCopyCount"]}
+    return spec
+
 
 INFO = KindInfo(
     kind=Kind.INFERENCE_COMPONENT,
@@ -20,4 +58,34 @@ INFO = KindInfo(
         Reference(("Specifications", "*", "BaseInferenceComponentName"), Kind.INFERENCE_COMPONENT),
     ),
     create_only=("EndpointName", "VariantName"),
+    live_spec=live_spec,
+    # Omitted VariantName: SageMaker picks the endpoint's only variant.
+    server_defaults=("VariantName",),
 )
+
+
+class InferenceComponentApi(KindApi):
+    status_key = "InferenceComponentStatus"
+    transitional = TRANSITIONAL
+
+    def update(
+        self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
+    ) -> None:
+        if operation == "UpdateInferenceComponentRuntimeConfig":
+            self.call(
+                client,
+                operation,
+                InferenceComponentName=name,
+                DesiredRuntimeConfig={"CopyCount": spec["RuntimeConfig"]["CopyCount"]},
+            )
+            return
+        request: JsonDict = {
+            k: spec[k] for k in ("Specification", "Specifications", "DeploymentConfig") if k in spec
+        }
+        # A copy count owned by autoscaling (ignore-differences) is not reset by our update.
+        if "RuntimeConfig" in spec and COPY_COUNT not in ignore and "RuntimeConfig" not in ignore:
+            request["RuntimeConfig"] = spec["RuntimeConfig"]
+        self.call(client, "UpdateInferenceComponent", InferenceComponentName=name, **request)
+
+
+API = InferenceComponentApi(INFO)

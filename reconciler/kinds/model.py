@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from reconciler.kinds.base import KindInfo
-from reconciler.resources import Kind
+from reconciler.kinds.api import KindApi
+from reconciler.kinds.base import VPC_UNORDERED, KindInfo, without
+from reconciler.resources import JsonDict, Kind
+
+
+def live_spec(description: JsonDict) -> JsonDict:
+    return without(description, "ModelName", "ModelArn", "CreationTime", "DeploymentRecommendation")
+
 
 INFO = KindInfo(
     kind=Kind.MODEL,
@@ -11,4 +17,16 @@ INFO = KindInfo(
     create_operation="CreateModel",
     arn_resource_type="model",
     immutable=True,
+    live_spec=live_spec,
+    # DescribeModel reports these even when the model was created without them.
+    server_defaults=(
+        "EnableNetworkIsolation",
+        "PrimaryContainer.Mode",
+        "PrimaryContainer.Environment",
+        "Containers[*].Mode",
+        "Containers[*].Environment",
+    ),
+    unordered=VPC_UNORDERED,
 )
+
+API = KindApi(INFO)

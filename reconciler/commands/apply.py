@@ -1,0 +1,151 @@
+"""``reconciler apply``: plan, show, confirm, execute.
+
+Safety rules, checked before anything is written:
+- an empty manifest set never deletes anything unless ``--allow-empty`` (a checkout that
+  failed half-way must not wipe production);
+- ``--max-deletes N`` refuses a plan with more deletes;
+- without a terminal, ``--auto-approve`` is required;
+- ``apply PLANFILE`` applies that plan only if every resource it observed is unchanged
+  and the manifests are the same files, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from reconciler.aws import AwsSettings, sagemaker_client
+from reconciler.commands.common import EXIT_ERROR, EXIT_OK, UserError
+from reconciler.commands.plan import make_plan
+from reconciler.execution.executor import Executor, Result
+from reconciler.execution.waiting import WaitPolicy
+from reconciler.planning.changes import Action, Plan
+from reconciler.views import human
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``90``, ``90s``, ``15m``, ``1h30m``."""
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0}
+    total, number = 0.0, ""
+    for char in text.strip():
+        if char.isdigit() or char == ".":
+            number += char
+        elif char in units and number:
+            total += float(number) * units[char]
+            number = ""
+        else:
+            raise UserError(f"invalid duration {text!r}: use e.g. 90s, 15m, 1h")
+    if number:
+        total += float(number)
+    if total <= 0:
+        raise UserError(f"invalid duration {text!r}: must be more than zero")
+    return total
+
+
+def _progress_printer(stream: Any) -> Any:
+    started: dict[str, float] = {}
+
+    def progress(event: str, address: str, fields: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if event == "start":
+            started.setdefault(address, now)
+            return
+        elapsed = now - started.get(address, now)
+        if event == "call":
+            print(f"{address}: {fields['operation']}…", file=stream, flush=True)
+        elif event == "waiting":
+            print(f"{address}: {fields['status']}… {elapsed:.0f}s", file=stream, flush=True)
+        elif event == "failed":
+            print(f"{address}: failed: {fields['error']}", file=stream, flush=True)
+
+    return progress
+
+
+def _check_saved_plan(saved: dict[str, Any], fresh: Plan, digest: str) -> None:
+    """Refuse a saved plan that no longer describes the account or the manifests."""
+    recorded = saved.get("manifests", {}).get("digest")
+    if recorded != digest:
+        raise UserError("the manifests changed since the plan was saved; plan again")
+    before: dict[str, str] = saved.get("fingerprints", {})
+    after = fresh.fingerprints
+    moved = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if moved or saved.get("changes") != fresh.to_json()["changes"]:
+        names = ", ".join(moved) or "the planned changes differ"
+        raise UserError(f"the account changed since the plan was saved ({names}); plan again")
+
+
+def run(
+    *,
+    target: str,
+    auto_approve: bool,
+    prune: bool,
+    allow_empty: bool,
+    max_deletes: int | None,
+    parallelism: int,
+    timeout: str | None,
+    poll_interval: float,
+    owner: str,
+    settings: AwsSettings,
+) -> int:
+    saved: dict[str, Any] | None = None
+    directory = target
+    if Path(target).is_file():
+        try:
+            saved = json.loads(Path(target).read_text())
+            directory = saved["manifests"]["directory"]
+            owner = saved["owner"]
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise UserError(f"{target}: not a saved plan ({err})") from err
+    plan, digest = make_plan(
+        directory=directory, owner=owner, settings=settings, prune=prune, parallelism=parallelism
+    )
+    if plan.problems:
+        for problem in sorted(plan.problems, key=str):
+            print(problem, file=sys.stderr)
+        raise UserError(
+            f"the plan cannot be applied: {len(plan.problems)} problem(s); nothing was changed"
+        )
+    if saved is not None:
+        _check_saved_plan(saved, plan, digest)
+
+    deletes = [c for c in plan.changes if c.action is Action.DELETE]
+    declared = sum(1 for c in plan.changes if c.action is not Action.DELETE)
+    if deletes and declared == 0 and not allow_empty:
+        raise UserError(
+            f"the manifests declare nothing and {len(deletes)} resource(s) would be deleted; "
+            "refusing (pass --allow-empty if that is what you want)"
+        )
+    if max_deletes is not None and len(deletes) > max_deletes:
+        raise UserError(
+            f"the plan deletes {len(deletes)} resources, more than --max-deletes {max_deletes}"
+        )
+
+    sys.stdout.write(human.render(plan))
+    if not plan.has_changes:
+        return EXIT_OK
+    if not auto_approve:
+        if not sys.stdin.isatty():
+            raise UserError("not a terminal: pass --auto-approve to apply without confirmation")
+        answer = input("\nApply these changes? Only 'yes' is accepted: ")
+        if answer.strip() != "yes":
+            print("Apply cancelled; nothing was changed.")
+            return EXIT_ERROR
+
+    policy = WaitPolicy(initial=poll_interval, timeout=parse_duration(timeout) if timeout else None)
+    executor = Executor(
+        sagemaker_client(settings),
+        parallelism=parallelism,
+        wait_policy=policy,
+        progress=_progress_printer(sys.stdout),
+    )
+    report = executor.apply(plan)
+    print()
+    for outcome in report.outcomes:
+        if outcome.result in (Result.FAILED, Result.SKIPPED):
+            print(f"{outcome.address}: {outcome.result}: {outcome.detail}")
+    counts = report.counts()
+    print("Apply: " + ", ".join(f"{counts[str(r)]} {r}" for r in Result if counts[str(r)]) + ".")
+    return EXIT_ERROR if report.failed or counts["skipped"] else EXIT_OK

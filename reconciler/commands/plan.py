@@ -1,0 +1,78 @@
+"""``reconciler plan``: manifests + the live account → what apply would do.
+
+Reads the manifests (refusing bad input before any AWS call), reads the account, plans,
+and renders the plan (human, JSON or markdown). ``--out`` saves the plan with a
+fingerprint of every resource it observed, so that ``apply PLANFILE`` can refuse a plan
+the account has moved away from.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from reconciler.aws import AwsSettings, sagemaker_client
+from reconciler.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, UserError, load_valid
+from reconciler.observe import ObserveError, Observer
+from reconciler.planning.changes import Plan
+from reconciler.planning.planner import observation_for, plan
+from reconciler.views import human, markdown
+
+
+def make_plan(
+    *, directory: str, owner: str, settings: AwsSettings, prune: bool = True, parallelism: int = 10
+) -> tuple[Plan, str]:
+    """Load, observe and plan; returns the plan and the manifests' digest.
+    Raises UserError for bad input or an unreadable account."""
+    loaded = load_valid(directory)
+    client = sagemaker_client(settings)
+    observation = observation_for(loaded.manifests, owner)
+    try:
+        live = Observer(client, parallelism=parallelism).observe(
+            observation.kinds,
+            wanted=observation.wanted,
+            owner=owner,
+            expected_hashes=observation.expected_hashes,
+            addresses=observation.addresses,
+        )
+    except ObserveError as err:
+        raise UserError(f"cannot read the account: {err}") from err
+    result = plan(loaded.manifests, live, owner=owner, prune=prune)
+    return result, loaded.digest
+
+
+def run(
+    *,
+    directory: str,
+    output_format: str,
+    out: str | None,
+    detailed_exitcode: bool,
+    owner: str,
+    settings: AwsSettings,
+) -> int:
+    result, digest = make_plan(directory=directory, owner=owner, settings=settings)
+    if result.problems:
+        for problem in sorted(result.problems, key=str):
+            print(problem, file=sys.stderr)
+        print(
+            f"reconciler: the plan cannot be applied: {len(result.problems)} problem(s)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    if output_format == "json":
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    elif output_format == "markdown":
+        sys.stdout.write(markdown.render(result))
+    else:
+        sys.stdout.write(human.render(result))
+    if out is not None:
+        document = result.to_json(with_fingerprints=True)
+        document["manifests"] = {"directory": str(Path(directory).resolve()), "digest": digest}
+        try:
+            Path(out).write_text(json.dumps(document, indent=2) + "\n")
+        except OSError as err:
+            raise UserError(f"cannot write the plan to {out}: {err.strerror or err}") from err
+    if detailed_exitcode and result.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK

@@ -1,0 +1,362 @@
+"""Apply a plan: its changes become graph nodes, run with bounded parallelism.
+
+Each change becomes one node, or two when its halves must be ordered apart:
+
+- a Model/EndpointConfig replace: ``create`` (the new content-hash name) first; ``retire``
+  (delete the superseded names) only after the dependants in ``delete_after`` have moved;
+- an interrupting replace: ``delete`` (after ``delete_after``), then ``create``.
+
+A node starts when every node it depends on has succeeded; when one fails, everything
+that depends on it is skipped and reported as such, while independent branches go on.
+Waiting is polling (:mod:`waiting`); throttling and transient errors are botocore's retry
+mode's business, not ours.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reconciler.execution.waiting import WaitPolicy, WaitTimeout, poll
+from reconciler.kinds import APIS, KINDS
+from reconciler.kinds.api import KindApi, error_code, error_message, is_not_found
+from reconciler.planning.changes import Action, Change, Plan
+from reconciler.resources import JsonDict
+
+
+class Result(StrEnum):
+    """What happened to a resource, in the past tense."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    REPLACED = "replaced"
+    DELETED = "deleted"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+_DONE = {
+    Action.CREATE: Result.CREATED,
+    Action.UPDATE: Result.UPDATED,
+    Action.REPLACE: Result.REPLACED,
+    Action.DELETE: Result.DELETED,
+    Action.NOOP: Result.UNCHANGED,
+}
+
+
+class ApplyFailure(Exception):
+    """A change could not be made (the message says why, in SageMaker's words)."""
+
+
+@dataclass
+class Outcome:
+    """address / result / detail: what happened and why; seconds: wall time of its nodes."""
+
+    address: str
+    result: Result
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class ApplyReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.result is Result.FAILED]
+
+    def counts(self) -> dict[str, int]:
+        counts = {str(r): 0 for r in Result}
+        for outcome in self.outcomes:
+            counts[str(outcome.result)] += 1
+        return counts
+
+
+# Progress hook: (event, address, fields) — e.g. ("waiting", "Endpoint/x", {"status": "Creating"}).
+Progress = Callable[[str, str, dict[str, Any]], None]
+
+
+def _quiet(event: str, address: str, fields: dict[str, Any]) -> None:
+    return None
+
+
+@dataclass
+class _Node:
+    key: str
+    change: Change
+    part: str  # "main" | "retire" | "delete"
+    deps: set[str]
+
+
+class Executor:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        parallelism: int = 10,
+        wait_policy: WaitPolicy | None = None,
+        progress: Progress = _quiet,
+    ) -> None:
+        self.client = client
+        self.parallelism = max(1, parallelism)
+        self.policy = wait_policy or WaitPolicy()
+        self.progress = progress
+
+    # -- the graph ---------------------------------------------------------------------
+    def nodes(self, plan: Plan) -> dict[str, _Node]:
+        changes = {c.address: c for c in plan.changes if c.action is not Action.NOOP}
+        nodes: dict[str, _Node] = {}
+
+        def main_of(address: str) -> str | None:
+            # Dependencies on no-op changes are satisfied already.
+            return address if address in changes else None
+
+        def delete_half_of(address: str) -> str | None:
+            # What a delete waits for is the *removal* its dependants make: the delete
+            # half of an interrupting replace, the main node of anything else.
+            change = changes.get(address)
+            if change is None:
+                return None
+            if change.action is Action.REPLACE and change.interrupting:
+                return f"{address}#delete"
+            return address
+
+        for address, change in changes.items():
+            before = delete_half_of if change.action is Action.DELETE else main_of
+            deps = {d for d in map(before, change.depends_on) if d}
+            waits = {d for d in map(delete_half_of, change.delete_after) if d}
+            if change.action is Action.REPLACE and change.interrupting:
+                nodes[f"{address}#delete"] = _Node(f"{address}#delete", change, "delete", waits)
+                nodes[address] = _Node(address, change, "main", deps | {f"{address}#delete"})
+            elif change.action is Action.REPLACE and change.superseded:
+                nodes[address] = _Node(address, change, "main", deps)
+                nodes[f"{address}#retire"] = _Node(
+                    f"{address}#retire", change, "retire", waits | {address}
+                )
+            else:
+                nodes[address] = _Node(address, change, "main", deps)
+        return nodes
+
+    def apply(self, plan: Plan) -> ApplyReport:
+        nodes = self.nodes(plan)
+        state: dict[str, str] = {}  # key → "ok" | "failed" | "skipped"
+        errors: dict[str, str] = {}
+        started: dict[str, float] = {}
+        elapsed: dict[str, float] = {}
+        running: dict[Future[None], str] = {}
+        with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+            while len(state) < len(nodes):
+                progressed = False
+                for key, node in nodes.items():
+                    if key in state or key in running.values():
+                        continue
+                    if any(state.get(d) in ("failed", "skipped") for d in node.deps):
+                        state[key] = "skipped"
+                        blocker = next(
+                            d for d in sorted(node.deps) if state.get(d) in ("failed", "skipped")
+                        )
+                        errors[key] = f"skipped: {blocker.split('#')[0]} did not complete"
+                        progressed = True
+                        continue
+                    if (
+                        all(state.get(d) == "ok" for d in node.deps)
+                        and len(running) < self.parallelism
+                    ):
+                        started[key] = time.monotonic()
+                        running[pool.submit(self.run_node, node)] = key
+                        progressed = True
+                if not running:
+                    if not progressed:  # nothing can start: a dependency cycle — report, don't hang
+                        for key in nodes:
+                            if key not in state:
+                                state[key] = "failed"
+                                errors[key] = "dependency cycle in the plan"
+                    continue
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    key = running.pop(future)
+                    elapsed[key] = time.monotonic() - started[key]
+                    try:
+                        future.result()
+                        state[key] = "ok"
+                    except Exception as err:  # reported per resource, never raised
+                        state[key] = "failed"
+                        errors[key] = _describe_error(err)
+                        self.progress("failed", nodes[key].change.address, {"error": errors[key]})
+        return self._report(plan, nodes, state, errors, elapsed)
+
+    def _report(
+        self,
+        plan: Plan,
+        nodes: dict[str, _Node],
+        state: dict[str, str],
+        errors: dict[str, str],
+        elapsed: dict[str, float],
+    ) -> ApplyReport:
+        report = ApplyReport()
+        for change in plan.changes:
+            keys = [k for k, n in nodes.items() if n.change is change]
+            seconds = sum(elapsed.get(k, 0.0) for k in keys)
+            if not keys:
+                report.outcomes.append(Outcome(change.address, Result.UNCHANGED))
+                continue
+            failed = [k for k in keys if state.get(k) == "failed"]
+            skipped = [k for k in keys if state.get(k) == "skipped"]
+            if failed:
+                report.outcomes.append(
+                    Outcome(change.address, Result.FAILED, errors[failed[0]], seconds)
+                )
+            elif skipped:
+                report.outcomes.append(
+                    Outcome(change.address, Result.SKIPPED, errors[skipped[0]], seconds)
+                )
+            else:
+                report.outcomes.append(
+                    Outcome(change.address, _DONE[change.action], change.reason, seconds)
+                )
+        return report
+
+    # -- one node ----------------------------------------------------------------------
+    def run_node(self, node: _Node) -> None:
+        change = node.change
+        api = APIS[change.kind]
+        self.progress("start", change.address, {"action": str(change.action), "part": node.part})
+        if node.part == "retire":
+            for name in change.superseded:
+                self.delete(api, change, name)
+        elif node.part == "delete":
+            self.delete(api, change, change.physical_name)
+        elif change.action is Action.DELETE:
+            for name in [change.physical_name, *change.superseded]:
+                self.delete(api, change, name)
+        elif change.action is Action.CREATE or (
+            change.action is Action.REPLACE and api.info.create_operation in change.operations
+        ):
+            self.create(api, change)
+        else:
+            self.update(api, change)
+        self.progress("done", change.address, {"action": str(change.action), "part": node.part})
+
+    def _describe(self, api: KindApi, name: str) -> JsonDict | None:
+        return api.describe(self.client, name)
+
+    def wait_settled(self, api: KindApi, change: Change, name: str) -> JsonDict | None:
+        """Wait until the resource is in no transitional state (or gone)."""
+        if not api.transitional:
+            return self._describe(api, name)
+
+        def settled(answer: JsonDict | None) -> bool:
+            if answer is None:
+                return True
+            status = api.status(answer)
+            if status in api.transitional:
+                self.progress("waiting", change.address, {"status": status})
+                return False
+            return True
+
+        return poll(
+            change.kind,
+            lambda: self._describe(api, name),
+            settled,
+            self.policy,
+            f"{change.address} to settle",
+        )
+
+    def wait_ready(self, api: KindApi, change: Change, name: str) -> JsonDict:
+        answer = self.wait_settled(api, change, name)
+        if answer is None:
+            raise ApplyFailure(
+                f"{change.kind} {name} disappeared while it was being created or updated"
+            )
+        status = api.status(answer)
+        if status is not None and status != api.ready:
+            reason = (
+                answer.get("FailureReason") or answer.get("FailureMessage") or "no reason given"
+            )
+            raise ApplyFailure(f"{change.kind} {name} is {status}: {reason}")
+        return answer
+
+    def create(self, api: KindApi, change: Change) -> None:
+        assert change.desired_spec is not None
+        name = change.physical_name
+        self.progress("call", change.address, {"operation": api.info.create_operation})
+        self._create_with_consistency_retry(api, change, name)
+        if api.status_key:
+            self.wait_ready(api, change, name)
+
+    def _create_with_consistency_retry(self, api: KindApi, change: Change, name: str) -> None:
+        # A resource created a moment ago (the config an endpoint names, the endpoint an
+        # inference component names) may not be visible yet: SageMaker is eventually
+        # consistent. Retry "not found" on create a few times; nothing else.
+        assert change.desired_spec is not None
+        delay = self.policy.initial
+        for attempt in range(5):
+            try:
+                api.create(self.client, name, change.desired_spec, change.tags_to_add)
+                return
+            except ClientError as err:
+                if not is_not_found(err) or attempt == 4:
+                    raise
+                if self.policy.stop.wait(delay):
+                    raise
+                delay = min(delay * 2, self.policy.maximum)
+
+    def update(self, api: KindApi, change: Change) -> None:
+        name = change.physical_name
+        described = self.wait_settled(api, change, name)
+        if described is None:
+            raise ApplyFailure(f"{change.kind} {name} no longer exists; plan again")
+        updates = [
+            op
+            for op in change.operations
+            if op not in ("AddTags", "DeleteTags", "DeleteModel", "DeleteEndpointConfig")
+        ]
+        for operation in updates:
+            assert change.desired_spec is not None
+            self.progress("call", change.address, {"operation": operation})
+            api.update(self.client, name, operation, change.desired_spec, change.ignore_differences)
+            described = self.wait_ready(api, change, name)
+            rolled_back = getattr(api, "rolled_back", None)
+            if rolled_back is not None:
+                reason = rolled_back(described, change.desired_spec)
+                if reason is not None:
+                    raise ApplyFailure(f"{operation} of {name} failed and rolled back: {reason}")
+        arn = api.arn(described)
+        if change.tags_to_add:
+            self.progress("call", change.address, {"operation": "AddTags"})
+            api.add_tags(self.client, arn, change.tags_to_add)
+        if change.tags_to_remove:
+            self.progress("call", change.address, {"operation": "DeleteTags"})
+            api.remove_tags(self.client, arn, change.tags_to_remove)
+
+    def delete(self, api: KindApi, change: Change, name: str) -> None:
+        self.wait_settled(api, change, name)
+        self.progress("call", change.address, {"operation": api.delete_operation, "name": name})
+        api.delete(self.client, name)
+        if api.status_key:
+            poll(
+                change.kind,
+                lambda: self._describe(api, name),
+                lambda answer: answer is None,
+                self.policy,
+                f"{change.kind} {name} to be deleted",
+            )
+
+
+def _describe_error(err: BaseException) -> str:
+    if isinstance(err, ClientError):
+        return f"{error_code(err)}: {error_message(err)}"
+    if isinstance(err, ApplyFailure | WaitTimeout | BotoCoreError):
+        return str(err)
+    return f"{type(err).__name__}: {err}"
+
+
+__all__ = ["KINDS", "ApplyFailure", "ApplyReport", "Executor", "Outcome", "Result"]

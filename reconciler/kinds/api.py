@@ -1,0 +1,123 @@
+"""The SageMaker calls that change one kind of resource, for the executor.
+
+:class:`KindApi` does what is the same for every kind (create with tags, delete, describe,
+status, tags); a kind whose update differs subclasses it in its own module. Every call
+goes through the boto3 client, whose standard retry mode handles throttling; these
+methods add only what AWS semantics require: "already exists" after an interrupted run
+is success, "not found" on delete is success.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from reconciler.kinds.base import KindInfo
+from reconciler.resources import JsonDict
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+def error_code(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Code", ""))
+
+
+def error_message(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Message", ""))
+
+
+def is_not_found(err: ClientError) -> bool:
+    return error_code(err) == "ResourceNotFound" or error_message(err).startswith("Could not find")
+
+
+def is_already_there(err: ClientError) -> bool:
+    return error_code(err) == "ResourceInUse" or error_message(err).startswith(
+        "Cannot create already existing"
+    )
+
+
+class KindApi:
+    """Calls for one kind.
+
+    status_key:   Describe field with the status (None: the kind has no status)
+    ready:        the settled, healthy status
+    failed:       statuses that mean the last create/update failed
+    transitional: statuses in which the resource must not be written
+    """
+
+    status_key: str | None = None
+    ready = "InService"
+    failed: tuple[str, ...] = ("Failed",)
+    transitional: tuple[str, ...] = ()
+
+    def __init__(self, info: KindInfo) -> None:
+        self.info = info
+        self.describe_operation = "Describe" + info.create_operation.removeprefix("Create")
+        self.delete_operation = "Delete" + info.create_operation.removeprefix("Create")
+
+    def call(self, client: Any, operation: str, **params: Any) -> JsonDict:
+        answer: JsonDict = getattr(client, _snake(operation))(**params)
+        answer.pop("ResponseMetadata", None)
+        return answer
+
+    def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
+        request = {k: v for k, v in spec.items() if k not in self.info.update_only}
+        request[self.info.name_field] = name
+        if tags:
+            request["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        return request
+
+    def create(self, client: Any, name: str, spec: JsonDict, tags: dict[str, str]) -> None:
+        """Create it; finding it already there (an interrupted earlier run) is fine."""
+        try:
+            self.call(client, self.info.create_operation, **self.create_request(name, spec, tags))
+        except ClientError as err:
+            if not is_already_there(err):
+                raise
+
+    def describe(self, client: Any, name: str) -> JsonDict | None:
+        """Its Describe answer, or None when it does not exist."""
+        try:
+            return self.call(client, self.describe_operation, **{self.info.name_field: name})
+        except ClientError as err:
+            if is_not_found(err):
+                return None
+            raise
+
+    def status(self, description: JsonDict) -> str | None:
+        return str(description[self.status_key]) if self.status_key else None
+
+    def delete(self, client: Any, name: str) -> None:
+        """Delete it; finding it gone already is fine."""
+        try:
+            self.call(client, self.delete_operation, **{self.info.name_field: name})
+        except ClientError as err:
+            if not is_not_found(err):
+                raise
+
+    def arn(self, description: JsonDict) -> str:
+        key = self.info.name_field.removesuffix("Name") + "Arn"
+        return str(description[key])
+
+    def add_tags(self, client: Any, arn: str, tags: dict[str, str]) -> None:
+        if tags:
+            self.call(
+                client,
+                "AddTags",
+                ResourceArn=arn,
+                Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            )
+
+    def remove_tags(self, client: Any, arn: str, keys: list[str]) -> None:
+        if keys:
+            self.call(client, "DeleteTags", ResourceArn=arn, TagKeys=list(keys))
+
+    def update(
+        self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
+    ) -> None:
+        """Run one of the kind's update operations (kinds with updates override this)."""
+        raise NotImplementedError(f"{self.info.kind} has no update operation {operation}")

@@ -1,0 +1,308 @@
+"""Live state: what the account holds, read with List (paginated), ListTags and Describe.
+
+Called by the plan/apply commands before planning; returns a :class:`LiveState` the pure
+planner reads. What is read:
+
+- every resource of each managed kind, from its List call (100 per page): name, ARN,
+  status and times;
+- the tags of every listed resource (ownership decides what we may touch and prune);
+- a Describe of the resources whose content must be compared: mutable kinds (Endpoint,
+  InferenceComponent, Cluster) that are desired or ours, and immutable kinds only when
+  their ``spec-hash`` tag does not already prove they match (``expected_hashes``).
+
+Reads run in parallel (a bounded thread pool; boto3 clients are thread-safe) and rely on
+botocore's retry mode for throttling. ARNs are read, never built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reconciler.naming import content_hash
+from reconciler.resources import ADDRESS_TAG, OWNER_TAG, SPEC_HASH_TAG, JsonDict, Kind
+
+
+class ObserveError(Exception):
+    """Reading the account failed (after botocore's retries)."""
+
+
+@dataclass(frozen=True)
+class KindCalls:
+    """The API calls that read one kind.
+
+    list_operation / list_key: the paginated List call and the key of its items
+    name_key / arn_key / status_key: fields of a list item (status_key None: no status)
+    describe_operation / describe_name_param: the Describe call and its name parameter
+    """
+
+    list_operation: str
+    list_key: str
+    name_key: str
+    arn_key: str
+    status_key: str | None
+    describe_operation: str
+    describe_name_param: str
+
+
+READ_CALLS: dict[Kind, KindCalls] = {
+    Kind.MODEL: KindCalls(
+        "list_models", "Models", "ModelName", "ModelArn", None, "describe_model", "ModelName"
+    ),
+    Kind.ENDPOINT_CONFIG: KindCalls(
+        "list_endpoint_configs",
+        "EndpointConfigs",
+        "EndpointConfigName",
+        "EndpointConfigArn",
+        None,
+        "describe_endpoint_config",
+        "EndpointConfigName",
+    ),
+    Kind.ENDPOINT: KindCalls(
+        "list_endpoints",
+        "Endpoints",
+        "EndpointName",
+        "EndpointArn",
+        "EndpointStatus",
+        "describe_endpoint",
+        "EndpointName",
+    ),
+    Kind.INFERENCE_COMPONENT: KindCalls(
+        "list_inference_components",
+        "InferenceComponents",
+        "InferenceComponentName",
+        "InferenceComponentArn",
+        "InferenceComponentStatus",
+        "describe_inference_component",
+        "InferenceComponentName",
+    ),
+    Kind.CLUSTER: KindCalls(
+        "list_clusters",
+        "ClusterSummaries",
+        "ClusterName",
+        "ClusterArn",
+        "ClusterStatus",
+        "describe_cluster",
+        "ClusterName",
+    ),
+}
+
+MUTABLE_KINDS = (Kind.ENDPOINT, Kind.INFERENCE_COMPONENT, Kind.CLUSTER)
+
+
+@dataclass
+class LiveResource:
+    """One resource in the account.
+
+    name:        its physical name
+    summary:     its List item
+    tags:        its tags (ListTags)
+    description: its Describe answer (without ResponseMetadata), None when not read
+    """
+
+    kind: Kind
+    name: str
+    arn: str
+    summary: JsonDict
+    tags: dict[str, str] = field(default_factory=dict)
+    description: JsonDict | None = None
+
+    @property
+    def status(self) -> str | None:
+        key = READ_CALLS[self.kind].status_key
+        source = self.description or self.summary
+        value = source.get(key) if key else None
+        return str(value) if value is not None else None
+
+    @property
+    def owner(self) -> str | None:
+        return self.tags.get(OWNER_TAG)
+
+    @property
+    def address(self) -> str | None:
+        return self.tags.get(ADDRESS_TAG)
+
+    @property
+    def spec_hash(self) -> str | None:
+        return self.tags.get(SPEC_HASH_TAG)
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything we read of the resource changes."""
+        return content_hash(
+            _plain(
+                {
+                    "arn": self.arn,
+                    "summary": self.summary,
+                    "tags": self.tags,
+                    "description": self.description,
+                }
+            )
+        )
+
+
+def _plain(value: Any) -> Any:
+    """`value` with datetimes as ISO text, so that it can be hashed as JSON."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass
+class LiveState:
+    """Everything observed, by kind and lower-cased physical name (SageMaker names are
+    case-insensitive)."""
+
+    resources: dict[tuple[Kind, str], LiveResource] = field(default_factory=dict)
+
+    def get(self, kind: Kind, name: str) -> LiveResource | None:
+        return self.resources.get((kind, name.lower()))
+
+    def add(self, resource: LiveResource) -> None:
+        self.resources[(resource.kind, resource.name.lower())] = resource
+
+    def of_kind(self, kind: Kind) -> list[LiveResource]:
+        return [r for (k, _), r in self.resources.items() if k == kind]
+
+    def owned_by(self, owner: str) -> list[LiveResource]:
+        return [r for r in self.resources.values() if r.owner == owner]
+
+
+def _is_not_found(err: ClientError) -> bool:
+    error = err.response.get("Error", {})
+    return error.get("Code") in ("ResourceNotFound",) or str(error.get("Message", "")).startswith(
+        "Could not find"
+    )
+
+
+class Observer:
+    """Reads live state through one SageMaker client with `parallelism` concurrent calls."""
+
+    def __init__(self, client: Any, *, parallelism: int = 10) -> None:
+        self.client = client
+        self.parallelism = max(1, parallelism)
+
+    def list_kind(self, kind: Kind) -> list[LiveResource]:
+        calls = READ_CALLS[kind]
+        paginator = self.client.get_paginator(calls.list_operation)
+
+        def read() -> list[LiveResource]:
+            found = []
+            for page in paginator.paginate(PaginationConfig={"PageSize": 100}):
+                for item in page[calls.list_key]:
+                    found.append(
+                        LiveResource(kind, item[calls.name_key], item[calls.arn_key], item)
+                    )
+            return found
+
+        return list(self.client_call(calls.list_operation, read))
+
+    def read_tags(self, resource: LiveResource) -> None:
+        paginator = self.client.get_paginator("list_tags")
+
+        def read() -> dict[str, str]:
+            tags: dict[str, str] = {}
+            for page in paginator.paginate(ResourceArn=resource.arn):
+                tags.update({t["Key"]: t.get("Value", "") for t in page["Tags"]})
+            return tags
+
+        try:
+            resource.tags = self.client_call(f"ListTags {resource.arn}", read)
+        except _Gone:
+            resource.tags = {}
+
+    def describe(self, resource: LiveResource) -> bool:
+        """Fill `resource.description`; False when the resource is gone meanwhile."""
+        calls = READ_CALLS[resource.kind]
+        method = getattr(self.client, calls.describe_operation)
+        try:
+            answer = self.client_call(
+                f"{calls.describe_operation} {resource.name}",
+                lambda: method(**{calls.describe_name_param: resource.name}),
+            )
+        except _Gone:
+            return False
+        answer.pop("ResponseMetadata", None)
+        resource.description = answer
+        return True
+
+    def client_call(self, what: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except ClientError as err:
+            if _is_not_found(err):
+                raise _Gone from err
+            error = err.response.get("Error", {})
+            raise ObserveError(f"{what}: {error.get('Code')}: {error.get('Message')}") from err
+        except BotoCoreError as err:
+            raise ObserveError(f"{what}: {err}") from err
+
+    def _parallel(
+        self, fn: Callable[[LiveResource], Any], items: Iterable[LiveResource]
+    ) -> list[Any]:
+        items = list(items)
+        if not items:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.parallelism, len(items))) as pool:
+            return list(pool.map(fn, items))
+
+    def observe(
+        self,
+        kinds: Iterable[Kind],
+        *,
+        wanted: set[tuple[Kind, str]],
+        owner: str,
+        expected_hashes: dict[tuple[Kind, str], str],
+        addresses: frozenset[str] = frozenset(),
+    ) -> LiveState:
+        """Read the account.
+
+        wanted:          (kind, lower-cased physical name) of every desired resource
+        owner:           our owner id; resources with this owner tag are read in full
+        expected_hashes: desired spec hash of immutable resources, by (kind, lower name)
+        addresses:       desired addresses; our immutable resources carrying one of them
+                         under another name (superseded versions) are described so the
+                         plan can show what changed
+        """
+        state = LiveState()
+        kinds = list(kinds)
+        for resources in self._parallel_kinds(kinds):
+            for resource in resources:
+                state.add(resource)
+        self._parallel(self.read_tags, state.resources.values())
+
+        def needs_description(key: tuple[Kind, str], resource: LiveResource) -> bool:
+            ours = resource.owner == owner
+            if resource.kind in MUTABLE_KINDS:
+                return key in wanted or ours
+            if key not in wanted:
+                return ours and resource.address in addresses
+            return not (ours and resource.spec_hash == expected_hashes.get(key))
+
+        to_describe = [r for key, r in state.resources.items() if needs_description(key, r)]
+        gone = [
+            r
+            for r, ok in zip(to_describe, self._parallel(self.describe, to_describe), strict=True)
+            if not ok
+        ]
+        for resource in gone:
+            state.resources.pop((resource.kind, resource.name.lower()), None)
+        return state
+
+    def _parallel_kinds(self, kinds: list[Kind]) -> list[list[LiveResource]]:
+        if not kinds:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.parallelism, len(kinds))) as pool:
+            return list(pool.map(self.list_kind, kinds))
+
+
+class _Gone(Exception):
+    """The resource disappeared between being listed and being read."""

@@ -1,0 +1,151 @@
+"""Manifests → desired resources: physical names, resolved specs, tags.
+
+A reference to another manifest is replaced by that manifest's physical name, in
+dependency order, so a Model change gives the Model a new content-hash name, which changes
+the resolved spec (and so the name) of every EndpointConfig using it, which makes each
+Endpoint on those configs an UpdateEndpoint: one edit cascades exactly as far as it must.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+
+from reconciler.kinds import KINDS, KindInfo
+from reconciler.naming import content_hash
+from reconciler.resources import (
+    ADDRESS_TAG,
+    OWNER_TAG,
+    SPEC_HASH_TAG,
+    DeletionPolicy,
+    JsonDict,
+    Kind,
+    Manifest,
+    Problem,
+    SpecPath,
+)
+
+RETAIN_TAG = "sagemaker-reconciler/deletion-policy"
+
+
+@dataclass(frozen=True)
+class ResolvedReference:
+    """path: where in the spec; target: ``Kind/name`` of the referenced resource;
+    physical_name: the name put in the resolved spec; in_manifests: False for a reference
+    to an existing resource outside git (plan checks it exists)."""
+
+    path: SpecPath
+    kind: Kind
+    name: str
+    physical_name: str
+    in_manifests: bool
+
+    @property
+    def target(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass
+class Desired:
+    """One desired resource, ready to compare and to send.
+
+    spec:          resolved spec (references → physical names), update-only options included
+    spec_hash:     value of the spec-hash tag: the whole spec for immutable kinds, the
+                   create-only fields for the others (stable across in-place updates)
+    tags:          metadata.tags plus our ownership tags
+    """
+
+    manifest: Manifest
+    physical_name: str
+    spec: JsonDict
+    spec_hash: str
+    tags: dict[str, str]
+    references: list[ResolvedReference] = field(default_factory=list)
+
+    @property
+    def kind(self) -> Kind:
+        return self.manifest.kind
+
+    @property
+    def address(self) -> str:
+        return self.manifest.address
+
+    @property
+    def info(self) -> KindInfo:
+        return KINDS[self.manifest.kind]
+
+    @property
+    def depends_on(self) -> list[str]:
+        return sorted({r.target for r in self.references if r.in_manifests})
+
+
+# Decides whether an immutable manifest annotated ``physical-name`` keeps that name:
+# called with the manifest, the annotated name and the resolved spec.
+KeepName = Callable[[Manifest, str, JsonDict], bool]
+
+
+def _set_path(spec: JsonDict, path: SpecPath, value: str) -> None:
+    target: object = spec
+    for part in path[:-1]:
+        target = target[part]  # type: ignore[index]
+    target[path[-1]] = value  # type: ignore[index]
+
+
+def spec_hash(info: KindInfo, spec: JsonDict) -> str:
+    if info.immutable:
+        return content_hash(spec)
+    return content_hash({k: spec[k] for k in info.create_only if k in spec})
+
+
+def resolve(
+    manifests: list[Manifest], owner: str, keep_name: KeepName | None = None
+) -> tuple[dict[str, Desired], list[Problem]]:
+    """Resolve every manifest; problems for reference cycles."""
+    by_key = {(m.kind, m.name): m for m in manifests}
+    edges: dict[str, set[str]] = {}
+    for manifest in manifests:
+        deps = set()
+        for reference in KINDS[manifest.kind].references:
+            for _, name in reference.find_in(manifest.spec):
+                target = by_key.get((reference.kind, name))
+                if target is not None and target is not manifest:
+                    deps.add(target.address)
+        edges[manifest.address] = deps
+    try:
+        order = list(TopologicalSorter(edges).static_order())
+    except CycleError as err:
+        cycle = " → ".join(str(a) for a in err.args[1])
+        first = next(m for m in manifests if m.address == err.args[1][0])
+        return {}, [Problem(f"reference cycle: {cycle}", first.location, first.address)]
+
+    by_address = {m.address: m for m in manifests}
+    resolved: dict[str, Desired] = {}
+    for address in order:
+        manifest = by_address[address]
+        info = KINDS[manifest.kind]
+        spec = copy.deepcopy(manifest.spec)
+        references = []
+        for reference in info.references:
+            for path, name in reference.find_in(manifest.spec):
+                known = resolved.get(f"{reference.kind}/{name}")
+                physical = known.physical_name if known is not None else name
+                if known is not None:
+                    _set_path(spec, path, physical)
+                references.append(
+                    ResolvedReference(path, reference.kind, name, physical, known is not None)
+                )
+        physical_name = manifest.name
+        if info.immutable:
+            physical_name = f"{manifest.name}-{content_hash(spec)}"
+            annotated = manifest.annotations.physical_name
+            if annotated and keep_name is not None and keep_name(manifest, annotated, spec):
+                physical_name = annotated
+        digest = spec_hash(info, spec)
+        tags = dict(manifest.tags)
+        tags.update({OWNER_TAG: owner, ADDRESS_TAG: manifest.address, SPEC_HASH_TAG: digest})
+        if manifest.annotations.deletion_policy is DeletionPolicy.RETAIN:
+            tags[RETAIN_TAG] = "retain"
+        resolved[address] = Desired(manifest, physical_name, spec, digest, tags, references)
+    return resolved, []

@@ -1,0 +1,527 @@
+"""Decide, per resource, what apply must do and why (pure: manifests + live state → Plan).
+
+Steps, in order:
+1. resolve manifests into desired resources (physical names, resolved specs, tags);
+2. check every desired resource against what exists under its physical name: ownership
+   (ours, someone else's, unmanaged → adopt or refuse) and external references;
+3. compare each desired resource with its live twin and choose an action and operations;
+4. find our resources that are no longer declared (prune) and old content-hash versions
+   superseded by new ones;
+5. order the changes and record what each delete must wait for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
+
+from reconciler.apimodel import format_path
+from reconciler.diff import FieldChange, compare
+from reconciler.kinds import KINDS
+from reconciler.kinds import endpoint as endpoint_kind
+from reconciler.kinds import inference_component as ic_kind
+from reconciler.observe import LiveResource, LiveState
+from reconciler.planning.changes import Action, Change, Plan
+from reconciler.planning.desired import RETAIN_TAG, Desired, resolve
+from reconciler.planning.sensitive import mask_changes
+from reconciler.resources import (
+    ADDRESS_TAG,
+    OWNER_TAG,
+    SPEC_HASH_TAG,
+    JsonDict,
+    Kind,
+    Manifest,
+    Problem,
+)
+
+# Kinds this planner manages, in dependency order (creates go this way, deletes reverse).
+PLANNED_KINDS = (Kind.MODEL, Kind.ENDPOINT_CONFIG, Kind.ENDPOINT, Kind.INFERENCE_COMPONENT)
+_RANK = {kind: rank for rank, kind in enumerate(PLANNED_KINDS)}
+
+_OPERATION = {
+    (Kind.MODEL, "create"): "CreateModel",
+    (Kind.MODEL, "delete"): "DeleteModel",
+    (Kind.ENDPOINT_CONFIG, "create"): "CreateEndpointConfig",
+    (Kind.ENDPOINT_CONFIG, "delete"): "DeleteEndpointConfig",
+    (Kind.ENDPOINT, "create"): "CreateEndpoint",
+    (Kind.ENDPOINT, "delete"): "DeleteEndpoint",
+    (Kind.INFERENCE_COMPONENT, "create"): "CreateInferenceComponent",
+    (Kind.INFERENCE_COMPONENT, "delete"): "DeleteInferenceComponent",
+}
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the observer must read for a set of manifests.
+
+    wanted:          (kind, lower-cased physical name) of every desired resource
+    expected_hashes: spec hash an immutable resource must carry to be known equal unread
+
+    addresses:       every desired address (see Observer.observe)
+    """
+
+    wanted: set[tuple[Kind, str]]
+    expected_hashes: dict[tuple[Kind, str], str]
+    addresses: frozenset[str]
+    kinds: tuple[Kind, ...] = PLANNED_KINDS
+
+
+def observation_for(manifests: list[Manifest], owner: str) -> Observation:
+    desired, _ = resolve(_planned(manifests), owner)
+    wanted = {(d.kind, d.physical_name.lower()) for d in desired.values()}
+    for manifest in manifests:
+        if manifest.annotations.physical_name:
+            wanted.add((manifest.kind, manifest.annotations.physical_name.lower()))
+    hashes = {
+        (d.kind, d.physical_name.lower()): d.spec_hash for d in desired.values() if d.info.immutable
+    }
+    return Observation(wanted, hashes, frozenset(desired))
+
+
+def _planned(manifests: Iterable[Manifest]) -> list[Manifest]:
+    return [m for m in manifests if m.kind in _RANK]
+
+
+def _live_changes(desired: Desired, live: LiveResource) -> list[FieldChange]:
+    """Field changes between a desired resource and its described live twin."""
+    info = desired.info
+    assert live.description is not None
+    return compare(
+        info.comparable(desired.spec),
+        info.live_spec(live.description),
+        ignore=desired.manifest.annotations.ignore_differences,
+        server_defaults=info.server_defaults,
+        unordered=info.unordered,
+    )
+
+
+def _tag_delta(want: dict[str, str], have: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Tags to add (new or changed value) and keys to remove; ``aws:`` keys are AWS's."""
+    to_add = {k: v for k, v in want.items() if have.get(k) != v}
+    to_remove = sorted(k for k in have if k not in want and not k.lower().startswith("aws:"))
+    return to_add, to_remove
+
+
+def _tag_operations(to_add: dict[str, str], to_remove: list[str]) -> list[str]:
+    return (["AddTags"] if to_add else []) + (["DeleteTags"] if to_remove else [])
+
+
+class _Planner:
+    def __init__(self, manifests: list[Manifest], live: LiveState, owner: str, prune: bool) -> None:
+        self.manifests = _planned(manifests)
+        self.live = live
+        self.owner = owner
+        self.prune = prune
+        self.plan = Plan(owner=owner)
+        self.replaced_endpoints: set[str] = set()
+
+    # -- helpers -----------------------------------------------------------------------
+    def problem(self, desired: Desired, message: str, path: tuple[str | int, ...] = ()) -> None:
+        manifest = desired.manifest
+        field = "spec." + format_path(path) if path else None
+        self.plan.problems.append(
+            Problem(message, manifest.location_of(path), manifest.address, field)
+        )
+
+    def keep_name(self, manifest: Manifest, name: str, spec: JsonDict) -> bool:
+        live = self.live.get(manifest.kind, name)
+        if live is None or live.description is None:
+            return False
+        info = KINDS[manifest.kind]
+        changes = compare(
+            info.comparable(spec),
+            info.live_spec(live.description),
+            ignore=manifest.annotations.ignore_differences,
+            server_defaults=info.server_defaults,
+            unordered=info.unordered,
+        )
+        return not changes
+
+    def ownership(self, desired: Desired, live: LiveResource) -> bool | None:
+        """True when adopting, False when already ours, None when refused (a problem)."""
+        what = f"{desired.kind} {live.name}"
+        if live.owner is None:
+            if desired.manifest.annotations.adopt:
+                return True
+            self.problem(
+                desired,
+                f"{what} exists and is not managed by owner {self.owner}; annotate "
+                'sagemaker-reconciler/adopt: "true" to take it over',
+            )
+            return None
+        if live.owner != self.owner:
+            self.problem(
+                desired, f"{what} exists and is managed by owner {live.owner}, not {self.owner}"
+            )
+            return None
+        if live.address != desired.address:
+            self.problem(
+                desired,
+                f"{what} carries owner {self.owner}'s tags for {live.address}, not "
+                f"{desired.address}; refusing to touch it (were the tags copied?)",
+            )
+            return None
+        return False
+
+    def superseded(self, desired: Desired) -> list[LiveResource]:
+        return sorted(
+            (
+                r
+                for r in self.live.of_kind(desired.kind)
+                if r.owner == self.owner
+                and r.address == desired.address
+                and r.name.lower() != desired.physical_name.lower()
+            ),
+            key=lambda r: r.name,
+        )
+
+    def change(
+        self, desired: Desired, action: Action, operations: list[str], reason: str
+    ) -> Change:
+        return Change(
+            address=desired.address,
+            kind=desired.kind,
+            name=desired.manifest.name,
+            physical_name=desired.physical_name,
+            action=action,
+            operations=operations,
+            reason=reason,
+            depends_on=desired.depends_on,
+            desired_spec=desired.spec,
+            sensitive_keys=desired.manifest.annotations.sensitive,
+            ignore_differences=desired.manifest.annotations.ignore_differences,
+            # A create (or the create half of a replace) sends every tag with it.
+            tags_to_add=dict(desired.tags) if action in (Action.CREATE, Action.REPLACE) else {},
+        )
+
+    # -- per desired resource ----------------------------------------------------------
+    def check_references(self, desired: Desired) -> bool:
+        ok = True
+        for reference in desired.references:
+            if reference.in_manifests:
+                continue
+            if self.live.get(reference.kind, reference.name) is None:
+                self.problem(
+                    desired,
+                    f"refers to {reference.target}, which is neither declared in the manifests "
+                    "nor exists in the account",
+                    reference.path,
+                )
+                ok = False
+        return ok
+
+    def plan_desired(self, desired: Desired) -> Change | None:
+        if not self.check_references(desired):
+            return None
+        live = self.live.get(desired.kind, desired.physical_name)
+        if desired.info.immutable:
+            return self.plan_immutable(desired, live)
+        if live is None:
+            op = _OPERATION[(desired.kind, "create")]
+            return self.change(
+                desired,
+                Action.CREATE,
+                [op],
+                f"{desired.kind} {desired.physical_name} does not exist",
+            )
+        adopting = self.ownership(desired, live)
+        if adopting is None:
+            return None
+        return self.plan_mutable(desired, live, adopting)
+
+    def plan_immutable(self, desired: Desired, live: LiveResource | None) -> Change | None:
+        old = self.superseded(desired)
+        create = _OPERATION[(desired.kind, "create")]
+        delete = _OPERATION[(desired.kind, "delete")]
+        if live is None:
+            if not old:
+                return self.change(
+                    desired,
+                    Action.CREATE,
+                    [create],
+                    f"{desired.kind} {desired.physical_name} does not exist",
+                )
+            change = self.change(
+                desired,
+                Action.REPLACE,
+                [create] + [delete] * len(old),
+                f"spec changed: {desired.physical_name} replaces {', '.join(r.name for r in old)} "
+                "(dependants move to it first; no downtime)",
+            )
+            previous = next((r for r in old if r.description is not None), None)
+            if previous is not None:
+                change.diff = _live_changes(desired, previous)
+            change.superseded = [r.name for r in old]
+            return change
+        adopting = self.ownership(desired, live)
+        if adopting is None:
+            return None
+        differs = adopting or live.spec_hash != desired.spec_hash
+        if differs and live.description is not None and _live_changes(desired, live):
+            self.problem(
+                desired,
+                f"{desired.kind} {live.name} exists with content that differs from the manifest; "
+                "its name is content-addressed, so it should not: delete it or change the manifest",
+            )
+            return None
+        to_add, to_remove = _tag_delta(desired.tags, live.tags)
+        operations = _tag_operations(to_add, to_remove)
+        if old:
+            change = self.change(
+                desired,
+                Action.REPLACE,
+                operations + [delete] * len(old),
+                f"{desired.physical_name} already exists; superseded {', '.join(r.name for r in old)} "
+                "deleted once dependants moved",
+            )
+            change.superseded = [r.name for r in old]
+        elif operations:
+            reason = "adopt: add ownership tags" if adopting else "tags changed"
+            change = self.change(desired, Action.UPDATE, operations, reason)
+        else:
+            change = self.change(desired, Action.NOOP, [], "up to date")
+        change.tags_to_add, change.tags_to_remove = to_add, to_remove
+        change.diff.extend(_tag_diff(to_add, to_remove, live.tags))
+        return change
+
+    def plan_mutable(self, desired: Desired, live: LiveResource, adopting: bool) -> Change:
+        kind = desired.kind
+        status = live.status or ""
+        diff = _live_changes(desired, live) if live.description is not None else []
+        create = _OPERATION[(kind, "create")]
+        delete = _OPERATION[(kind, "delete")]
+        warnings = []
+        failure = (live.description or {}).get("FailureReason")
+        create_only = [
+            c for c in diff if c.path.split(".")[0].split("[")[0] in desired.info.create_only
+        ]
+
+        replace_reason = None
+        if status == "Failed":
+            replace_reason = (
+                f"{kind} is Failed ({failure or 'no reason given'}); a Failed {kind} can only be "
+                "deleted and created again"
+            )
+        elif create_only:
+            fields = ", ".join(c.path for c in create_only)
+            replace_reason = f"{fields} cannot change in place"
+        elif (
+            kind is Kind.INFERENCE_COMPONENT
+            and desired.spec.get("EndpointName", "").lower() in self.replaced_endpoints
+        ):
+            replace_reason = f"its endpoint {desired.spec['EndpointName']} is replaced"
+        if replace_reason is not None:
+            if kind is Kind.ENDPOINT:
+                self.replaced_endpoints.add(desired.physical_name.lower())
+            change = self.change(
+                desired,
+                Action.REPLACE,
+                [delete, create],
+                f"{replace_reason}: delete, then create (interrupts {desired.physical_name})",
+            )
+            change.interrupting = True
+            change.diff = diff
+            return change
+
+        if status in endpoint_kind.TRANSITIONAL or status in ic_kind.TRANSITIONAL:
+            warnings.append(f"{kind} is {status}: apply waits for it to settle before changing it")
+        if failure and status == "InService":
+            warnings.append(f"its last deployment failed and rolled back: {failure}")
+
+        operations: list[str] = []
+        reasons: list[str] = []
+        if diff:
+            if kind is Kind.ENDPOINT:
+                operations.append("UpdateEndpoint")
+                reasons.append("EndpointConfigName changed")
+            elif kind is Kind.INFERENCE_COMPONENT:
+                if all(c.path == ic_kind.COPY_COUNT for c in diff):
+                    operations.append("UpdateInferenceComponentRuntimeConfig")
+                    reasons.append(f"{ic_kind.COPY_COUNT} changed")
+                else:
+                    operations.append("UpdateInferenceComponent")
+                    reasons.append(
+                        ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed"
+                    )
+        to_add, to_remove = _tag_delta(desired.tags, live.tags)
+        operations.extend(_tag_operations(to_add, to_remove))
+        if to_add or to_remove:
+            reasons.append("adopt: add ownership tags" if adopting else "tags changed")
+        if operations:
+            change = self.change(desired, Action.UPDATE, operations, "; ".join(reasons))
+        else:
+            change = self.change(desired, Action.NOOP, [], "up to date")
+        change.diff = diff + _tag_diff(to_add, to_remove, live.tags)
+        change.tags_to_add, change.tags_to_remove = to_add, to_remove
+        change.warnings = warnings
+        return change
+
+    # -- prune -------------------------------------------------------------------------
+    def plan_prune(self, desired: dict[str, Desired]) -> None:
+        """Changes for our resources that no longer have a manifest."""
+        orphans: dict[str, list[LiveResource]] = {}
+        for resource in self.live.owned_by(self.owner):
+            address = resource.address or ""
+            kind_name, _, name = address.partition("/")
+            if kind_name != resource.kind or not name:
+                self.plan.warnings.append(
+                    f"{resource.kind} {resource.name} carries owner {self.owner}'s tags for "
+                    f"{address or 'no address'}; left alone"
+                )
+                continue
+            if address in desired or resource.kind not in _RANK:
+                continue
+            orphans.setdefault(address, []).append(resource)
+        for address, resources in orphans.items():
+            resources.sort(key=lambda r: r.name)
+            first = resources[0]
+            kind = first.kind
+            name = address.partition("/")[2]
+            if first.tags.get(RETAIN_TAG) == "retain":
+                ours = [
+                    k
+                    for k in (OWNER_TAG, ADDRESS_TAG, SPEC_HASH_TAG, RETAIN_TAG)
+                    if k in first.tags
+                ]
+                change = Change(
+                    address,
+                    kind,
+                    name,
+                    first.name,
+                    Action.UPDATE,
+                    ["DeleteTags"] * len(resources),
+                    "no longer declared; deletion-policy retain: release it (remove ownership tags), keep it",
+                    tags_to_remove=ours,
+                )
+            elif not self.prune:
+                self.plan.warnings.append(
+                    f"{address} is no longer declared; not deleted (--no-prune)"
+                )
+                continue
+            else:
+                change = Change(
+                    address,
+                    kind,
+                    name,
+                    first.name,
+                    Action.DELETE,
+                    [_OPERATION[(kind, "delete")]] * len(resources),
+                    "no longer declared in the manifests",
+                    superseded=[r.name for r in resources[1:]],
+                )
+            self.plan.changes.append(change)
+
+    # -- ordering ----------------------------------------------------------------------
+    def order_and_link(self) -> None:
+        """Creates/updates in dependency order, deletes after them in reverse kind order;
+        record what each delete (and each replace's delete half) must wait for."""
+        changes = self.plan.changes
+        by_address = {c.address: c for c in changes}
+        live_of = {c.address: self.live.get(c.kind, c.physical_name) for c in changes}
+
+        def live_field(address: str, *path: str) -> str | None:
+            resource = live_of.get(address)
+            value: object = resource.description if resource is not None else None
+            if value is None and resource is not None:
+                value = resource.summary
+            for part in path:
+                value = value.get(part) if isinstance(value, dict) else None
+            return value if isinstance(value, str) else None
+
+        moving = [c for c in changes if c.action in (Action.UPDATE, Action.REPLACE, Action.DELETE)]
+        for change in changes:
+            waits: set[str] = set()
+            if change.action is Action.DELETE or (
+                change.action is Action.REPLACE and change.kind in _RANK
+            ):
+                if change.kind is Kind.ENDPOINT:
+                    waits = {
+                        c.address
+                        for c in moving
+                        if c.kind is Kind.INFERENCE_COMPONENT
+                        and (live_field(c.address, "EndpointName") or "").lower()
+                        == change.physical_name.lower()
+                        and c.action in (Action.DELETE, Action.REPLACE)
+                    }
+                elif change.kind is Kind.INFERENCE_COMPONENT:
+                    waits = {
+                        c.address
+                        for c in moving
+                        if c.kind is Kind.INFERENCE_COMPONENT
+                        and c.action is Action.DELETE
+                        and (
+                            live_field(c.address, "Specification", "BaseInferenceComponentName")
+                            or ""
+                        ).lower()
+                        == change.physical_name.lower()
+                    }
+                elif change.kind is Kind.ENDPOINT_CONFIG:
+                    waits = {c.address for c in moving if c.kind is Kind.ENDPOINT}
+                elif change.kind is Kind.MODEL:
+                    waits = {
+                        c.address
+                        for c in moving
+                        if c.kind in (Kind.ENDPOINT_CONFIG, Kind.ENDPOINT, Kind.INFERENCE_COMPONENT)
+                    }
+            waits.discard(change.address)
+            if change.action is Action.DELETE:
+                change.depends_on = sorted(waits)
+            elif change.action is Action.REPLACE and (change.superseded or change.interrupting):
+                change.delete_after = sorted(waits)
+
+        def rank(change: Change) -> tuple[int, str]:
+            return (_RANK.get(change.kind, len(_RANK)), change.address)
+
+        forward = [c for c in changes if c.action is not Action.DELETE]
+        graph = {c.address: {d for d in c.depends_on if d in by_address} for c in forward}
+        sorter = TopologicalSorter(graph)
+        sorter.prepare()
+        ordered: list[Change] = []
+        while sorter.is_active():
+            ready = sorted((by_address[a] for a in sorter.get_ready()), key=rank)
+            ordered.extend(ready)
+            sorter.done(*(c.address for c in ready))
+        deletes = sorted(
+            (c for c in changes if c.action is Action.DELETE),
+            key=lambda c: (-_RANK.get(c.kind, 0), c.address),
+        )
+        self.plan.changes = ordered + deletes
+
+    # -- the whole pass ----------------------------------------------------------------
+    def run(self) -> Plan:
+        # Resolve with live knowledge: annotated physical names are kept while they match.
+        desired, problems = resolve(self.manifests, self.owner, self.keep_name)
+        self.plan.problems.extend(problems)
+        for item in desired.values():
+            change = self.plan_desired(item)
+            if change is not None:
+                self.plan.changes.append(change)
+        self.plan_prune(desired)
+        self.order_and_link()
+        sensitive = {d.address: d.manifest.annotations.sensitive for d in desired.values()}
+        for change in self.plan.changes:
+            change.diff = mask_changes(change.diff, sensitive.get(change.address, ()))
+        relevant = {(c.kind, c.physical_name.lower()) for c in self.plan.changes}
+        relevant |= {(c.kind, n.lower()) for c in self.plan.changes for n in c.superseded}
+        self.plan.fingerprints = {
+            f"{r.kind}/{r.name}": r.fingerprint()
+            for key, r in sorted(self.live.resources.items())
+            if key in relevant
+        }
+        return self.plan
+
+
+def _tag_diff(
+    to_add: dict[str, str], to_remove: list[str], have: dict[str, str]
+) -> list[FieldChange]:
+    from reconciler.diff import ABSENT
+
+    changes = [FieldChange(f"tags.{k}", have.get(k, ABSENT), v) for k, v in sorted(to_add.items())]
+    changes += [FieldChange(f"tags.{k}", have[k], ABSENT) for k in to_remove]
+    return changes
+
+
+def plan(manifests: list[Manifest], live: LiveState, *, owner: str, prune: bool = True) -> Plan:
+    """The plan that makes `live` match `manifests` for `owner`."""
+    return _Planner(manifests, live, owner, prune).run()

@@ -1,0 +1,1 @@
+"""Renderings of a plan (human, JSON, markdown); the planner never formats anything."""
