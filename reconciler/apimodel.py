@@ -288,7 +288,7 @@ def _check_structure(
                 ShapeProblem(
                     path,
                     "required",
-                    f"exactly one of {_preview(list(members), 'members')} must be set",
+                    f"exactly one of {preview(list(members), 'members')} must be set",
                 )
             )
         elif len(chosen) > 1:
@@ -323,7 +323,8 @@ def _check_map(value: object, shape: MapShape, path: Path, out: list[ShapeProble
         key_problems: list[ShapeProblem] = []
         _check(key, key_shape, key_path, None, key_problems)
         out.extend(
-            ShapeProblem(p.path, p.code, f"key {_show(key)}: {p.message}") for p in key_problems
+            ShapeProblem(p.path, p.code, f"key {show_value(key)}: {p.message}")
+            for p in key_problems
         )
         _check(item, value_shape, key_path, None, out)
 
@@ -435,13 +436,13 @@ def _count(n: object, noun: str) -> str:
     return f"{n} {plural}"
 
 
-def _preview(names: Sequence[str], noun: str) -> str:
+def preview(names: Sequence[str], noun: str) -> str:
     if len(names) <= _PREVIEW_ALL:
         return ", ".join(names)
     return f"{', '.join(names[:_PREVIEW_HEAD])}, ... ({len(names)} {noun})"
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
     """Short description of a value for messages: repr for scalars, the kind for containers."""
     if isinstance(value, dict):
         return "an object"
@@ -459,7 +460,7 @@ def _show(value: object) -> str:
 
 
 def _type_problem(path: Path, expected: str, value: object) -> ShapeProblem:
-    return ShapeProblem(path, "type", f"expected {expected}, got {_show(value)}")
+    return ShapeProblem(path, "type", f"expected {expected}, got {show_value(value)}")
 
 
 def _normalise(name: str) -> str:
@@ -475,7 +476,7 @@ def _name_index(names: tuple[str, ...]) -> dict[str, str]:
     return index
 
 
-def _suggest(word: str, names: Iterable[str], cutoff: float) -> str | None:
+def suggest(word: str, names: Iterable[str], cutoff: float) -> str | None:
     """The model name ``word`` most likely meant: same name up to case/``_``/``-``, else the
     closest one by ``difflib`` (``None`` if nothing is close enough)."""
     index = _name_index(tuple(names))
@@ -487,18 +488,18 @@ def _suggest(word: str, names: Iterable[str], cutoff: float) -> str | None:
 
 
 def _unknown_field_message(key: object, members: Mapping[str, Shape]) -> str:
-    text = f"unknown field {_show(key) if not isinstance(key, str) else repr(key)}"
+    text = f"unknown field {show_value(key) if not isinstance(key, str) else repr(key)}"
     if not members:
         return f"{text}; no fields are allowed here"
-    suggestion = _suggest(str(key), members, cutoff=0.6)
+    suggestion = suggest(str(key), members, cutoff=0.6)
     if suggestion is not None:
         return f"{text}; did you mean {suggestion!r}?"
-    return f"{text}; expected one of {_preview(list(members), 'fields')}"
+    return f"{text}; expected one of {preview(list(members), 'fields')}"
 
 
 def _enum_message(value: str, enum: list[str], label: str) -> str:
-    text = f"{_show(value)} is not a valid {label}; expected one of {_preview(enum, 'values')}"
-    suggestion = _suggest(value, enum, cutoff=0.8)
+    text = f"{show_value(value)} is not a valid {label}; expected one of {preview(enum, 'values')}"
+    suggestion = suggest(value, enum, cutoff=0.8)
     if suggestion is not None:
         text += f"; did you mean {suggestion!r}?"
     return text

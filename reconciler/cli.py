@@ -148,6 +148,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     apply.set_defaults(run=run_apply)
 
+    status = commands.add_parser("status", help="sync and health of every declared resource")
+    status.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_aws_options(status)
+
+    def run_status(args: argparse.Namespace) -> int:
+        from reconciler.commands import status as status_command
+
+        return status_command.run(
+            directory=args.directory, as_json=args.json, owner=args.owner, settings=_settings(args)
+        )
+
+    status.set_defaults(run=run_status)
+
     emulator = commands.add_parser(
         "emulator",
         help="serve a local SageMaker emulator (no AWS account needed)",

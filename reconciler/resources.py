@@ -18,6 +18,9 @@ OWNER_TAG = "sagemaker-reconciler/owner"
 ADDRESS_TAG = "sagemaker-reconciler/address"
 SPEC_HASH_TAG = "sagemaker-reconciler/spec-hash"
 OWNERSHIP_TAGS = (OWNER_TAG, ADDRESS_TAG, SPEC_HASH_TAG)
+# Set by apply on a resource whose create/update failed: the digest of the spec that
+# failed, so that later passes do not retry the same spec in a loop.
+FAILED_SPEC_TAG = "sagemaker-reconciler/failed-spec"
 
 JsonDict = dict[str, Any]
 # A path into a spec: ("ProductionVariants", 0, "InstanceType").

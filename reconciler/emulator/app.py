@@ -35,6 +35,7 @@ Environ = dict[str, Any]
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
+TAG_OPERATIONS = ("AddTags", "ListTags", "DeleteTags")
 
 
 def _moto_app() -> Any:
@@ -130,8 +131,23 @@ class EmulatorApp:
             try:
                 return self._sagemaker(environ, start_response, operation, body)
             except NotHandled:
-                pass
+                if operation in TAG_OPERATIONS:
+                    return self._moto_tags(environ, start_response)
         return self._moto(environ, start_response)  # type: ignore[no-any-return]
+
+    def _moto_tags(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """Tag calls on resources moto keeps: moto crashes (HTTP 500) on an ARN it does not
+        know, where SageMaker answers a ValidationException."""
+        from werkzeug.test import run_wsgi_app
+
+        app_iter, status, headers = run_wsgi_app(self._moto, environ, buffered=True)
+        payload = b"".join(app_iter)
+        if status.startswith("5"):
+            return self._error(
+                start_response, AwsError("ValidationException", "Resource does not exist")
+            )
+        start_response(status, list(headers.items()))
+        return [payload]
 
     # -- SageMaker ---------------------------------------------------------------------
     def _sagemaker(

@@ -95,10 +95,12 @@ class ClusterNode:
 
 @dataclass
 class Cluster(Resource):
-    """groups: the instance-group specifications as last applied, by group name.
+    """groups: the instance-group specifications as last applied, by group name;
+    pending_groups: what an UpdateCluster in progress moves them to (its target).
     nodes: the instances, following each group's InstanceCount once a transition ends."""
 
     groups: dict[str, JsonDict] = field(default_factory=dict)
+    pending_groups: dict[str, JsonDict] | None = None
     nodes: list[ClusterNode] = field(default_factory=list)
     group_status: dict[str, str] = field(default_factory=dict)
 

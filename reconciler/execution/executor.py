@@ -27,7 +27,7 @@ from reconciler.execution.waiting import WaitPolicy, WaitTimeout, poll
 from reconciler.kinds import APIS, KINDS
 from reconciler.kinds.api import KindApi, error_code, error_message, is_not_found
 from reconciler.planning.changes import Action, Change, Plan
-from reconciler.resources import JsonDict
+from reconciler.resources import FAILED_SPEC_TAG, JsonDict
 
 
 class Result(StrEnum):
@@ -237,13 +237,31 @@ class Executor:
         elif change.action is Action.DELETE:
             for name in [change.physical_name, *change.superseded]:
                 self.delete(api, change, name)
-        elif change.action is Action.CREATE or (
-            change.action is Action.REPLACE and api.info.create_operation in change.operations
-        ):
-            self.create(api, change)
+        elif change.held:
+            raise ApplyFailure(change.reason)
         else:
-            self.update(api, change)
+            try:
+                if change.action is Action.CREATE or (
+                    change.action is Action.REPLACE
+                    and api.info.create_operation in change.operations
+                ):
+                    self.create(api, change)
+                else:
+                    self.update(api, change)
+            except ApplyFailure:
+                self.remember_failure(api, change)
+                raise
         self.progress("done", change.address, {"action": str(change.action), "part": node.part})
+
+    def remember_failure(self, api: KindApi, change: Change) -> None:
+        """Tag the resource with the digest of the spec that failed, so that the next
+        pass holds it back instead of failing the same way again (best effort)."""
+        try:
+            described = self._describe(api, change.physical_name)
+            if described is not None:
+                api.add_tags(self.client, api.arn(described), {FAILED_SPEC_TAG: change.attempt})
+        except (ClientError, BotoCoreError):
+            pass
 
     def _describe(self, api: KindApi, name: str) -> JsonDict | None:
         return api.describe(self.client, name)

@@ -53,6 +53,9 @@ class Change:
     tags_to_add / tags_to_remove: the tag calls' payload
     sensitive_keys: Environment keys annotated sensitive (besides the ones that look it)
     ignore_differences: fields owned elsewhere, which updates must not reset
+    attempt:        digest of the comparable desired spec (recorded on failure)
+    held:           not attempted: the same spec failed before (apply reports it failed)
+    live_status / live_failure: what the account says of it now (for status views)
     """
 
     address: str
@@ -73,6 +76,10 @@ class Change:
     tags_to_remove: list[str] = field(default_factory=list)
     sensitive_keys: tuple[str, ...] = ()
     ignore_differences: tuple[str, ...] = ()
+    attempt: str = ""
+    held: bool = False
+    live_status: str | None = None
+    live_failure: str | None = None
 
     def to_json(self) -> JsonDict:
         doc: JsonDict = {
@@ -92,6 +99,8 @@ class Change:
             doc["delete_after"] = list(self.delete_after)
         if self.interrupting:
             doc["interrupting"] = True
+        if self.held:
+            doc["held"] = True
         if self.warnings:
             doc["warnings"] = list(self.warnings)
         return doc

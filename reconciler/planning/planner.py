@@ -21,12 +21,14 @@ from reconciler.diff import FieldChange, compare
 from reconciler.kinds import KINDS
 from reconciler.kinds import endpoint as endpoint_kind
 from reconciler.kinds import inference_component as ic_kind
+from reconciler.naming import content_hash
 from reconciler.observe import LiveResource, LiveState
 from reconciler.planning.changes import Action, Change, Plan
 from reconciler.planning.desired import RETAIN_TAG, Desired, resolve
 from reconciler.planning.sensitive import mask_changes
 from reconciler.resources import (
     ADDRESS_TAG,
+    FAILED_SPEC_TAG,
     OWNER_TAG,
     SPEC_HASH_TAG,
     JsonDict,
@@ -96,10 +98,20 @@ def _live_changes(desired: Desired, live: LiveResource) -> list[FieldChange]:
     )
 
 
+def _internal(reason: str | None) -> bool:
+    """A failure caused by the service itself is worth retrying with the same spec."""
+    return bool(reason) and "internal" in str(reason).lower()
+
+
 def _tag_delta(want: dict[str, str], have: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """Tags to add (new or changed value) and keys to remove; ``aws:`` keys are AWS's."""
+    """Tags to add (new or changed value) and keys to remove; ``aws:`` keys are AWS's and
+    the failed-spec marker is apply's (it clears it itself, see plan_mutable)."""
     to_add = {k: v for k, v in want.items() if have.get(k) != v}
-    to_remove = sorted(k for k in have if k not in want and not k.lower().startswith("aws:"))
+    to_remove = sorted(
+        k
+        for k in have
+        if k not in want and not k.lower().startswith("aws:") and k != FAILED_SPEC_TAG
+    )
     return to_add, to_remove
 
 
@@ -191,6 +203,7 @@ class _Planner:
             desired_spec=desired.spec,
             sensitive_keys=desired.manifest.annotations.sensitive,
             ignore_differences=desired.manifest.annotations.ignore_differences,
+            attempt=content_hash(desired.info.comparable(desired.spec)),
             # A create (or the create half of a replace) sends every tag with it.
             tags_to_add=dict(desired.tags) if action in (Action.CREATE, Action.REPLACE) else {},
         )
@@ -215,6 +228,15 @@ class _Planner:
         if not self.check_references(desired):
             return None
         live = self.live.get(desired.kind, desired.physical_name)
+        change = self._decide(desired, live)
+        if change is not None and live is not None:
+            change.live_status = live.status
+            change.live_failure = (live.description or {}).get("FailureReason") or (
+                live.description or {}
+            ).get("FailureMessage")
+        return change
+
+    def _decide(self, desired: Desired, live: LiveResource | None) -> Change | None:
         if desired.info.immutable:
             return self.plan_immutable(desired, live)
         if live is None:
@@ -297,6 +319,21 @@ class _Planner:
             c for c in diff if c.path.split(".")[0].split("[")[0] in desired.info.create_only
         ]
 
+        attempt = content_hash(desired.info.comparable(desired.spec))
+        failed_before = live.tags.get(FAILED_SPEC_TAG) == attempt and not _internal(failure)
+        if failed_before and (status == "Failed" or diff):
+            # The same spec failed last time: trying it again would only fail again.
+            change = self.change(
+                desired,
+                Action.UPDATE,
+                [],
+                f"held: this spec failed before ({failure or 'no reason given'}); "
+                "change the manifest to try again",
+            )
+            change.held = True
+            change.diff = diff
+            return change
+
         replace_reason = None
         if status == "Failed":
             replace_reason = (
@@ -345,8 +382,10 @@ class _Planner:
                         ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed"
                     )
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
+        if FAILED_SPEC_TAG in live.tags and operations:
+            to_remove.append(FAILED_SPEC_TAG)  # a new attempt: forget the old failure
         operations.extend(_tag_operations(to_add, to_remove))
-        if to_add or to_remove:
+        if to_add or (set(to_remove) - {FAILED_SPEC_TAG}):
             reasons.append("adopt: add ownership tags" if adopting else "tags changed")
         if operations:
             change = self.change(desired, Action.UPDATE, operations, "; ".join(reasons))

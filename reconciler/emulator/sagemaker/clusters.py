@@ -134,6 +134,14 @@ def _group_details(cluster: Cluster, name: str, spec: JsonDict) -> JsonDict:
     return details
 
 
+def _shown_groups(cluster: Cluster) -> dict[str, JsonDict]:
+    """While an update runs, each group shows its target spec (TargetCount is the count
+    asked for); groups being deleted still show, with Status Deleting."""
+    if cluster.pending_groups is None:
+        return cluster.groups
+    return {**cluster.groups, **cluster.pending_groups}
+
+
 @operation("DescribeCluster")
 def describe_cluster(ctx: Context, request: JsonDict) -> JsonDict:
     cluster = find(ctx, request["ClusterName"], described=True)
@@ -143,7 +151,9 @@ def describe_cluster(ctx: Context, request: JsonDict) -> JsonDict:
         "ClusterName": cluster.name,
         "ClusterStatus": cluster.status,
         "CreationTime": cluster.creation_time,
-        "InstanceGroups": [_group_details(cluster, n, s) for n, s in cluster.groups.items()],
+        "InstanceGroups": [
+            _group_details(cluster, n, s) for n, s in _shown_groups(cluster).items()
+        ],
     }
     if cluster.failure_reason:
         response["FailureMessage"] = cluster.failure_reason
@@ -199,10 +209,12 @@ def update_cluster(ctx: Context, request: JsonDict) -> JsonDict:
         )
     for name in to_delete:
         cluster.group_status[name] = "Deleting"
+    cluster.pending_groups = new_groups
 
     def finish() -> None:
         cluster.touch()
         cluster.status = "InService"
+        cluster.pending_groups = None
         if failure is not None:
             cluster.failure_reason = failure
             cluster.group_status = {g: "InService" for g in cluster.groups}

@@ -91,8 +91,17 @@ def _variant_summaries(
     return summaries
 
 
-def _busy_error(endpoint: Endpoint, verb: str) -> Exception:
-    return validation(f'Cannot {verb} in-progress endpoint "{endpoint.arn}".')
+def _check_models_exist(ctx: Context, config: EndpointConfig) -> None:
+    """SageMaker resolves the config's models when it deploys: a deleted one fails."""
+    for variant in config.request["ProductionVariants"]:
+        name = variant.get("ModelName")
+        if name is not None and ctx.state.models.get(name) is None:
+            raise could_not_find("model", ctx.state.arn("model", name))
+
+
+def _busy_error(endpoint: Endpoint) -> Exception:
+    # SageMaker words it "update" for DeleteEndpoint too.
+    return validation(f'Cannot update in-progress endpoint "{endpoint.arn}".')
 
 
 @operation("CreateEndpoint")
@@ -102,6 +111,7 @@ def create_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
     if ctx.state.endpoints.get(name) is not None:
         raise already_exists("endpoint", arn)
     config = configs.find(ctx, request["EndpointConfigName"])
+    _check_models_exist(ctx, config)
     tags.check(request.get("Tags"))
     endpoint = Endpoint(
         name=name,
@@ -165,12 +175,13 @@ def describe_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
 def update_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
     endpoint = find(ctx, request["EndpointName"])
     if is_busy(endpoint):
-        raise _busy_error(endpoint, "update")
+        raise _busy_error(endpoint)
     if endpoint.status == "Failed":
         raise validation(
             f'Cannot update failed endpoint "{endpoint.arn}": a Failed endpoint can only be deleted.'
         )
     config = configs.find(ctx, request["EndpointConfigName"])
+    _check_models_exist(ctx, config)
     if any(
         ic.endpoint_name.lower() == endpoint.name.lower() for ic in ctx.state.inference_components
     ) and not configs.hosts_inference_components(config):
@@ -208,7 +219,7 @@ def update_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
 def delete_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
     endpoint = find(ctx, request["EndpointName"])
     if is_busy(endpoint):
-        raise _busy_error(endpoint, "delete")
+        raise _busy_error(endpoint)
     attached = sorted(
         ic.name
         for ic in ctx.state.inference_components

@@ -1,0 +1,115 @@
+"""Checks that need more than one field, or more than one manifest: what the API model
+cannot say but SageMaker refuses at create time.
+
+In:  the usable manifests and their :class:`ManifestIndex`.
+Out: :class:`Problem` s, each at the line of the field concerned.
+
+- one manifest per kind and name (SageMaker names are case-insensitive);
+- an EndpointConfig whose variants have no ModelName hosts inference components and needs
+  ExecutionRoleArn;
+- an InferenceComponent on an Endpoint manifest whose EndpointConfig is a manifest too: the
+  variant it names must exist there, and that config must be one that hosts components.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reconciler.apimodel import format_path
+from reconciler.manifests.references import ManifestIndex
+from reconciler.resources import Kind, Manifest, Problem, SpecPath
+
+
+def duplicate_problems(manifests: list[Manifest]) -> list[Problem]:
+    """A problem at every manifest whose kind and name an earlier one already has."""
+    first: dict[tuple[Kind, str], Manifest] = {}
+    problems: list[Problem] = []
+    for manifest in sorted(manifests, key=lambda m: m.location):
+        key = (manifest.kind, manifest.name.lower())
+        earlier = first.setdefault(key, manifest)
+        if earlier is manifest:
+            continue
+        message = f"defined twice: at {earlier.location} and at {manifest.location}"
+        if earlier.name != manifest.name:
+            message += (
+                f" ({earlier.name!r} and {manifest.name!r}: SageMaker names are case-insensitive)"
+            )
+        problems.append(Problem(message, manifest.location, manifest.address, "metadata.name"))
+    return problems
+
+
+def _problem(manifest: Manifest, path: SpecPath, message: str) -> Problem:
+    return Problem(
+        message, manifest.location_of(path), manifest.address, f"spec.{format_path(path)}"
+    )
+
+
+def _variants(config: Manifest) -> Iterator[tuple[int, dict[str, object]]]:
+    variants = config.spec.get("ProductionVariants")
+    if isinstance(variants, list):
+        for index, variant in enumerate(variants):
+            if isinstance(variant, dict):
+                yield index, variant
+
+
+def config_problems(config: Manifest) -> list[Problem]:
+    """An EndpointConfig hosting inference components (a variant without ModelName) must
+    give SageMaker an ExecutionRoleArn."""
+    if "ExecutionRoleArn" in config.spec:
+        return []
+    for index, variant in _variants(config):
+        if "ModelName" not in variant:
+            return [
+                _problem(
+                    config,
+                    ("ProductionVariants", index),
+                    "has no ModelName, so this config hosts inference components, which needs "
+                    "spec.ExecutionRoleArn (SageMaker refuses the config without it)",
+                )
+            ]
+    return []
+
+
+def inference_component_problems(component: Manifest, index: ManifestIndex) -> list[Problem]:
+    """Check an InferenceComponent against its endpoint's config, when both are manifests."""
+    endpoint = index.referenced(component, ("EndpointName",))
+    if endpoint is None:
+        return []  # the account's resources are checked by plan
+    config = index.referenced(endpoint, ("EndpointConfigName",))
+    if config is None:
+        return []
+    variants = {variant.get("VariantName"): variant for _, variant in _variants(config)}
+    wanted = component.spec.get("VariantName")
+    if isinstance(wanted, str) and wanted not in variants:
+        names = ", ".join(str(name) for name in variants) or "none"
+        return [
+            _problem(
+                component,
+                ("VariantName",),
+                f"{endpoint.address} runs {config.address}, which has no variant {wanted!r} "
+                f"(its variants: {names})",
+            )
+        ]
+    hosting = [variants[wanted]] if isinstance(wanted, str) else list(variants.values())
+    if hosting and all("ModelName" in variant for variant in hosting):
+        return [
+            _problem(
+                component,
+                ("EndpointName",),
+                f"{endpoint.address} cannot host inference components: the variants of "
+                f"{config.address} have a ModelName (a config for inference components "
+                "leaves ModelName out and sets ExecutionRoleArn)",
+            )
+        ]
+    return []
+
+
+def cross_document_problems(manifests: list[Manifest], index: ManifestIndex) -> list[Problem]:
+    """Every check of this module over `manifests`."""
+    problems = duplicate_problems(manifests)
+    for manifest in manifests:
+        if manifest.kind is Kind.ENDPOINT_CONFIG:
+            problems += config_problems(manifest)
+        elif manifest.kind is Kind.INFERENCE_COMPONENT:
+            problems += inference_component_problems(manifest, index)
+    return problems

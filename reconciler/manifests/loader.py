@@ -1,0 +1,144 @@
+"""Files → desired state: the manifest loader.
+
+In:  a directory of ``*.yaml`` / ``*.yml`` files (searched recursively, several documents
+     per file).
+Out: :class:`Loaded` — every usable :class:`Manifest`, every :class:`Problem` (sorted by file
+     and line), and the files read.
+
+The steps, in order: find and read the files; parse YAML keeping lines; check each
+document's envelope, annotations, name and spec; then the checks across documents
+(duplicates, inference components against their endpoint's config). Nothing stops at the
+first problem: a manifest whose envelope is usable is built and checked further even when
+something else in it is wrong, so one run reports everything. Pure: no AWS clients, no
+network — the API model comes from botocore's bundled data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from reconciler.apimodel import format_path
+from reconciler.manifests.annotations import parse_annotations
+from reconciler.manifests.checks import cross_document_problems
+from reconciler.manifests.envelope import read_envelope
+from reconciler.manifests.files import find_files, read_text
+from reconciler.manifests.names import name_problem
+from reconciler.manifests.references import ManifestIndex, ResolvedReference
+from reconciler.manifests.spec import spec_problems
+from reconciler.manifests.yamldoc import Document, parse
+from reconciler.resources import Kind, Location, Manifest, Problem
+
+
+@dataclass
+class Loaded:
+    """The outcome of :func:`load`.
+
+    manifests: every manifest whose envelope is usable, sorted by file and line — including
+               those with problems, so that later checks can run on them
+    problems:  everything wrong, sorted by file and line (location-less ones first)
+    files:     the files read, as shown in messages
+    """
+
+    manifests: list[Manifest]
+    problems: list[Problem]
+    files: list[str]
+
+    @cached_property
+    def index(self) -> ManifestIndex:
+        """The manifests by kind and name (built on first use)."""
+        return ManifestIndex(self.manifests)
+
+    @property
+    def ok(self) -> bool:
+        """No problem at all: safe to plan."""
+        return not self.problems
+
+    def get(self, kind: Kind, name: str) -> Manifest | None:
+        """The manifest of `kind` named `name` (the first one, if defined twice)."""
+        return self.index.get(kind, name)
+
+    def references(self, manifest: Manifest) -> list[ResolvedReference]:
+        """``(path, kind, name, is_manifest)`` for each spec field of `manifest` naming
+        another resource: a manifest (a dependency edge) or an existing resource."""
+        return self.index.references(manifest)
+
+
+def load(directory: str | Path) -> Loaded:
+    """Load and check every manifest under `directory`."""
+    files, problems = find_files(directory)
+    manifests: list[Manifest] = []
+    for file in files:
+        text = read_text(file)
+        if isinstance(text, Problem):
+            problems.append(text)
+            continue
+        documents, syntax_problems = parse(text, file.display)
+        problems += syntax_problems
+        for document in documents:
+            manifest, document_problems = build_manifest(document)
+            problems += document_problems
+            if manifest is not None:
+                manifests.append(manifest)
+    manifests.sort(key=lambda m: m.location)
+    loaded = Loaded(manifests, problems, [file.display for file in files])
+    problems += cross_document_problems(manifests, loaded.index)
+    problems.sort(key=_order)
+    return loaded
+
+
+def _order(problem: Problem) -> tuple[int, str, int, str, str]:
+    where = problem.location
+    return (
+        0 if where is None else 1,
+        where.file if where else "",
+        where.line if where else 0,
+        problem.field or "",
+        problem.message,
+    )
+
+
+def build_manifest(document: Document) -> tuple[Manifest | None, list[Problem]]:
+    """One document → its manifest (``None`` when the envelope is unusable) and problems."""
+    envelope = read_envelope(document)
+    address = envelope.address
+    problems = list(envelope.problems)
+    reported_fields = {format_path(issue.path) for issue in document.issues}
+    problems += [
+        Problem(
+            issue.message,
+            Location(document.file, issue.line),
+            address,
+            format_path(issue.path) or None,
+        )
+        for issue in document.issues
+    ]
+    if envelope.kind is None or envelope.name is None or envelope.spec is None:
+        return None, problems
+    kind, name = envelope.kind, envelope.name
+
+    reason = name_problem(kind, name)
+    if reason is not None:
+        problems.append(
+            Problem(reason, document.location_of(("metadata", "name")), address, "metadata.name")
+        )
+
+    annotations, annotation_problems = parse_annotations(envelope.annotations, kind)
+    for key, message in annotation_problems:
+        path = ("metadata", "annotations", key)
+        problems.append(Problem(message, document.location_of(path), address, format_path(path)))
+
+    manifest = Manifest(
+        kind=kind,
+        name=name,
+        spec=envelope.spec,
+        location=Location(document.file, document.line),
+        tags=envelope.tags,
+        annotations=annotations,
+        lines={path[1:]: line for path, line in document.lines.items() if path[:1] == ("spec",)},
+    )
+    # A value already reported while reading YAML (e.g. an unquoted `on`) is not reported
+    # again by the API model check.
+    problems += [p for p in spec_problems(manifest) if p.field not in reported_fields]
+    return manifest, problems
