@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
-from reconciler import __version__
+from reconciler import __version__, logs
 from reconciler.aws import AwsSettings
 from reconciler.commands.common import EXIT_ERROR, InvalidManifests, UserError
 
@@ -39,6 +39,18 @@ def _add_aws_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--region", default=None, help="AWS region (default: the standard AWS chain)"
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=("console", "json"),
+        default="console",
+        help="structured logs on stderr",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default=None,
+        help="default: info with --log-format json, warning otherwise",
     )
 
 
@@ -193,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(args, "log_format"):
+        default_level = "info" if args.log_format == "json" else "warning"
+        logs.configure(args.log_format, args.log_level or default_level)
     try:
         code: int = args.run(args)
     except InvalidManifests as err:

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import json
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from reconciler.aws import AwsSettings, sagemaker_client
 from reconciler.commands.common import EXIT_ERROR, EXIT_OK, UserError
 from reconciler.commands.plan import make_plan
-from reconciler.execution.executor import Executor, Result
+from reconciler.execution.executor import Executor, Progress, Result
 from reconciler.execution.waiting import WaitPolicy
+from reconciler.logs import log_progress
 from reconciler.planning.changes import Action, Plan
 from reconciler.views import human
+from reconciler.views.progress import LiveProgress, PlainProgress
 
 
 def parse_duration(text: str) -> float:
@@ -45,23 +47,18 @@ def parse_duration(text: str) -> float:
     return total
 
 
-def _progress_printer(stream: Any) -> Any:
-    started: dict[str, float] = {}
+def _progress_view() -> tuple[Progress, Callable[[], None]]:
+    """The live view on a terminal, plain lines otherwise; both also log each event."""
+    view: PlainProgress = (
+        LiveProgress(sys.stdout) if sys.stdout.isatty() else PlainProgress(sys.stdout)
+    )
 
     def progress(event: str, address: str, fields: dict[str, Any]) -> None:
-        now = time.monotonic()
-        if event == "start":
-            started.setdefault(address, now)
-            return
-        elapsed = now - started.get(address, now)
-        if event == "call":
-            print(f"{address}: {fields['operation']}…", file=stream, flush=True)
-        elif event == "waiting":
-            print(f"{address}: {fields['status']}… {elapsed:.0f}s", file=stream, flush=True)
-        elif event == "failed":
-            print(f"{address}: failed: {fields['error']}", file=stream, flush=True)
+        view(event, address, fields)
+        log_progress(event, address, fields)
 
-    return progress
+    close = view.close if isinstance(view, LiveProgress) else (lambda: None)
+    return progress, close
 
 
 def _check_saved_plan(saved: dict[str, Any], fresh: Plan, digest: str) -> None:
@@ -135,13 +132,14 @@ def run(
             return EXIT_ERROR
 
     policy = WaitPolicy(initial=poll_interval, timeout=parse_duration(timeout) if timeout else None)
+    progress, close_view = _progress_view()
     executor = Executor(
-        sagemaker_client(settings),
-        parallelism=parallelism,
-        wait_policy=policy,
-        progress=_progress_printer(sys.stdout),
+        sagemaker_client(settings), parallelism=parallelism, wait_policy=policy, progress=progress
     )
-    report = executor.apply(plan)
+    try:
+        report = executor.apply(plan)
+    finally:
+        close_view()
     print()
     for outcome in report.outcomes:
         if outcome.result in (Result.FAILED, Result.SKIPPED):

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 
 from reconciler import apimodel
 from reconciler.emulator import protocol
-from reconciler.emulator.control import Control, ControlError
+from reconciler.emulator.control import Control, ControlError, FaultRule
 from reconciler.emulator.errors import AwsError
 from reconciler.emulator.lifecycle import Transitions
 from reconciler.emulator.sagemaker import Context, NotHandled, load_all
@@ -35,6 +35,8 @@ Environ = dict[str, Any]
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
+# How long a "Hang" fault holds a call at most (a test clears the faults to release it).
+HANG_SECONDS = 60.0
 TAG_OPERATIONS = ("AddTags", "ListTags", "DeleteTags")
 
 
@@ -113,15 +115,45 @@ class EmulatorApp:
         environ["wsgi.input"] = io.BytesIO(body)
         operation = _operation_name(environ, body)
 
+        fault = None
+        release = self.control.release
         if operation is not None:
             with self.lock:
                 self.control.record_call(operation)
                 fault = self.control.draw_fault(operation)
-            if fault is not None:
-                return self._error(
-                    start_response, AwsError(fault.error, fault.message, fault.status)
-                )
+                release = self.control.release
+        if fault is not None:
+            if fault.after:
+                # Carry the call out, drop its answer, and fail it.
+                from werkzeug.test import run_wsgi_app
 
+                environ["wsgi.input"] = io.BytesIO(body)
+                app_iter, _, _ = run_wsgi_app(
+                    self._dispatcher(operation, body), environ, buffered=True
+                )
+                b"".join(app_iter)
+            return self._fault(start_response, fault, release)
+        return self._dispatch(environ, start_response, operation, body)
+
+    def _fault(
+        self, start_response: StartResponse, fault: FaultRule, release: threading.Event
+    ) -> Iterable[bytes]:
+        if fault.error == "Hang":
+            release.wait(HANG_SECONDS)
+            return self._error(
+                start_response, AwsError("InternalFailure", "The call was held, then released")
+            )
+        return self._error(start_response, AwsError(fault.error, fault.message, fault.status))
+
+    def _dispatcher(self, operation: str | None, body: bytes) -> Callable[..., Iterable[bytes]]:
+        def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+            return self._dispatch(environ, start_response, operation, body)
+
+        return app
+
+    def _dispatch(
+        self, environ: Environ, start_response: StartResponse, operation: str | None, body: bytes
+    ) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if (
             operation is not None

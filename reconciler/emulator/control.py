@@ -11,6 +11,7 @@ All methods are called with the app's lock held, so nothing here locks on its ow
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -25,24 +26,33 @@ FAILABLE_KINDS = ("Endpoint", "InferenceComponent", "Cluster")
 class FaultRule:
     """One injected fault.
 
-    operation: API operation name, or "*" for every operation
-    error:     the error code answered (ThrottlingException, InternalFailure, ...)
+    operation: API operation name, a list of names, or "*" for every operation
+    error:     the error code answered (ThrottlingException, InternalFailure, ...), or
+               "Hang": hold the call until the faults are cleared (then answer 500), so
+               that a test can kill the client in the middle of it
     rate:      probability in [0, 1] that a matching call gets the fault
     count:     how many more times it may fire; None for no limit
+    skip:      matching calls let through before it starts firing
+    after:     carry the call out, then answer the error (a write that took effect
+               although the client saw it fail, as after a timeout)
     message:   the error message
     status:    HTTP status of the answer (derived from the code unless given)
     """
 
     id: int
-    operation: str
+    operation: str | list[str]
     error: str
     rate: float
     count: int | None
     message: str
     status: int
+    skip: int = 0
+    after: bool = False
 
     def matches(self, operation: str) -> bool:
-        return self.operation in ("*", operation) and (self.count is None or self.count > 0)
+        names = [self.operation] if isinstance(self.operation, str) else self.operation
+        wanted = "*" in names or operation in names
+        return wanted and (self.count is None or self.count > 0)
 
 
 class ControlError(ValueError):
@@ -64,6 +74,7 @@ class Control:
         self.faults: list[FaultRule] = []
         self.failures: dict[tuple[str, str], str] = {}
         self._rng = random.Random(seed)
+        self.release = threading.Event()
         self._next_fault_id = 1
 
     # -- calls -------------------------------------------------------------------------
@@ -76,8 +87,19 @@ class Control:
         error = body.get("error")
         rate = body.get("rate", 1.0)
         count = body.get("count")
-        if not isinstance(operation, str) or not operation:
-            raise ControlError("'operation' must be an operation name or '*'")
+        names_ok = (
+            isinstance(operation, list)
+            and operation
+            and all(isinstance(n, str) and n for n in operation)
+        )
+        if not (isinstance(operation, str) and operation) and not names_ok:
+            raise ControlError("'operation' must be an operation name, a list of names, or '*'")
+        skip = body.get("skip", 0)
+        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+            raise ControlError("'skip' must be a non-negative integer")
+        after = body.get("after", False)
+        if not isinstance(after, bool):
+            raise ControlError("'after' must be true or false")
         if not isinstance(error, str) or not error:
             raise ControlError("'error' must be an error code such as ThrottlingException")
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
@@ -86,7 +108,16 @@ class Control:
             isinstance(count, bool) or not isinstance(count, int) or count < 0
         ):
             raise ControlError("'count' must be null or a non-negative integer")
-        unknown = set(body) - {"operation", "error", "rate", "count", "message", "status"}
+        unknown = set(body) - {
+            "operation",
+            "error",
+            "rate",
+            "count",
+            "message",
+            "status",
+            "skip",
+            "after",
+        }
         if unknown:
             raise ControlError(f"unknown fault fields: {', '.join(sorted(unknown))}")
         status = body.get("status", status_for(error))
@@ -100,6 +131,8 @@ class Control:
             count=count,
             message=str(body.get("message") or _default_message(error)),
             status=status,
+            skip=skip,
+            after=after,
         )
         self._next_fault_id += 1
         self.faults.append(rule)
@@ -107,11 +140,19 @@ class Control:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+        # Let every held ("Hang") call go.
+        self.release.set()
+        self.release = threading.Event()
 
     def draw_fault(self, operation: str) -> FaultRule | None:
         """The fault this call gets, if any (consuming one of its count)."""
         for rule in self.faults:
-            if rule.matches(operation) and self._rng.random() < rule.rate:
+            if not rule.matches(operation):
+                continue
+            if rule.skip > 0:
+                rule.skip -= 1
+                continue
+            if self._rng.random() < rule.rate:
                 if rule.count is not None:
                     rule.count -= 1
                 return rule
@@ -137,5 +178,5 @@ class Control:
     # -- reset -------------------------------------------------------------------------
     def reset(self) -> None:
         self.calls.clear()
-        self.faults.clear()
+        self.clear_faults()
         self.failures.clear()

@@ -25,7 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.execution.waiting import WaitPolicy, WaitTimeout, poll
 from reconciler.kinds import APIS, KINDS
-from reconciler.kinds.api import KindApi, error_code, error_message, is_not_found
+from reconciler.kinds.api import KindApi, error_code, error_message, is_busy, is_not_found
 from reconciler.planning.changes import Action, Change, Plan
 from reconciler.resources import FAILED_SPEC_TAG, JsonDict
 
@@ -190,7 +190,11 @@ class Executor:
                     except Exception as err:  # reported per resource, never raised
                         state[key] = "failed"
                         errors[key] = _describe_error(err)
-                        self.progress("failed", nodes[key].change.address, {"error": errors[key]})
+                        self.progress(
+                            "failed",
+                            nodes[key].change.address,
+                            {"error": errors[key], "duration": round(elapsed[key], 3)},
+                        )
         return self._report(plan, nodes, state, errors, elapsed)
 
     def _report(
@@ -228,6 +232,7 @@ class Executor:
     def run_node(self, node: _Node) -> None:
         change = node.change
         api = APIS[change.kind]
+        began = time.monotonic()
         self.progress("start", change.address, {"action": str(change.action), "part": node.part})
         if node.part == "retire":
             for name in change.superseded:
@@ -251,7 +256,16 @@ class Executor:
             except ApplyFailure:
                 self.remember_failure(api, change)
                 raise
-        self.progress("done", change.address, {"action": str(change.action), "part": node.part})
+        self.progress(
+            "done",
+            change.address,
+            {
+                "action": str(change.action),
+                "part": node.part,
+                "result": str(_DONE[change.action]) if node.part == "main" else f"{node.part} done",
+                "duration": round(time.monotonic() - began, 3),
+            },
+        )
 
     def remember_failure(self, api: KindApi, change: Change) -> None:
         """Tag the resource with the digest of the spec that failed, so that the next
@@ -340,7 +354,7 @@ class Executor:
         for operation in updates:
             assert change.desired_spec is not None
             self.progress("call", change.address, {"operation": operation})
-            api.update(self.client, name, operation, change.desired_spec, change.ignore_differences)
+            self._update_once(api, change, operation)
             described = self.wait_ready(api, change, name)
             rolled_back = getattr(api, "rolled_back", None)
             if rolled_back is not None:
@@ -355,10 +369,38 @@ class Executor:
             self.progress("call", change.address, {"operation": "DeleteTags"})
             api.remove_tags(self.client, arn, change.tags_to_remove)
 
+    def _update_once(self, api: KindApi, change: Change, operation: str) -> None:
+        """Call `operation`; when SageMaker says the resource is busy — typically because
+        an earlier attempt whose answer was lost is running — wait for it to settle and
+        call again only if the resource is not yet what the plan asks for."""
+        assert change.desired_spec is not None
+        name = change.physical_name
+        for attempt in range(3):
+            try:
+                api.update(
+                    self.client, name, operation, change.desired_spec, change.ignore_differences
+                )
+                return
+            except ClientError as err:
+                if not is_busy(err) or attempt == 2:
+                    raise
+            described = self.wait_settled(api, change, name)
+            if described is not None and api.satisfied(
+                described, change.desired_spec, change.ignore_differences
+            ):
+                return
+
     def delete(self, api: KindApi, change: Change, name: str) -> None:
         self.wait_settled(api, change, name)
         self.progress("call", change.address, {"operation": api.delete_operation, "name": name})
-        api.delete(self.client, name)
+        try:
+            api.delete(self.client, name)
+        except ClientError as err:
+            # Busy: most likely an earlier attempt (answer lost) is deleting it already.
+            if not is_busy(err):
+                raise
+            self.wait_settled(api, change, name)
+            api.delete(self.client, name)
         if api.status_key:
             poll(
                 change.kind,

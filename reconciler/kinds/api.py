@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from reconciler.diff import compare
 from reconciler.kinds.base import KindInfo
 from reconciler.resources import JsonDict
 
@@ -32,6 +33,17 @@ def error_message(err: ClientError) -> str:
 
 def is_not_found(err: ClientError) -> bool:
     return error_code(err) == "ResourceNotFound" or error_message(err).startswith("Could not find")
+
+
+def is_busy(err: ClientError) -> bool:
+    """SageMaker refusing to change a resource that is in the middle of something."""
+    message = error_message(err)
+    return (
+        error_code(err) in ("ConflictException",)
+        or "in-progress" in message
+        or "IN_PROGRESS" in message
+        or "only when InService" in message
+    )
 
 
 def is_already_there(err: ClientError) -> bool:
@@ -115,6 +127,19 @@ class KindApi:
     def remove_tags(self, client: Any, arn: str, keys: list[str]) -> None:
         if keys:
             self.call(client, "DeleteTags", ResourceArn=arn, TagKeys=list(keys))
+
+    def satisfied(self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...]) -> bool:
+        """True when the live resource already is what `spec` asks for (an earlier call
+        took effect although its answer was lost)."""
+        info = self.info
+        changes = compare(
+            info.comparable(spec),
+            info.live_spec(description),
+            ignore=ignore,
+            server_defaults=info.server_defaults,
+            unordered=info.unordered,
+        )
+        return not changes
 
     def update(
         self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
