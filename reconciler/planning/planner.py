@@ -122,6 +122,7 @@ def _tag_operations(to_add: dict[str, str], to_remove: list[str]) -> list[str]:
 class _Planner:
     def __init__(self, manifests: list[Manifest], live: LiveState, owner: str, prune: bool) -> None:
         self.manifests = _planned(manifests)
+        self.unplanned = [m for m in manifests if m.kind not in _RANK]
         self.live = live
         self.owner = owner
         self.prune = prune
@@ -536,6 +537,10 @@ class _Planner:
             change = self.plan_desired(item)
             if change is not None:
                 self.plan.changes.append(change)
+        for manifest in self.unplanned:
+            self.plan.warnings.append(
+                f"{manifest.address}: planning of this kind is not supported yet; skipped"
+            )
         self.plan_prune(desired)
         self.order_and_link()
         sensitive = {d.address: d.manifest.annotations.sensitive for d in desired.values()}
