@@ -26,6 +26,10 @@ class AwsSettings:
 
 
 def sagemaker_client(settings: AwsSettings) -> Any:
+    return client(settings, "sagemaker")
+
+
+def client(settings: AwsSettings, service: str) -> Any:
     config = Config(
         retries={"mode": "standard", "max_attempts": settings.max_attempts},
         max_pool_connections=settings.max_connections,
@@ -38,4 +42,5 @@ def sagemaker_client(settings: AwsSettings) -> Any:
     kwargs: dict[str, Any] = {"config": config}
     if settings.endpoint_url:
         kwargs["endpoint_url"] = settings.endpoint_url
-    return session.client("sagemaker", **kwargs)
+    # boto3-stubs types client() per service name; ours is chosen at run time.
+    return session.client(service, **kwargs)  # type: ignore[call-overload]

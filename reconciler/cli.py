@@ -54,6 +54,24 @@ def _add_aws_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_lock_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lock-table",
+        default=os.environ.get("RECONCILER_LOCK_TABLE"),
+        metavar="TABLE",
+        help="DynamoDB table for the single-writer lease (env RECONCILER_LOCK_TABLE)",
+    )
+    parser.add_argument(
+        "--lock-lease", default="30s", metavar="DURATION", help="lease duration (default 30s)"
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        default="5m",
+        metavar="DURATION",
+        help="how long apply waits for the lock (default 5m)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reconciler", description="GitOps controller for Amazon SageMaker hosting."
@@ -140,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="first pause between status polls (default 2)",
     )
+    _add_lock_options(apply)
     _add_aws_options(apply)
 
     def run_apply(args: argparse.Namespace) -> int:
@@ -156,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
             poll_interval=args.poll_interval,
             owner=args.owner,
             settings=_settings(args),
+            lock_table=args.lock_table,
+            lock_lease=args.lock_lease,
+            lock_timeout=args.lock_timeout,
         )
 
     apply.set_defaults(run=run_apply)
@@ -173,6 +195,60 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     status.set_defaults(run=run_status)
+
+    run = commands.add_parser(
+        "run", help="the long-running controller: watch, resync, heal or detect drift"
+    )
+    run.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+    run.add_argument(
+        "--interval",
+        default="5m",
+        metavar="DURATION",
+        help="resync period, ±10%% jitter (default 5m)",
+    )
+    run.add_argument(
+        "--mode", choices=("heal", "detect"), default="heal", help="correct drift or only report it"
+    )
+    run.add_argument(
+        "--listen",
+        default="127.0.0.1:8080",
+        metavar="HOST:PORT",
+        help="/healthz, /readyz, /metrics",
+    )
+    run.add_argument(
+        "--debounce", default="1s", metavar="DURATION", help="quiet time after file changes"
+    )
+    run.add_argument("--parallelism", type=int, default=10, metavar="N")
+    run.add_argument("--poll-interval", type=float, default=2.0, metavar="SECONDS")
+    run.add_argument(
+        "--allow-empty", action="store_true", help="let an empty manifest set delete everything"
+    )
+    _add_lock_options(run)
+    _add_aws_options(run)
+
+    def run_run(args: argparse.Namespace) -> int:
+        from reconciler.commands import run as run_command
+        from reconciler.commands.apply import parse_duration
+        from reconciler.controller.loop import ControllerSettings
+
+        return run_command.run(
+            controller=ControllerSettings(
+                directory=args.directory,
+                owner=args.owner,
+                interval=parse_duration(args.interval),
+                mode=args.mode,
+                debounce=parse_duration(args.debounce),
+                parallelism=args.parallelism,
+                poll_interval=args.poll_interval,
+                allow_empty=args.allow_empty,
+            ),
+            listen=args.listen,
+            lock_table=args.lock_table,
+            lock_lease=parse_duration(args.lock_lease),
+            settings=_settings(args),
+        )
+
+    run.set_defaults(run=run_run)
 
     emulator = commands.add_parser(
         "emulator",

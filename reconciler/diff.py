@@ -9,6 +9,11 @@ reports field changes, skipping:
 - fields SageMaker fills in when the manifest leaves them out (``server_defaults``);
 - order in lists where order carries no meaning (``unordered``, e.g. subnet ids).
 
+Lists whose items carry their own identity (``keyed``: a cluster's instance groups, by
+``InstanceGroupName``) are matched item by item on that key, not by position, and their
+paths name the item: ``InstanceGroups[workers].InstanceCount``. An item only on one side
+is one change of the whole item (added: before absent; removed: after absent).
+
 The property that matters most: right after an apply the comparison is empty.
 """
 
@@ -18,7 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_INDEX = re.compile(r"\[\d+\]")
+# A list step in a path: a position ([0]) or, in keyed lists, an item's key ([workers]).
+_INDEX = re.compile(r"\[[^\]]*\]")
 
 
 class _Absent:
@@ -53,14 +59,13 @@ def _pattern(path: str) -> str:
 
 
 def _covered(path: str, prefixes: tuple[str, ...]) -> bool:
-    """True when `path` is one of `prefixes` or lies beneath one (list indexes as [*])."""
-    generic = _pattern(path)
+    """True when `path` is one of `prefixes` or lies beneath one. A prefix may name list
+    items as written, as ``[*]``, or step into a list directly (``InstanceGroups.
+    InstanceCount`` is that field of every group), as manifest validation allows."""
+    forms = (path, _pattern(path), _INDEX.sub("", path))
     return any(
-        p in (path, generic)
-        or path.startswith(p + ".")
-        or generic.startswith(p + ".")
-        or path.startswith(p + "[")
-        or generic.startswith(p + "[")
+        form == p or form.startswith(p + ".") or form.startswith(p + "[")
+        for form in forms
         for p in prefixes
     )
 
@@ -81,11 +86,21 @@ def compare(
     ignore: tuple[str, ...] = (),
     server_defaults: tuple[str, ...] = (),
     unordered: tuple[str, ...] = (),
+    keyed: dict[str, str] | None = None,
     path: str = "",
 ) -> list[FieldChange]:
-    """Changes that turn `live` into `desired`, as FieldChange(before=live, after=desired)."""
+    """Changes that turn `live` into `desired`, as FieldChange(before=live, after=desired).
+
+    keyed: list path (``[*]`` for positions) → the item field that identifies an item
+    """
     if path and _covered(path, ignore):
         return []
+    options: dict[str, Any] = {
+        "ignore": ignore,
+        "server_defaults": server_defaults,
+        "unordered": unordered,
+        "keyed": keyed,
+    }
     if isinstance(desired, dict) and isinstance(live, dict):
         changes: list[FieldChange] = []
         for key in list(desired) + [k for k in live if k not in desired]:
@@ -97,38 +112,49 @@ def compare(
                 if not _covered(child, ignore):
                     changes.append(FieldChange(child, have, want))
                 continue
-            changes.extend(
-                compare(
-                    want,
-                    have,
-                    ignore=ignore,
-                    server_defaults=server_defaults,
-                    unordered=unordered,
-                    path=child,
-                )
-            )
+            changes.extend(compare(want, have, **options, path=child))
         return changes
     if isinstance(desired, list) and isinstance(live, list):
+        key = (keyed or {}).get(_pattern(path))
+        if key is not None:
+            wanted, present = _by_key(desired, key), _by_key(live, key)
+            if wanted is not None and present is not None:
+                return _compare_keyed(wanted, present, options, path)
         if _covered(path, unordered):
-            key = repr
-            if sorted(desired, key=key) == sorted(live, key=key):
+            if sorted(desired, key=repr) == sorted(live, key=repr):
                 return []
             return [FieldChange(path, live, desired)]
         if len(desired) != len(live):
             return [FieldChange(path, live, desired)]
         changes = []
         for index, (want, have) in enumerate(zip(desired, live, strict=True)):
-            changes.extend(
-                compare(
-                    want,
-                    have,
-                    ignore=ignore,
-                    server_defaults=server_defaults,
-                    unordered=unordered,
-                    path=f"{path}[{index}]",
-                )
-            )
+            changes.extend(compare(want, have, **options, path=f"{path}[{index}]"))
         return changes
     if _same(desired, live):
         return []
     return [FieldChange(path, live, desired)]
+
+
+def _by_key(items: list[Any], key: str) -> dict[str, Any] | None:
+    """The items by their `key` field; None when an item lacks it or two share it (then
+    the list is compared by position, which still reports every difference)."""
+    found: dict[str, Any] = {}
+    for item in items:
+        name = item.get(key) if isinstance(item, dict) else None
+        if not isinstance(name, str) or name in found:
+            return None
+        found[name] = item
+    return found
+
+
+def _compare_keyed(
+    desired: dict[str, Any], live: dict[str, Any], options: dict[str, Any], path: str
+) -> list[FieldChange]:
+    changes: list[FieldChange] = []
+    for name in list(desired) + [n for n in live if n not in desired]:
+        child = f"{path}[{name}]"
+        if name in desired and name in live:
+            changes.extend(compare(desired[name], live[name], **options, path=child))
+        elif not _covered(child, options["ignore"]):
+            changes.append(FieldChange(child, live.get(name, ABSENT), desired.get(name, ABSENT)))
+    return changes

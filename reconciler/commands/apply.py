@@ -17,9 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reconciler.aws import AwsSettings, sagemaker_client
+from reconciler.aws import AwsSettings, client, sagemaker_client
 from reconciler.commands.common import EXIT_ERROR, EXIT_OK, UserError
 from reconciler.commands.plan import make_plan
+from reconciler.controller.lock import LeaseLock
 from reconciler.execution.executor import Executor, Progress, Result
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
@@ -75,6 +76,55 @@ def _check_saved_plan(saved: dict[str, Any], fresh: Plan, digest: str) -> None:
 
 
 def run(
+    *,
+    target: str,
+    auto_approve: bool,
+    prune: bool,
+    allow_empty: bool,
+    max_deletes: int | None,
+    parallelism: int,
+    timeout: str | None,
+    poll_interval: float,
+    owner: str,
+    settings: AwsSettings,
+    lock_table: str | None = None,
+    lock_lease: str = "30s",
+    lock_timeout: str = "5m",
+) -> int:
+    if lock_table:
+        # One writer at a time: a CI apply and the controller never interleave.
+        lock = LeaseLock(client(settings, "dynamodb"), lock_table, lease=parse_duration(lock_lease))
+        lock.acquire(parse_duration(lock_timeout))
+        try:
+            return _apply(
+                target=target,
+                auto_approve=auto_approve,
+                prune=prune,
+                allow_empty=allow_empty,
+                max_deletes=max_deletes,
+                parallelism=parallelism,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                owner=owner,
+                settings=settings,
+            )
+        finally:
+            lock.release()
+    return _apply(
+        target=target,
+        auto_approve=auto_approve,
+        prune=prune,
+        allow_empty=allow_empty,
+        max_deletes=max_deletes,
+        parallelism=parallelism,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        owner=owner,
+        settings=settings,
+    )
+
+
+def _apply(
     *,
     target: str,
     auto_approve: bool,

@@ -11,23 +11,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from reconciler.aws import AwsSettings, sagemaker_client
 from reconciler.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, UserError, load_valid
 from reconciler.observe import ObserveError, Observer
 from reconciler.planning.changes import Plan
 from reconciler.planning.planner import observation_for, plan
+from reconciler.resources import Manifest
 from reconciler.views import human, markdown
 
 
-def make_plan(
-    *, directory: str, owner: str, settings: AwsSettings, prune: bool = True, parallelism: int = 10
-) -> tuple[Plan, str]:
-    """Load, observe and plan; returns the plan and the manifests' digest.
-    Raises UserError for bad input or an unreadable account."""
-    loaded = load_valid(directory)
-    client = sagemaker_client(settings)
-    observation = observation_for(loaded.manifests, owner)
+def observe_and_plan(
+    *, manifests: list[Manifest], client: Any, owner: str, prune: bool = True, parallelism: int = 10
+) -> Plan:
+    """Read what the manifests need from the account and plan. Raises UserError when the
+    account cannot be read."""
+    observation = observation_for(manifests, owner)
     try:
         live = Observer(client, parallelism=parallelism).observe(
             observation.kinds,
@@ -38,7 +38,19 @@ def make_plan(
         )
     except ObserveError as err:
         raise UserError(f"cannot read the account: {err}") from err
-    result = plan(loaded.manifests, live, owner=owner, prune=prune)
+    return plan(manifests, live, owner=owner, prune=prune)
+
+
+def make_plan(
+    *, directory: str, owner: str, settings: AwsSettings, prune: bool = True, parallelism: int = 10
+) -> tuple[Plan, str]:
+    """Load, observe and plan; returns the plan and the manifests' digest.
+    Raises UserError for bad input or an unreadable account."""
+    loaded = load_valid(directory)
+    client = sagemaker_client(settings)
+    result = observe_and_plan(
+        manifests=loaded.manifests, client=client, owner=owner, prune=prune, parallelism=parallelism
+    )
     return result, loaded.digest
 
 

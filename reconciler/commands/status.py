@@ -17,7 +17,7 @@ from reconciler.commands.plan import make_plan
 from reconciler.kinds import APIS
 from reconciler.planning.changes import Action, Change
 
-_SYNC = {
+SYNC = {
     Action.NOOP: "InSync",
     Action.CREATE: "Missing",
     Action.UPDATE: "OutOfSync",
@@ -49,7 +49,7 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
         row = {
             "address": change.address,
             "physical_name": change.physical_name,
-            "sync": _SYNC[change.action],
+            "sync": SYNC[change.action],
             "health": health(change),
             "status": change.live_status,
         }

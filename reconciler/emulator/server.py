@@ -25,10 +25,15 @@ class EmulatorServer:
         strict: bool = False,
         app: EmulatorApp | None = None,
     ) -> None:
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            # A reconcile pass makes hundreds of calls: one log line each drowns the rest.
+            def log_request(self, *args: object, **kwargs: object) -> None:
+                return None
 
         self.app = app or EmulatorApp(transitions, strict=strict)
-        self._server = make_server(host, port, self.app, threaded=True)
+        self._server = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
         self._thread: threading.Thread | None = None
 
     @property

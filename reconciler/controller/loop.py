@@ -1,0 +1,256 @@
+"""The controller: level-based reconcile passes, triggered by manifest changes (watchdog),
+a periodic resync (drift made outside git), SIGHUP, or the previous pass's backoff.
+
+Every pass re-reads the manifests and the account — an event only says "something
+changed". One pass at a time, on the main thread. A bad manifest keeps the account as it
+is (nothing applied, nothing deleted) and is reported until fixed. In ``detect`` mode,
+drift is reported, not corrected. SIGTERM/SIGINT: start nothing new, abort waits, let the
+calls in flight finish, exit 0.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import structlog
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer as WatchObserver
+from watchdog.observers.api import BaseObserver
+
+from reconciler.commands.common import UserError, problems_of
+from reconciler.commands.plan import observe_and_plan
+from reconciler.commands.status import SYNC, health
+from reconciler.controller.lock import LeaseLock
+from reconciler.controller.metrics import Metrics
+from reconciler.execution.executor import Executor
+from reconciler.execution.waiting import WaitPolicy
+from reconciler.logs import log_progress
+from reconciler.planning.changes import Action
+
+log = structlog.get_logger("reconciler.controller")
+
+
+@dataclass(frozen=True)
+class ControllerSettings:
+    """directory: the manifests (may be a symlink a git-sync sidecar swaps);
+    interval: seconds between resyncs (±jitter fraction); mode: "heal" or "detect";
+    debounce: quiet seconds after a file event before a pass; max_backoff: cap of the
+    exponential backoff after failed passes; allow_empty: let an empty manifest set prune."""
+
+    directory: str
+    owner: str
+    interval: float = 300.0
+    jitter: float = 0.1
+    mode: str = "heal"
+    debounce: float = 1.0
+    max_backoff: float = 300.0
+    parallelism: int = 10
+    poll_interval: float = 2.0
+    allow_empty: bool = False
+
+
+class _Trigger(FileSystemEventHandler):
+    """Turns file events into "a pass is due" (debounced by the loop)."""
+
+    def __init__(self, wake: threading.Event) -> None:
+        self.wake = wake
+        self.last_event = 0.0
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        path = str(event.src_path)
+        if event.is_directory or path.endswith((".yaml", ".yml")) or not Path(path).suffix:
+            self.last_event = time.monotonic()
+            self.wake.set()
+
+
+class Controller:
+    def __init__(
+        self,
+        settings: ControllerSettings,
+        client: Any,
+        *,
+        metrics: Metrics | None = None,
+        lock: LeaseLock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.metrics = metrics or Metrics()
+        self.client = self.metrics.instrument(client)
+        self.lock = lock
+        self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.trigger = _Trigger(self.wake)
+        self.ready = threading.Event()
+        self.failures = 0
+        self.passes = 0
+        self.wait_policy = WaitPolicy(initial=settings.poll_interval, stop=self.stop)
+        self._watch: BaseObserver | None = None
+        self._watched: str | None = None
+
+    # -- watching ----------------------------------------------------------------------
+    def _watch_directory(self) -> None:
+        """(Re)watch the manifests' real location and the folder holding the link to it,
+        so that a sidecar swapping a symlink is seen too."""
+        target = str(Path(self.settings.directory).resolve())
+        if target == self._watched:
+            return
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch.join()
+        observer = WatchObserver()
+        if Path(target).is_dir():
+            observer.schedule(self.trigger, target, recursive=True)
+        parent = Path(self.settings.directory).absolute().parent
+        if parent.is_dir():
+            observer.schedule(self.trigger, str(parent), recursive=False)
+        observer.daemon = True
+        observer.start()
+        self._watch, self._watched = observer, target
+
+    # -- one pass ----------------------------------------------------------------------
+    def reconcile(self) -> str:
+        """One level-based pass; returns its result label."""
+        started = time.monotonic()
+        result = self._reconcile()
+        self.passes += 1
+        self.metrics.pass_duration.observe(time.monotonic() - started)
+        self.metrics.passes.labels(result).inc()
+        if result in ("success", "drift"):
+            self.failures = 0
+            self.metrics.succeeded()
+            self.ready.set()
+        else:
+            self.failures += 1
+        log.info("pass_done", result=result, duration=round(time.monotonic() - started, 3))
+        return result
+
+    def _reconcile(self) -> str:
+        settings = self.settings
+        problems, valid = problems_of(settings.directory)
+        if problems:
+            # Keep what runs: a broken manifest must never turn into deletes.
+            for problem in problems:
+                log.error("invalid_manifest", problem=str(problem))
+            return "invalid"
+        try:
+            plan = observe_and_plan(
+                manifests=valid.manifests,
+                client=self.client,
+                owner=settings.owner,
+                parallelism=settings.parallelism,
+            )
+        except UserError as err:
+            log.error("observe_failed", error=str(err))
+            return "error"
+        self.metrics.set_resources(
+            [
+                (str(c.kind), SYNC[c.action], health(c))
+                for c in plan.changes
+                if c.action is not Action.DELETE
+            ]
+        )
+        if plan.problems:
+            for problem in plan.problems:
+                log.error("plan_problem", problem=str(problem))
+            return "error"
+        if not plan.has_changes:
+            return "success"
+        self.metrics.drift.inc()
+        changed = [c for c in plan.changes if c.action is not Action.NOOP]
+        for change in changed:
+            log.warning(
+                "drift", address=change.address, action=str(change.action), reason=change.reason
+            )
+        if settings.mode == "detect":
+            return "drift"
+        deletes = sum(1 for c in changed if c.action is Action.DELETE)
+        if deletes and not valid.manifests and not settings.allow_empty:
+            log.error(
+                "refused",
+                reason=f"the manifests declare nothing; {deletes} deletes refused (--allow-empty)",
+            )
+            return "error"
+        if self.lock is not None and self.lock.lost.is_set():
+            log.error("lock_lost", holder=self.lock.holder)
+            return "error"
+        report = Executor(
+            self.client,
+            parallelism=settings.parallelism,
+            wait_policy=self.wait_policy,
+            progress=log_progress,
+        ).apply(plan)
+        return "failed" if report.failed or report.counts()["skipped"] else "success"
+
+    # -- the loop ----------------------------------------------------------------------
+    def _next_delay(self) -> float:
+        settings = self.settings
+        if self.failures:
+            return min(settings.max_backoff, 2.0 ** min(self.failures, 16), settings.interval)
+        return settings.interval * (1 + random.uniform(-settings.jitter, settings.jitter))
+
+    def install_signal_handlers(self) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            log.info("stopping", signal=signal.Signals(signum).name)
+            self.stop.set()
+            self.wake.set()
+
+        def now(signum: int, frame: FrameType | None) -> None:
+            self.wake.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, now)
+
+    def run(self) -> None:
+        """Reconcile until stopped. With a lock: stand by until it is ours."""
+        self._watch_directory()
+        try:
+            while not self.stop.is_set():
+                if self.lock is not None and not self._hold_lock():
+                    continue
+                self.reconcile()
+                self._watch_directory()
+                self._sleep(self._next_delay())
+        finally:
+            if self._watch is not None:
+                self._watch.stop()
+            if self.lock is not None:
+                self.lock.release()
+
+    def _hold_lock(self) -> bool:
+        assert self.lock is not None
+        if self.lock.lost.is_set():
+            log.warning("lock_lost", holder=self.lock.holder)
+            self.lock.release()
+        if self.lock.held:
+            return True
+        if self.lock.try_acquire():
+            log.info("lock_acquired", holder=self.lock.holder)
+            return True
+        self.stop.wait(min(self.lock.lease / 3, 5.0))
+        return False
+
+    def _sleep(self, delay: float) -> None:
+        """Until the resync is due, a file event has been quiet for `debounce`, or stop."""
+        deadline = time.monotonic() + delay
+        while not self.stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if self.wake.wait(remaining):
+                self.wake.clear()
+                if self.stop.is_set():
+                    return
+                # Debounce: coalesce a burst of events (a git checkout) into one pass.
+                while not self.stop.is_set():
+                    quiet = time.monotonic() - self.trigger.last_event
+                    if quiet >= self.settings.debounce:
+                        return
+                    self.stop.wait(self.settings.debounce - quiet)
+                return

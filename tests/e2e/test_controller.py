@@ -1,0 +1,233 @@
+"""`reconciler run` as a user deploys it: becomes ready, follows manifest edits, corrects
+(or only reports) drift made outside git, survives a broken manifest without deleting
+anything, exits 0 on SIGTERM; and the DynamoDB lease that keeps writers single."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+import pytest
+
+from reconciler.commands.common import UserError
+from reconciler.controller.lock import LeaseLock
+from tests.e2e.conftest import Env
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def http_get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+@contextmanager
+def controller(env: Env, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "run",
+            str(env.directory),
+            "--listen",
+            "127.0.0.1:0",
+            "--endpoint-url",
+            env.url,
+            "--poll-interval",
+            "0.01",
+            "--debounce",
+            "0.2",
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r"http://(\S+)", line)
+    assert match, line + (
+        process.stderr.read() if process.stderr and process.poll() is not None else ""
+    )
+    try:
+        yield process, f"http://{match.group(1)}"
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def copies(env: Env, name: str = "llama-chat") -> int:
+    sm = env.sagemaker()
+    return int(
+        sm.describe_inference_component(InferenceComponentName=name)["RuntimeConfig"][
+            "DesiredCopyCount"
+        ]
+    )
+
+
+def metric(text: str, name: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_controller_follows_git_heals_drift_and_stops_cleanly(env: Env) -> None:
+    with controller(env, "--interval", "1s") as (process, base):
+        assert http_get(f"{base}/healthz")[0] == 200
+        wait_for(lambda: http_get(f"{base}/readyz")[0] == 200, what="ready")
+        assert copies(env) == 2
+
+        # An edit in git is applied without a restart.
+        env.edit(
+            "shared-gpu/llama-chat.yaml",
+            "RuntimeConfig: {CopyCount: 2}",
+            "RuntimeConfig: {CopyCount: 3}",
+        )
+        wait_for(lambda: copies(env) == 3, what="the edit to be applied")
+
+        # Drift made outside git is corrected at the next resync.
+        env.sagemaker().update_inference_component_runtime_config(
+            InferenceComponentName="llama-chat", DesiredRuntimeConfig={"CopyCount": 7}
+        )
+        wait_for(lambda: copies(env) == 3, what="drift to be healed")
+
+        # A broken manifest: reported, nothing deleted, the account left as it is.
+        (env.directory / "shared-gpu" / "llama-chat.yaml").write_text("kind: [broken\n")
+        time.sleep(2.5)
+        assert copies(env) == 3
+        names = {e["EndpointName"] for e in env.sagemaker().list_endpoints()["Endpoints"]}
+        assert names == {"shared-gpu", "churn"}
+
+        status, text = http_get(f"{base}/metrics")
+        assert status == 200
+        for name in (
+            "reconciler_pass_duration_seconds",
+            "reconciler_passes_total",
+            "reconciler_api_calls_total",
+            "reconciler_resources",
+            "reconciler_drift_detected_total",
+            "reconciler_last_success_timestamp_seconds",
+        ):
+            assert name in text
+        assert metric(text, 'reconciler_passes_total{result="invalid"}') >= 1
+        assert metric(text, "reconciler_drift_detected_total") >= 2
+
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        assert process.stderr is not None
+        assert "invalid_manifest" in process.stderr.read()
+
+
+def test_detect_mode_reports_drift_and_changes_nothing(env: Env) -> None:
+    assert env.apply().code == 0
+    env.sagemaker().update_inference_component_runtime_config(
+        InferenceComponentName="llama-chat", DesiredRuntimeConfig={"CopyCount": 5}
+    )
+    before = {op: n for op, n in env.control.calls().items()}
+    with controller(env, "--interval", "1s", "--mode", "detect") as (process, base):
+        wait_for(
+            lambda: metric(http_get(f"{base}/metrics")[1], "reconciler_drift_detected_total") >= 2,
+            what="drift reports",
+        )
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    after = env.control.calls()
+    writes = {
+        op
+        for op in after
+        if op.startswith(("Create", "Update", "Delete", "AddTags"))
+        and after[op] != before.get(op, 0)
+    }
+    assert writes == set()
+    assert copies(env) == 5
+
+
+@pytest.fixture
+def lock_table(env: Env) -> str:
+    dynamodb = boto3.client("dynamodb", endpoint_url=env.url, region_name="us-east-1")
+    dynamodb.create_table(
+        TableName="reconciler-locks",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "lock_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "lock_id", "KeyType": "HASH"}],
+    )
+    return "reconciler-locks"
+
+
+def test_lease_lock_keeps_one_writer_and_expires_after_a_crash(env: Env, lock_table: str) -> None:
+    dynamodb = boto3.client("dynamodb", endpoint_url=env.url, region_name="us-east-1")
+    first = LeaseLock(dynamodb, lock_table, lease=1.0, holder="ci-apply")
+    second = LeaseLock(dynamodb, lock_table, lease=1.0, holder="controller")
+    first.acquire(timeout=1)
+    with pytest.raises(UserError, match="held by ci-apply; gave up after 1s"):
+        second.acquire(timeout=1, poll=0.1)
+    time.sleep(1.5)  # renewal keeps it ours past the lease
+    assert not second.try_acquire()
+    first.release()
+    second.acquire(timeout=1, poll=0.1)
+    # A holder that dies stops renewing; its lease runs out and the next one takes over.
+    second._stop.set()
+    third = LeaseLock(dynamodb, lock_table, lease=1.0, holder="replica-2")
+    third.acquire(timeout=5, poll=0.1)
+    assert third.current_holder() == "replica-2"
+    third.release()
+
+
+def test_two_applies_with_the_lock_do_not_interleave(env: Env, lock_table: str) -> None:
+    dynamodb = boto3.client("dynamodb", endpoint_url=env.url, region_name="us-east-1")
+    holder = LeaseLock(dynamodb, lock_table, lease=5.0, holder="controller-replica")
+    holder.acquire(timeout=1)
+    try:
+        run = env.apply("--lock-table", lock_table, "--lock-timeout", "1s")
+        assert run.code == 1
+        assert "held by controller-replica" in run.err
+        assert set(env.writes()) == {"CreateTable"}  # the test's own table; nothing else
+    finally:
+        holder.release()
+    assert env.apply("--lock-table", lock_table, "--lock-timeout", "5s").code == 0
+
+
+def test_standby_replica_takes_over_when_the_active_one_is_killed(
+    env: Env, lock_table: str
+) -> None:
+    args = ("--interval", "1s", "--lock-table", lock_table, "--lock-lease", "2s")
+    with (
+        controller(env, *args) as (first, first_url),
+        controller(env, *args) as (second, second_url),
+    ):
+
+        def passes(url: str) -> float:
+            return metric(http_get(f"{url}/metrics")[1], "reconciler_passes_total")
+
+        wait_for(lambda: passes(first_url) + passes(second_url) >= 2, what="an active replica")
+        active, standby_url = (first, second_url) if passes(first_url) else (second, first_url)
+        assert passes(standby_url) == 0
+        active.send_signal(signal.SIGKILL)
+        active.wait(timeout=10)
+        wait_for(lambda: passes(standby_url) >= 1, timeout=15, what="the standby to take over")
