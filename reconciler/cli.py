@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 from reconciler import __version__, logs
 from reconciler.aws import AwsSettings
 from reconciler.commands.common import EXIT_ERROR, InvalidManifests, UserError
+from reconciler.resources import Kind
 
 DEFAULT_DIRECTORY = "manifests"
 
@@ -249,6 +250,39 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     run.set_defaults(run=run_run)
+
+    export = commands.add_parser(
+        "export", help="write manifests for existing resources (to adopt them)"
+    )
+    export.add_argument("--out", metavar="FILE|DIR", help="where to write (default: stdout)")
+    export.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        choices=[str(k) for k in Kind],
+        help="only this kind (repeatable)",
+    )
+    export.add_argument("--name", help="only this resource; an endpoint brings everything it uses")
+    export.add_argument(
+        "--layout",
+        choices=("stream", "per-resource", "per-endpoint"),
+        default="stream",
+        help="one YAML stream, a file per resource, or a file per endpoint",
+    )
+    _add_aws_options(export)
+
+    def run_export(args: argparse.Namespace) -> int:
+        from reconciler.commands import export as export_command
+
+        return export_command.run(
+            out=args.out,
+            kinds=args.kind,
+            name=args.name,
+            layout=args.layout,
+            settings=_settings(args),
+        )
+
+    export.set_defaults(run=run_export)
 
     emulator = commands.add_parser(
         "emulator",

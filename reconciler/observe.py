@@ -245,6 +245,12 @@ class Observer:
         except BotoCoreError as err:
             raise ObserveError(f"{what}: {err}") from err
 
+    def describe_all(self, resources: Iterable[LiveResource]) -> None:
+        self._parallel(self.describe, resources)
+
+    def read_all_tags(self, resources: Iterable[LiveResource]) -> None:
+        self._parallel(self.read_tags, resources)
+
     def _parallel(
         self, fn: Callable[[LiveResource], Any], items: Iterable[LiveResource]
     ) -> list[Any]:

@@ -33,7 +33,9 @@ class EmulatorServer:
                 return None
 
         self.app = app or EmulatorApp(transitions, strict=strict)
-        self._server = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
+        self._server = make_server(
+            host, port, self.app, threaded=True, request_handler=QuietHandler
+        )
         self._thread: threading.Thread | None = None
 
     @property

@@ -1,0 +1,1 @@
+"""Benchmarks for the reconciler, run against the local emulator (see README.md)."""

@@ -1,0 +1,173 @@
+"""``reconciler export``: manifests for resources that exist in the account, to bring them
+under git without downtime (the manifests are annotated ``adopt``).
+
+``--kind`` and ``--name`` filter; an Endpoint named by ``--name`` brings everything it
+uses: its config, the config's models, its inference components and their models.
+Layouts: ``stream`` (one multi-document YAML, to stdout or ``--out FILE``),
+``per-resource`` (``DIR/<kind>/<name>.yaml``), ``per-endpoint`` (``DIR/<endpoint>.yaml`` with
+what it uses; the rest in ``DIR/others.yaml``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from reconciler.aws import AwsSettings, sagemaker_client
+from reconciler.commands.common import EXIT_OK, UserError
+from reconciler.exporting import Exported, logical_name, to_manifest
+from reconciler.observe import LiveResource, ObserveError, Observer
+from reconciler.resources import Kind
+
+EXPORTED_KINDS = (
+    Kind.MODEL,
+    Kind.ENDPOINT_CONFIG,
+    Kind.ENDPOINT,
+    Kind.INFERENCE_COMPONENT,
+    Kind.CLUSTER,
+)
+
+
+def _select(resources: dict[tuple[Kind, str], LiveResource], name: str) -> set[tuple[Kind, str]]:
+    """`name` and, for an endpoint, everything it uses."""
+    chosen = {key for key in resources if key[1] == name.lower()}
+    endpoint = resources.get((Kind.ENDPOINT, name.lower()))
+    if endpoint is not None and endpoint.description is not None:
+        config_name = str(endpoint.description.get("EndpointConfigName", "")).lower()
+        chosen.add((Kind.ENDPOINT_CONFIG, config_name))
+        config = resources.get((Kind.ENDPOINT_CONFIG, config_name))
+        for variant in (config.description or {}).get("ProductionVariants", []) if config else []:
+            if "ModelName" in variant:
+                chosen.add((Kind.MODEL, variant["ModelName"].lower()))
+        for key, resource in resources.items():
+            if (
+                key[0] is Kind.INFERENCE_COMPONENT
+                and str(resource.summary.get("EndpointName", "")).lower() == name.lower()
+            ):
+                chosen.add(key)
+                model = ((resource.description or {}).get("Specification") or {}).get("ModelName")
+                if model:
+                    chosen.add((Kind.MODEL, model.lower()))
+    return {key for key in chosen if key in resources}
+
+
+def _dump(items: list[Exported]) -> str:
+    return "".join(
+        "---\n"
+        + yaml.safe_dump(item.document, sort_keys=False, default_flow_style=False, width=100)
+        for item in items
+    )
+
+
+def run(
+    *, out: str | None, kinds: list[str], name: str | None, layout: str, settings: AwsSettings
+) -> int:
+    chosen_kinds = [Kind(k) for k in kinds] if kinds else list(EXPORTED_KINDS)
+    if name and Kind.ENDPOINT in chosen_kinds:
+        # An endpoint brings what it uses.
+        chosen_kinds = list(
+            dict.fromkeys(
+                [*chosen_kinds, Kind.ENDPOINT_CONFIG, Kind.MODEL, Kind.INFERENCE_COMPONENT]
+            )
+        )
+    observer = Observer(sagemaker_client(settings))
+    try:
+        listed: dict[tuple[Kind, str], LiveResource] = {}
+        for kind in chosen_kinds:
+            for resource in observer.list_kind(kind):
+                listed[(kind, resource.name.lower())] = resource
+        keys = set(listed)
+        if name:
+            # Follow the endpoint to what it uses: describe, select again, until stable.
+            keys = set()
+            while True:
+                found = _select(listed, name)
+                fresh = [listed[k] for k in found if listed[k].description is None]
+                observer.describe_all(fresh)
+                if found == keys and not fresh:
+                    break
+                keys = found
+        selected = [
+            listed[k] for k in sorted(keys, key=lambda k: (EXPORTED_KINDS.index(k[0]), k[1]))
+        ]
+        observer.describe_all([r for r in selected if r.description is None])
+        observer.read_all_tags(selected)
+    except ObserveError as err:
+        raise UserError(f"cannot read the account: {err}") from err
+    if name and not selected:
+        raise UserError(f"no resource named {name} of kind {', '.join(map(str, chosen_kinds))}")
+
+    logical = {(r.kind, r.name): logical_name(r.kind, r.name) for r in selected}
+    exported = [
+        to_manifest(r.kind, r.name, r.description or {}, r.tags, logical)
+        for r in selected
+        if r.description
+    ]
+    for item in exported:
+        for warning in item.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+
+    if layout == "stream":
+        text = _dump(exported)
+        if out:
+            _write(Path(out), text)
+        else:
+            sys.stdout.write(text)
+    else:
+        if not out:
+            raise UserError(f"--layout {layout} writes files: give --out DIR")
+        for path, items in _files(exported, layout, selected).items():
+            _write(Path(out) / path, _dump(items))
+    print(f"exported {len(exported)} resources", file=sys.stderr)
+    return EXIT_OK
+
+
+def _files(
+    exported: list[Exported], layout: str, selected: list[LiveResource]
+) -> dict[str, list[Exported]]:
+    files: dict[str, list[Exported]] = {}
+    if layout == "per-resource":
+        for item in exported:
+            files.setdefault(f"{item.kind.lower()}/{item.name}.yaml", []).append(item)
+        return files
+    # per-endpoint: group by the endpoint each resource serves.
+    owner: dict[tuple[Kind, str], str] = {}
+    descriptions = {(r.kind, r.name): r for r in selected}
+    for resource in selected:
+        if resource.kind is Kind.ENDPOINT and resource.description:
+            owner[(Kind.ENDPOINT, resource.name)] = resource.name
+            config = resource.description.get("EndpointConfigName")
+            owner.setdefault((Kind.ENDPOINT_CONFIG, str(config)), resource.name)
+            config_live = descriptions.get((Kind.ENDPOINT_CONFIG, str(config)))
+            for variant in (
+                (config_live.description or {}).get("ProductionVariants", []) if config_live else []
+            ):
+                if "ModelName" in variant:
+                    owner.setdefault((Kind.MODEL, variant["ModelName"]), resource.name)
+    for resource in selected:
+        if resource.kind is Kind.INFERENCE_COMPONENT and resource.description:
+            endpoint = str(resource.description.get("EndpointName"))
+            owner[(Kind.INFERENCE_COMPONENT, resource.name)] = endpoint
+            model = (resource.description.get("Specification") or {}).get("ModelName")
+            if model:
+                owner.setdefault((Kind.MODEL, model), endpoint)
+    by_physical = {
+        (item.kind, r.name): item
+        for item, r in zip(exported, [r for r in selected if r.description], strict=True)
+    }
+    for key, item in by_physical.items():
+        files.setdefault(f"{owner.get(key, 'others')}.yaml", []).append(item)
+    return files
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    except OSError as err:
+        raise UserError(f"cannot write {path}: {err.strerror or err}") from err
+
+
+__all__ = ["run"]

@@ -1,0 +1,135 @@
+"""Live resources → manifests a person would write (pure; ``reconciler export`` reads the
+account and calls :func:`to_manifest`).
+
+The spec is the kind's Describe answer mapped back to its Create request (the kind
+module's ``live_spec``), minus what SageMaker fills in by default, minus read-only fields,
+with names instead of ARNs. Models and EndpointConfigs keep their existing names through
+``physical-name``, so adopting them plans no replacement; everything is annotated
+``adopt`` so the first apply only adds our ownership tags. Secret-looking Environment
+values are replaced by a placeholder, and reported, never written out.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.kinds import KINDS
+from reconciler.planning.sensitive import is_sensitive_key
+from reconciler.resources import API_VERSION, TAG_PREFIX, JsonDict, Kind
+
+PLACEHOLDER = "<redacted: set the real value before applying>"
+
+# Values SageMaker reports when the creator left the field out; a person would not write them.
+DEFAULTS: dict[Kind, dict[str, Any]] = {
+    Kind.MODEL: {
+        "EnableNetworkIsolation": False,
+        "PrimaryContainer.Mode": "SingleModel",
+        "PrimaryContainer.Environment": {},
+        "Containers[*].Mode": "SingleModel",
+        "Containers[*].Environment": {},
+    },
+    Kind.ENDPOINT_CONFIG: {
+        "ProductionVariants[*].InitialVariantWeight": 1.0,
+        "ShadowProductionVariants[*].InitialVariantWeight": 1.0,
+        "EnableNetworkIsolation": False,
+    },
+}
+
+_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+
+
+@dataclass
+class Exported:
+    """document: the manifest as a dict, ready for YAML; warnings: what the user must do."""
+
+    kind: Kind
+    name: str
+    document: JsonDict
+    warnings: list[str] = field(default_factory=list)
+
+
+def logical_name(kind: Kind, physical: str) -> str:
+    """The metadata.name for a resource: its own name when it fits the kind's limit."""
+    limit = KINDS[kind].max_name_length
+    return physical if len(physical) <= limit else physical[:limit].rstrip("-")
+
+
+def _drop_defaults(value: Any, defaults: dict[str, Any], path: str = "") -> Any:
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else key
+            generic = re.sub(r"\[\d+\]", "[*]", child)
+            if generic in defaults and item == defaults[generic]:
+                continue
+            result[key] = _drop_defaults(item, defaults, child)
+        return result
+    if isinstance(value, list):
+        return [_drop_defaults(item, defaults, f"{path}[{i}]") for i, item in enumerate(value)]
+    return value
+
+
+def _mask_secrets(value: Any, path: str, found: list[str]) -> Any:
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else key
+            if path.endswith("Environment") and isinstance(item, str) and is_sensitive_key(key):
+                found.append(child)
+                result[key] = PLACEHOLDER
+            else:
+                result[key] = _mask_secrets(item, child, found)
+        return result
+    if isinstance(value, list):
+        return [_mask_secrets(item, f"{path}[{i}]", found) for i, item in enumerate(value)]
+    return value
+
+
+def to_manifest(
+    kind: Kind,
+    name: str,
+    description: JsonDict,
+    tags: dict[str, str],
+    logical_names: dict[tuple[Kind, str], str],
+) -> Exported:
+    """The manifest for one live resource.
+
+    logical_names: (kind, physical name) → metadata.name of every exported resource, so
+                   that references point at manifests
+    """
+    info = KINDS[kind]
+    spec = _drop_defaults(info.live_spec(copy.deepcopy(description)), DEFAULTS.get(kind, {}))
+    for reference in info.references:
+        for path, target in reference.find_in(spec):
+            logical = logical_names.get((reference.kind, target))
+            if logical is not None and logical != target:
+                holder: Any = spec
+                for part in path[:-1]:
+                    holder = holder[part]
+                holder[path[-1]] = logical
+    masked: list[str] = []
+    spec = _mask_secrets(spec, "", masked)
+    metadata: JsonDict = {"name": logical_names.get((kind, name), logical_name(kind, name))}
+    user_tags = {
+        k: v
+        for k, v in sorted(tags.items())
+        if not k.lower().startswith("aws:") and not k.startswith(TAG_PREFIX)
+    }
+    if user_tags:
+        metadata["tags"] = user_tags
+    annotations = {"sagemaker-reconciler/adopt": "true"}
+    if info.immutable:
+        annotations["sagemaker-reconciler/physical-name"] = name
+    metadata["annotations"] = annotations
+    document = {"apiVersion": API_VERSION, "kind": str(kind), "metadata": metadata, "spec": spec}
+    warnings = [
+        f"{kind}/{metadata['name']}: spec.{path} looks secret and was replaced by a placeholder; "
+        "put the real value (or a reference your deployment fills in) before applying"
+        for path in masked
+    ]
+    if not _NAME.match(str(metadata["name"])):
+        warnings.append(f"{kind}/{name}: its name does not fit the manifest name rules; rename it")
+    return Exported(kind, str(metadata["name"]), document, warnings)
