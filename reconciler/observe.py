@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.naming import content_hash
@@ -39,6 +40,8 @@ class KindCalls:
     list_operation / list_key: the paginated List call and the key of its items
     name_key / arn_key / status_key: fields of a list item (status_key None: no status)
     describe_operation / describe_name_param: the Describe call and its name parameter
+    arn_type: the resource type in its ARN (for the tagging API's type filters)
+    change_markers: list-item fields that change whenever the resource does
     """
 
     list_operation: str
@@ -48,11 +51,21 @@ class KindCalls:
     status_key: str | None
     describe_operation: str
     describe_name_param: str
+    arn_type: str = ""
+    change_markers: tuple[str, ...] = ()
 
 
 READ_CALLS: dict[Kind, KindCalls] = {
     Kind.MODEL: KindCalls(
-        "list_models", "Models", "ModelName", "ModelArn", None, "describe_model", "ModelName"
+        "list_models",
+        "Models",
+        "ModelName",
+        "ModelArn",
+        None,
+        "describe_model",
+        "ModelName",
+        arn_type="model",
+        change_markers=("CreationTime",),
     ),
     Kind.ENDPOINT_CONFIG: KindCalls(
         "list_endpoint_configs",
@@ -62,6 +75,8 @@ READ_CALLS: dict[Kind, KindCalls] = {
         None,
         "describe_endpoint_config",
         "EndpointConfigName",
+        arn_type="endpoint-config",
+        change_markers=("CreationTime",),
     ),
     Kind.ENDPOINT: KindCalls(
         "list_endpoints",
@@ -71,6 +86,8 @@ READ_CALLS: dict[Kind, KindCalls] = {
         "EndpointStatus",
         "describe_endpoint",
         "EndpointName",
+        arn_type="endpoint",
+        change_markers=("LastModifiedTime", "EndpointStatus"),
     ),
     Kind.INFERENCE_COMPONENT: KindCalls(
         "list_inference_components",
@@ -80,6 +97,8 @@ READ_CALLS: dict[Kind, KindCalls] = {
         "InferenceComponentStatus",
         "describe_inference_component",
         "InferenceComponentName",
+        arn_type="inference-component",
+        change_markers=("LastModifiedTime", "InferenceComponentStatus"),
     ),
     Kind.CLUSTER: KindCalls(
         "list_clusters",
@@ -89,8 +108,11 @@ READ_CALLS: dict[Kind, KindCalls] = {
         "ClusterStatus",
         "describe_cluster",
         "ClusterName",
+        arn_type="cluster",
     ),
 }
+
+log = structlog.get_logger("reconciler.observe")
 
 MUTABLE_KINDS = (Kind.ENDPOINT, Kind.INFERENCE_COMPONENT, Kind.CLUSTER)
 
@@ -183,12 +205,58 @@ def _is_not_found(err: ClientError) -> bool:
     )
 
 
-class Observer:
-    """Reads live state through one SageMaker client with `parallelism` concurrent calls."""
+class DescriptionCache:
+    """Describe answers kept across passes (``run`` mode), keyed by what the List call
+    says of each resource: a resource whose LastModifiedTime and status (CreationTime for
+    the immutable kinds) are unchanged is not described again. Clusters are always read
+    (their list summary carries no modification time)."""
 
-    def __init__(self, client: Any, *, parallelism: int = 10) -> None:
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Kind, str], tuple[tuple[Any, ...], JsonDict]] = {}
+
+    @staticmethod
+    def marker(resource: LiveResource) -> tuple[Any, ...] | None:
+        keys = READ_CALLS[resource.kind].change_markers
+        if not keys:
+            return None
+        return tuple(resource.summary.get(k) for k in keys)
+
+    def get(self, resource: LiveResource) -> JsonDict | None:
+        marker = self.marker(resource)
+        entry = self._entries.get((resource.kind, resource.name.lower()))
+        if marker is None or entry is None or entry[0] != marker:
+            return None
+        return entry[1]
+
+    def keep(self, state: LiveState) -> None:
+        """Remember this pass's descriptions; forget resources that are gone."""
+        entries = {}
+        for key, resource in state.resources.items():
+            marker = self.marker(resource)
+            if marker is not None and resource.description is not None:
+                entries[key] = (marker, resource.description)
+        self._entries = entries
+
+
+class Observer:
+    """Reads live state through one SageMaker client with `parallelism` concurrent calls.
+
+    tagging: a Resource Groups Tagging API client for batched tag reads (None: ListTags)
+    cache:   descriptions kept across passes (None: describe what must be compared)
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        parallelism: int = 10,
+        tagging: Any = None,
+        cache: DescriptionCache | None = None,
+    ) -> None:
         self.client = client
         self.parallelism = max(1, parallelism)
+        self.tagging = tagging
+        self.cache = cache
 
     def list_kind(self, kind: Kind) -> list[LiveResource]:
         calls = READ_CALLS[kind]
@@ -283,7 +351,7 @@ class Observer:
         for resources in self._parallel_kinds(kinds):
             for resource in resources:
                 state.add(resource)
-        self._parallel(self.read_tags, state.resources.values())
+        self.read_tags_of(state, kinds, wanted=wanted, owner=owner)
 
         def needs_description(key: tuple[Kind, str], resource: LiveResource) -> bool:
             ours = resource.owner == owner
@@ -293,7 +361,15 @@ class Observer:
                 return ours and resource.address in addresses
             return not (ours and resource.spec_hash == expected_hashes.get(key))
 
-        to_describe = [r for key, r in state.resources.items() if needs_description(key, r)]
+        to_describe = []
+        for key, resource in state.resources.items():
+            if not needs_description(key, resource):
+                continue
+            cached = self.cache.get(resource) if self.cache is not None else None
+            if cached is not None:
+                resource.description = cached
+            else:
+                to_describe.append(resource)
         gone = [
             r
             for r, ok in zip(to_describe, self._parallel(self.describe, to_describe), strict=True)
@@ -301,7 +377,45 @@ class Observer:
         ]
         for resource in gone:
             state.resources.pop((resource.kind, resource.name.lower()), None)
+        if self.cache is not None:
+            self.cache.keep(state)
         return state
+
+    def read_tags_of(
+        self, state: LiveState, kinds: list[Kind], *, wanted: set[tuple[Kind, str]], owner: str
+    ) -> None:
+        """Tags of every listed resource: in pages of 100 from the tagging API when there
+        is a client for it, else one ListTags each.
+
+        The tagging API is eventually consistent and lists only tagged resources, so a
+        resource under a desired name that looks untagged, or not ours, is confirmed
+        with ListTags before the plan acts on it (normally none)."""
+        resources = list(state.resources.values())
+        if self.tagging is None or not resources:
+            self._parallel(self.read_tags, resources)
+            return
+        types = sorted({f"sagemaker:{READ_CALLS[k].arn_type}" for k in kinds})
+        try:
+            by_arn: dict[str, dict[str, str]] = {}
+            for page in self.tagging.get_paginator("get_resources").paginate(
+                ResourceTypeFilters=types, ResourcesPerPage=100
+            ):
+                for item in page["ResourceTagMappingList"]:
+                    by_arn[item["ResourceARN"].lower()] = {
+                        t["Key"]: t.get("Value", "") for t in item["Tags"]
+                    }
+        except (ClientError, BotoCoreError) as err:
+            # No tagging permission or endpoint: fall back to one ListTags per resource.
+            log.warning("tagging_api_unavailable", error=str(err))
+            self.tagging = None
+            self._parallel(self.read_tags, resources)
+            return
+        doubtful = []
+        for (kind, name), resource in state.resources.items():
+            resource.tags = by_arn.get(resource.arn.lower(), {})
+            if (kind, name) in wanted and resource.owner != owner:
+                doubtful.append(resource)
+        self._parallel(self.read_tags, doubtful)
 
     def _parallel_kinds(self, kinds: list[Kind]) -> list[list[LiveResource]]:
         if not kinds:

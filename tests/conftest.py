@@ -4,6 +4,7 @@ the API model, serialisation, signing, retries)."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,14 +55,20 @@ class Emulator:
     def client(self, service: str = "sagemaker", **config: Any) -> Any:
         """A boto3 client for `service`; `config` goes to botocore's Config (e.g.
         retries={"mode": "standard", "max_attempts": 5})."""
-        options = {"retries": {"mode": "standard", "max_attempts": 1}, **config}
+        options = {"retries": {"mode": "standard", "total_max_attempts": 1}, **config}
         kwargs: dict[str, Any] = {"region_name": REGION, "config": Config(**options)}
         if self.url:
             kwargs["endpoint_url"] = self.url
-        client = boto3.session.Session().client(service, **kwargs)
+        client = _session().client(service, **kwargs)
         if not self.url:
             attach(client, self.app)
         return client
+
+
+@functools.cache
+def _session() -> boto3.session.Session:
+    """One session for the run: each new session would load the API models again."""
+    return boto3.session.Session()
 
 
 def _start(transport: str) -> Iterator[Emulator]:

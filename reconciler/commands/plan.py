@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reconciler.aws import AwsSettings, sagemaker_client
+from reconciler.aws import AwsSettings, client, sagemaker_client
 from reconciler.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, UserError, load_valid
-from reconciler.observe import ObserveError, Observer
+from reconciler.observe import DescriptionCache, ObserveError, Observer
 from reconciler.planning.changes import Plan
 from reconciler.planning.planner import observation_for, plan
 from reconciler.resources import Manifest
@@ -23,13 +23,21 @@ from reconciler.views import human, markdown
 
 
 def observe_and_plan(
-    *, manifests: list[Manifest], client: Any, owner: str, prune: bool = True, parallelism: int = 10
+    *,
+    manifests: list[Manifest],
+    client: Any,
+    owner: str,
+    prune: bool = True,
+    parallelism: int = 10,
+    tagging: Any = None,
+    cache: DescriptionCache | None = None,
 ) -> Plan:
     """Read what the manifests need from the account and plan. Raises UserError when the
     account cannot be read."""
     observation = observation_for(manifests, owner)
     try:
-        live = Observer(client, parallelism=parallelism).observe(
+        observer = Observer(client, parallelism=parallelism, tagging=tagging, cache=cache)
+        live = observer.observe(
             observation.kinds,
             wanted=observation.wanted,
             owner=owner,
@@ -47,9 +55,13 @@ def make_plan(
     """Load, observe and plan; returns the plan and the manifests' digest.
     Raises UserError for bad input or an unreadable account."""
     loaded = load_valid(directory)
-    client = sagemaker_client(settings)
     result = observe_and_plan(
-        manifests=loaded.manifests, client=client, owner=owner, prune=prune, parallelism=parallelism
+        manifests=loaded.manifests,
+        client=sagemaker_client(settings),
+        tagging=client(settings, "resourcegroupstaggingapi"),
+        owner=owner,
+        prune=prune,
+        parallelism=parallelism,
     )
     return result, loaded.digest
 

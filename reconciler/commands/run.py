@@ -26,7 +26,13 @@ def run(
         if lock_table
         else None
     )
-    loop = Controller(controller, client(settings, "sagemaker"), metrics=metrics, lock=lock)
+    loop = Controller(
+        controller,
+        client(settings, "sagemaker"),
+        tagging=client(settings, "resourcegroupstaggingapi"),
+        metrics=metrics,
+        lock=lock,
+    )
     server = HealthServer(listen, ready=loop.ready.is_set, metrics=metrics.render).start()
     structlog.get_logger("reconciler.controller").info(
         "controller_started",

@@ -32,6 +32,7 @@ from reconciler.controller.metrics import Metrics
 from reconciler.execution.executor import Executor
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
+from reconciler.observe import DescriptionCache
 from reconciler.planning.changes import Action
 
 log = structlog.get_logger("reconciler.controller")
@@ -76,12 +77,16 @@ class Controller:
         settings: ControllerSettings,
         client: Any,
         *,
+        tagging: Any = None,
         metrics: Metrics | None = None,
         lock: LeaseLock | None = None,
     ) -> None:
         self.settings = settings
         self.metrics = metrics or Metrics()
         self.client = self.metrics.instrument(client)
+        self.tagging = self.metrics.instrument(tagging) if tagging is not None else None
+        # Describe answers kept across passes: unchanged resources are not read again.
+        self.cache = DescriptionCache()
         self.lock = lock
         self.stop = threading.Event()
         self.wake = threading.Event()
@@ -144,6 +149,8 @@ class Controller:
                 client=self.client,
                 owner=settings.owner,
                 parallelism=settings.parallelism,
+                tagging=self.tagging,
+                cache=self.cache,
             )
         except UserError as err:
             log.error("observe_failed", error=str(err))

@@ -1,10 +1,12 @@
-"""The emulator as one WSGI application: control API, our SageMaker operations, moto.
+"""The emulator as one WSGI application: control API, our operations, moto.
 
 A request goes, in order:
 1. ``/_emulator/...``            → the control API (calls, reset, faults, fail, config);
 2. every AWS request is counted by operation and may draw an injected fault;
-3. ``X-Amz-Target: SageMaker.<Op>`` for an operation in :data:`sagemaker.OPERATIONS`
-   → validated against the API model and handled by our extension;
+3. an operation our extension answers — SageMaker's hosting operations
+   (``X-Amz-Target: SageMaker.<Op>``, JSON 1.1) and the tagging API's GetResources for
+   SageMaker resources (Smithy RPC v2 CBOR, as botocore sends it) — is validated against
+   the API model and handled by us;
 4. anything else (other SageMaker operations, DynamoDB, S3, ...) → moto's server app.
 
 The same app serves HTTP (:mod:`server`) and in-process boto3 clients (:mod:`inprocess`).
@@ -15,18 +17,23 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from werkzeug.datastructures import Headers
+
 from reconciler import apimodel
 from reconciler.emulator import protocol
-from reconciler.emulator.control import Control, ControlError, FaultRule
+from reconciler.emulator.control import Control, ControlError
 from reconciler.emulator.errors import AwsError
 from reconciler.emulator.lifecycle import Transitions
-from reconciler.emulator.sagemaker import Context, NotHandled, load_all
+from reconciler.emulator.sagemaker import Context, Handler, NotHandled, load_all
+from reconciler.emulator.sagemaker import tags as sagemaker_tags
 from reconciler.emulator.state import EmulatorState
 
 StartResponse = Callable[..., Any]
@@ -34,10 +41,14 @@ Environ = dict[str, Any]
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
-JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
+TAG_OPERATIONS = ("AddTags", "ListTags", "DeleteTags")
 # How long a "Hang" fault holds a call at most (a test clears the faults to release it).
 HANG_SECONDS = 60.0
-TAG_OPERATIONS = ("AddTags", "ListTags", "DeleteTags")
+_RPC_V2_PATH = re.compile(r"^/service/(?P<prefix>[^/]+)/operation/(?P<operation>[^/]+)$")
+_SERVICE_BY_PREFIX = {
+    "SageMaker": "sagemaker",
+    "ResourceGroupsTaggingAPI_20170126": "resourcegroupstaggingapi",
+}
 
 
 def _moto_app() -> Any:
@@ -50,6 +61,36 @@ def _reset_moto() -> None:
     from moto.moto_api._internal.models import moto_api_backend
 
     moto_api_backend.reset()
+
+
+@dataclass(frozen=True)
+class AwsRequest:
+    """What the app knows of an AWS request.
+
+    operation: the API operation (None for REST-style calls such as S3's)
+    service:   botocore's name of the service when we know it from the target prefix
+    cbor:      Smithy RPC v2 CBOR instead of JSON 1.1 (answers must match)
+    """
+
+    operation: str | None
+    service: str | None = None
+    cbor: bool = False
+
+
+def _classify(environ: Environ, body: bytes) -> AwsRequest:
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        prefix, _, operation = str(target).rpartition(".")
+        return AwsRequest(operation, _SERVICE_BY_PREFIX.get(prefix))
+    match = _RPC_V2_PATH.match(environ.get("PATH_INFO", ""))
+    if match and environ.get("HTTP_SMITHY_PROTOCOL") == "rpc-v2-cbor":
+        return AwsRequest(match["operation"], _SERVICE_BY_PREFIX.get(match["prefix"]), cbor=True)
+    content_type = environ.get("CONTENT_TYPE", "")
+    if content_type.startswith("application/x-www-form-urlencoded") and body:
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action")
+        if action:
+            return AwsRequest(action[0])
+    return AwsRequest(None)
 
 
 def _credential_scope(environ: Environ) -> tuple[str | None, str | None]:
@@ -71,20 +112,6 @@ def _account(environ: Environ) -> str:
     )
 
 
-def _operation_name(environ: Environ, body: bytes) -> str | None:
-    """The API operation of a request: from X-Amz-Target (JSON protocols) or the query
-    protocol's Action parameter; None for REST-style requests (S3)."""
-    target = environ.get("HTTP_X_AMZ_TARGET")
-    if target:
-        return str(target.rsplit(".", 1)[-1])
-    content_type = environ.get("CONTENT_TYPE", "")
-    if content_type.startswith("application/x-www-form-urlencoded") and body:
-        action = parse_qs(body.decode("utf-8", "replace")).get("Action")
-        if action:
-            return action[0]
-    return None
-
-
 class EmulatorApp:
     """The whole emulator. `strict` checks every response against the API model's output
     shape and answers 500 when the emulator itself is wrong (on in tests)."""
@@ -100,104 +127,110 @@ class EmulatorApp:
         self.control = Control(transitions or Transitions(), seed=seed)
         self.state = EmulatorState()
         self.operations = load_all()
+        self.handlers: dict[tuple[str, str], Handler] = {
+            **{("sagemaker", name): handler for name, handler in self.operations.items()},
+            ("resourcegroupstaggingapi", "GetResources"): sagemaker_tags.get_resources,
+        }
         self.strict = strict
         self._moto = _moto_app()
 
     # -- WSGI --------------------------------------------------------------------------
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith("/_emulator/"):
+        if environ.get("PATH_INFO", "").startswith("/_emulator/"):
             return self._control_api(environ, start_response)
 
         # Read the body once; moto gets a fresh stream of the same bytes.
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        operation = _operation_name(environ, body)
+        request = _classify(environ, body)
 
         fault = None
         release = self.control.release
-        if operation is not None:
+        if request.operation is not None:
             with self.lock:
-                self.control.record_call(operation)
-                fault = self.control.draw_fault(operation)
+                self.control.record_call(request.operation)
+                fault = self.control.draw_fault(request.operation)
                 release = self.control.release
-        if fault is not None:
-            if fault.after:
-                # Carry the call out, drop its answer, and fail it.
-                from werkzeug.test import run_wsgi_app
-
-                environ["wsgi.input"] = io.BytesIO(body)
-                app_iter, _, _ = run_wsgi_app(
-                    self._dispatcher(operation, body), environ, buffered=True
-                )
-                b"".join(app_iter)
-            return self._fault(start_response, fault, release)
-        return self._dispatch(environ, start_response, operation, body)
-
-    def _fault(
-        self, start_response: StartResponse, fault: FaultRule, release: threading.Event
-    ) -> Iterable[bytes]:
+        if fault is None:
+            return self._dispatch(environ, start_response, request, body)
+        if fault.after:
+            # Carry the call out, drop its answer, and fail it.
+            self._dispatch(environ, lambda *args, **kwargs: None, request, body)
         if fault.error == "Hang":
             release.wait(HANG_SECONDS)
             return self._error(
-                start_response, AwsError("InternalFailure", "The call was held, then released")
+                start_response,
+                AwsError("InternalFailure", "The call was held, then released"),
+                request,
             )
-        return self._error(start_response, AwsError(fault.error, fault.message, fault.status))
-
-    def _dispatcher(self, operation: str | None, body: bytes) -> Callable[..., Iterable[bytes]]:
-        def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-            return self._dispatch(environ, start_response, operation, body)
-
-        return app
+        return self._error(
+            start_response, AwsError(fault.error, fault.message, fault.status), request
+        )
 
     def _dispatch(
-        self, environ: Environ, start_response: StartResponse, operation: str | None, body: bytes
+        self, environ: Environ, start_response: StartResponse, request: AwsRequest, body: bytes
     ) -> Iterable[bytes]:
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if (
-            operation is not None
-            and target.startswith("SageMaker.")
-            and operation in self.operations
-        ):
+        key = (request.service or "", request.operation or "")
+        if key in self.handlers:
             try:
-                return self._sagemaker(environ, start_response, operation, body)
+                return self._handle(environ, start_response, request, body)
             except NotHandled:
-                if operation in TAG_OPERATIONS:
-                    return self._moto_tags(environ, start_response)
-        return self._moto(environ, start_response)  # type: ignore[no-any-return]
+                if request.operation in TAG_OPERATIONS:
+                    return self._moto_tags(environ, start_response, request)
+        environ["wsgi.input"] = io.BytesIO(body)
+        return self._call_moto(environ, start_response, request)
 
-    def _moto_tags(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        """Tag calls on resources moto keeps: moto crashes (HTTP 500) on an ARN it does not
-        know, where SageMaker answers a ValidationException."""
+    def _call_moto(
+        self, environ: Environ, start_response: StartResponse, request: AwsRequest
+    ) -> Iterable[bytes]:
+        """moto's answer; a crash inside moto is an InternalFailure (over HTTP werkzeug
+        would turn it into a 500 page; in-process it would reach the caller raw)."""
         from werkzeug.test import run_wsgi_app
 
-        app_iter, status, headers = run_wsgi_app(self._moto, environ, buffered=True)
-        payload = b"".join(app_iter)
-        if status.startswith("5"):
+        try:
+            app_iter, status, headers = run_wsgi_app(self._moto, environ, buffered=True)
+            payload = b"".join(app_iter)
+        except Exception as err:
             return self._error(
-                start_response, AwsError("ValidationException", "Resource does not exist")
+                start_response, AwsError("InternalFailure", f"moto failed: {err!r}"), request
             )
         start_response(status, list(headers.items()))
         return [payload]
 
-    # -- SageMaker ---------------------------------------------------------------------
-    def _sagemaker(
-        self, environ: Environ, start_response: StartResponse, operation: str, body: bytes
+    def _moto_tags(
+        self, environ: Environ, start_response: StartResponse, request: AwsRequest
     ) -> Iterable[bytes]:
+        """Tag calls on resources moto keeps: moto crashes (HTTP 500) on an ARN it does not
+        know, where SageMaker answers a ValidationException."""
+        from werkzeug.test import run_wsgi_app
+
         try:
-            request = json.loads(body or b"{}")
-        except ValueError:
+            app_iter, status, headers = run_wsgi_app(self._moto, environ, buffered=True)
+            payload = b"".join(app_iter)
+        except Exception:
+            status, headers, payload = "500 Internal Server Error", Headers(), b""
+        if status.startswith("5"):
             return self._error(
-                start_response, AwsError("SerializationException", "Malformed JSON body")
+                start_response, AwsError("ValidationException", "Resource does not exist"), request
             )
-        if not isinstance(request, dict):
+        start_response(status, list(headers.items()))
+        return [payload]
+
+    # -- our operations ----------------------------------------------------------------
+    def _handle(
+        self, environ: Environ, start_response: StartResponse, request: AwsRequest, body: bytes
+    ) -> Iterable[bytes]:
+        service, operation = request.service or "", request.operation or ""
+        try:
+            decoded = protocol.decode(body, cbor=request.cbor)
+        except ValueError as err:
             return self._error(
-                start_response, AwsError("SerializationException", "Expected a JSON object")
+                start_response, AwsError("SerializationException", str(err)), request
             )
-        problem = protocol.request_problem(operation, request)
+        problem = protocol.request_problem(operation, decoded, service)
         if problem is not None:
-            return self._error(start_response, problem)
+            return self._error(start_response, problem, request)
         region, _ = _credential_scope(environ)
         try:
             with self.lock:
@@ -205,20 +238,21 @@ class EmulatorApp:
                     state=self.state.region(_account(environ), region or DEFAULT_REGION),
                     control=self.control,
                 )
-                result = self.operations[operation](ctx, request) or {}
-                shape = apimodel.service_model().operation_model(operation).output_shape
+                result = self.handlers[(service, operation)](ctx, decoded) or {}
+                shape = apimodel.service_model(service).operation_model(operation).output_shape
                 response = protocol.shape_output(result, shape) if shape is not None else {}
         except AwsError as err:
-            return self._error(start_response, err)
+            return self._error(start_response, err, request)
         except NotHandled:
             raise
         except Exception as err:  # an emulator bug: say so loudly, in the AWS way
             return self._error(
                 start_response,
                 AwsError("InternalFailure", f"emulator error in {operation}: {err!r}"),
+                request,
             )
         if self.strict:
-            problems = protocol.response_problems(operation, response)
+            problems = protocol.response_problems(operation, response, service)
             if problems:
                 return self._error(
                     start_response,
@@ -226,15 +260,18 @@ class EmulatorApp:
                         "InternalFailure",
                         f"emulator answered {operation} off the API model: {problems}",
                     ),
+                    request,
                 )
-        return self._send(start_response, 200, protocol.encode(response))
+        return self._send(
+            start_response, 200, *protocol.encode_response(response, cbor=request.cbor)
+        )
 
     def _send(
         self,
         start_response: StartResponse,
         status: int,
         payload: bytes,
-        content_type: str = JSON_CONTENT_TYPE,
+        headers: list[tuple[str, str]],
     ) -> Iterable[bytes]:
         reasons = {
             200: "OK",
@@ -247,15 +284,21 @@ class EmulatorApp:
         start_response(
             f"{status} {reasons.get(status, 'Error')}",
             [
-                ("Content-Type", content_type),
+                *headers,
                 ("Content-Length", str(len(payload))),
                 ("x-amzn-RequestId", str(uuid.uuid4())),
             ],
         )
         return [payload]
 
-    def _error(self, start_response: StartResponse, err: AwsError) -> Iterable[bytes]:
-        return self._send(start_response, err.status, protocol.error_body(err.code, err.message))
+    def _error(
+        self, start_response: StartResponse, err: AwsError, request: AwsRequest
+    ) -> Iterable[bytes]:
+        return self._send(
+            start_response,
+            err.status,
+            *protocol.encode_error(err.code, err.message, cbor=request.cbor),
+        )
 
     # -- control API -------------------------------------------------------------------
     def reset(self) -> None:
@@ -272,9 +315,8 @@ class EmulatorApp:
         raw = environ["wsgi.input"].read(length) if length else b""
 
         def reply(status: int, value: object) -> Iterable[bytes]:
-            return self._send(
-                start_response, status, json.dumps(value).encode(), "application/json"
-            )
+            headers = [("Content-Type", "application/json")]
+            return self._send(start_response, status, json.dumps(value).encode(), headers)
 
         try:
             body = json.loads(raw) if raw.strip() else {}

@@ -35,9 +35,9 @@ def _value_at(body: object, path: tuple[str | int, ...]) -> object:
     return current
 
 
-def request_problem(operation: str, body: JsonDict) -> AwsError | None:
+def request_problem(operation: str, body: JsonDict, service: str = "sagemaker") -> AwsError | None:
     """A ValidationException for everything wrong with `body`, or None when it is valid."""
-    shape = apimodel.input_shape(operation)
+    shape = apimodel.input_shape(operation, service)
     problems = apimodel.validate(body, shape)
     if not problems:
         return None
@@ -71,9 +71,9 @@ def shape_output(value: Any, shape: Any) -> Any:
     return value
 
 
-def response_problems(operation: str, response: JsonDict) -> list[str]:
+def response_problems(operation: str, response: JsonDict, service: str = "sagemaker") -> list[str]:
     """What is wrong with a response the emulator built (used in strict mode)."""
-    shape = apimodel.service_model().operation_model(operation).output_shape
+    shape = apimodel.service_model(service).operation_model(operation).output_shape
     if shape is None:
         return []
     return [f"{p.dotted_path}: {p.message}" for p in apimodel.validate(response, shape)]
@@ -85,9 +85,38 @@ def _default(value: object) -> object:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def encode(value: object) -> bytes:
-    return json.dumps(value, default=_default).encode()
+JSON_HEADERS = [("Content-Type", "application/x-amz-json-1.1")]
+CBOR_HEADERS = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
 
 
-def error_body(code: str, message: str) -> bytes:
-    return json.dumps({"__type": code, "message": message}).encode()
+def decode(body: bytes, *, cbor: bool) -> JsonDict:
+    """A request body as a dict (JSON 1.1, or Smithy RPC v2 CBOR); ValueError if malformed."""
+    if not body:
+        return {}
+    if cbor:
+        import cbor2
+
+        try:
+            value = cbor2.loads(body)
+        except Exception as err:  # cbor2 raises several error types for bad input
+            raise ValueError(f"Malformed CBOR body: {err}") from err
+    else:
+        try:
+            value = json.loads(body)
+        except ValueError as err:
+            raise ValueError("Malformed JSON body") from err
+    if not isinstance(value, dict):
+        raise ValueError("Expected an object")
+    return value
+
+
+def encode_response(value: object, *, cbor: bool) -> tuple[bytes, list[tuple[str, str]]]:
+    if cbor:
+        import cbor2
+
+        return cbor2.dumps(value, datetime_as_timestamp=True, timezone=dt.UTC), CBOR_HEADERS
+    return json.dumps(value, default=_default).encode(), JSON_HEADERS
+
+
+def encode_error(code: str, message: str, *, cbor: bool) -> tuple[bytes, list[tuple[str, str]]]:
+    return encode_response({"__type": code, "message": message}, cbor=cbor)

@@ -46,7 +46,10 @@ class EmulatorServer:
         return f"http://{host}:{port}"
 
     def start(self) -> EmulatorServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll makes stop() prompt (werkzeug's default waits up to 0.5 s).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

@@ -85,3 +85,60 @@ def ic_endpoint(sm: Any, endpoint: str = "shared-gpu", model: str = "llama-model
     create_model(sm, model)
     create_ic_config(sm, f"{endpoint}-config")
     sm.create_endpoint(EndpointName=endpoint, EndpointConfigName=f"{endpoint}-config")
+
+
+# -- HyperPod clusters -------------------------------------------------------------------
+
+LIFECYCLE = {"SourceS3Uri": "s3://hyperpod-lifecycle/scripts/", "OnCreate": "on_create.sh"}
+
+
+def instance_group(
+    name: str = "workers", count: int = 2, instance_type: str = "ml.t3.medium", **extra: Any
+) -> dict[str, Any]:
+    """The complete spec of one instance group (UpdateCluster wants it whole, too)."""
+    return {
+        "InstanceGroupName": name,
+        "InstanceCount": count,
+        "InstanceType": instance_type,
+        "LifeCycleConfig": dict(LIFECYCLE),
+        "ExecutionRole": ROLE_ARN,
+        **extra,
+    }
+
+
+def create_cluster(
+    sm: Any,
+    name: str = "training-cluster",
+    groups: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    request = {
+        "ClusterName": name,
+        "InstanceGroups": groups if groups is not None else [instance_group()],
+        **extra,
+    }
+    return dict(sm.create_cluster(**request))
+
+
+# -- assertions ----------------------------------------------------------------------------
+
+
+def assert_error(
+    err: Any,
+    code: str,
+    message_start: str | None = None,
+    *,
+    contains: str | None = None,
+    status: int | None = None,
+) -> None:
+    """Check a botocore ClientError: its code, how its message starts, what it contains and
+    (optionally) the HTTP status of the answer."""
+    error = err.response["Error"]
+    assert error["Code"] == code, error
+    message = error.get("Message", "")
+    if message_start is not None:
+        assert message.startswith(message_start), message
+    if contains is not None:
+        assert contains in message, message
+    if status is not None:
+        assert err.response["ResponseMetadata"]["HTTPStatusCode"] == status

@@ -91,3 +91,46 @@ def delete_tags(ctx: Context, request: JsonDict) -> JsonDict:
     for key in request["TagKeys"]:
         current.pop(key, None)
     return {}
+
+
+def _type_matches(arn: str, filters: list[str]) -> bool:
+    """ResourceTypeFilters: "sagemaker" (any SageMaker type) or "sagemaker:endpoint"."""
+    if not filters:
+        return True
+    resource_type = _resource_type(arn)
+    return any(f in ("sagemaker", f"sagemaker:{resource_type}") for f in filters)
+
+
+def _tags_match(tags: dict[str, str], filters: list[JsonDict]) -> bool:
+    """TagFilters: every filter's key present, with one of its values when it lists any."""
+    for tag_filter in filters:
+        key = tag_filter.get("Key")
+        if key not in tags:
+            return False
+        values = tag_filter.get("Values") or []
+        if values and tags[key] not in values:
+            return False
+    return True
+
+
+def get_resources(ctx: Context, request: JsonDict) -> JsonDict:
+    """The Resource Groups Tagging API's GetResources, for SageMaker resources: many
+    resources' tags per call. As on AWS, only resources that carry tags are listed."""
+    type_filters = request.get("ResourceTypeFilters") or []
+    if any(not f.startswith("sagemaker") for f in type_filters) or not type_filters:
+        raise NotHandled  # other services: moto's business
+    wanted_arns = set(request.get("ResourceARNList") or [])
+    tag_filters = request.get("TagFilters") or []
+    matching = [
+        {"ResourceARN": arn, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
+        for arn, tags in ctx.state.tags.items()
+        if tags
+        and _type_matches(arn, type_filters)
+        and (not wanted_arns or arn in wanted_arns)
+        and _tags_match(tags, tag_filters)
+    ]
+    size = request.get("ResourcesPerPage") or 50
+    token = request.get("PaginationToken") or None
+    chunk, next_token = page(matching, {"MaxResults": size, "NextToken": token})
+    # AWS ends the listing with an empty token, not a missing one.
+    return {"ResourceTagMappingList": list(chunk), "PaginationToken": next_token or ""}

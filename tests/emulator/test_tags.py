@@ -1,0 +1,210 @@
+"""Tags on the resources the emulator owns: AddTags / ListTags / DeleteTags and the limits
+AWS enforces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.emulator.factories import (
+    assert_error,
+    create_cluster,
+    create_ic_config,
+    create_model,
+    create_model_config,
+)
+
+ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
+TAGS = [{"Key": "team", "Value": "ml"}, {"Key": "env", "Value": "dev"}]
+
+
+def _model(sm: Any, tags: list[dict[str, str]]) -> str:
+    return str(create_model(sm, "llama-model", Tags=tags)["ModelArn"])
+
+
+def _endpoint_config(sm: Any, tags: list[dict[str, str]]) -> str:
+    return str(create_ic_config(sm, "shared-gpu-config", Tags=tags)["EndpointConfigArn"])
+
+
+def _endpoint(sm: Any, tags: list[dict[str, str]]) -> str:
+    create_model(sm, "llama-model")
+    create_model_config(sm, "llama-config", "llama-model")
+    return str(
+        sm.create_endpoint(EndpointName="llama", EndpointConfigName="llama-config", Tags=tags)[
+            "EndpointArn"
+        ]
+    )
+
+
+def _cluster(sm: Any, tags: list[dict[str, str]]) -> str:
+    return str(create_cluster(sm, Tags=tags)["ClusterArn"])
+
+
+CREATORS: dict[str, Callable[[Any, list[dict[str, str]]], str]] = {
+    "model": _model,
+    "endpoint-config": _endpoint_config,
+    "endpoint": _endpoint,
+    "cluster": _cluster,
+}
+
+
+def _tag_map(sm: Any, arn: str) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
+
+
+@pytest.mark.parametrize("kind", list(CREATORS))
+def test_tags_given_at_create_are_listed(sm: Any, kind: str) -> None:
+    arn = CREATORS[kind](sm, TAGS)
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == TAGS
+
+
+@pytest.mark.parametrize("kind", list(CREATORS))
+def test_resource_created_without_tags_has_none(sm: Any, kind: str) -> None:
+    arn = CREATORS[kind](sm, [])
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == []
+
+
+def test_add_tags_overwrites_existing_keys(sm: Any) -> None:
+    arn = _model(sm, TAGS)
+    sm.add_tags(
+        ResourceArn=arn, Tags=[{"Key": "env", "Value": "prod"}, {"Key": "owner", "Value": "ana"}]
+    )
+    tags = sm.list_tags(ResourceArn=arn)["Tags"]
+    keys = [t["Key"] for t in tags]
+    assert sorted(keys) == ["env", "owner", "team"]  # no duplicate "env"
+    assert _tag_map(sm, arn) == {"team": "ml", "env": "prod", "owner": "ana"}
+
+
+def test_add_tags_answers_the_tags_it_added(sm: Any) -> None:
+    arn = _model(sm, [])
+    response = sm.add_tags(ResourceArn=arn, Tags=[{"Key": "env", "Value": "prod"}])
+    assert response["Tags"] == [{"Key": "env", "Value": "prod"}]
+
+
+def test_delete_tags(sm: Any) -> None:
+    arn = _model(sm, [*TAGS, {"Key": "owner", "Value": "ana"}])
+    sm.delete_tags(ResourceArn=arn, TagKeys=["team", "owner", "not-there"])
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "env", "Value": "dev"}]
+
+
+def test_describe_does_not_return_tags(sm: Any) -> None:
+    _model(sm, TAGS)
+    assert "Tags" not in sm.describe_model(ModelName="llama-model")
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        f"{ARN_PREFIX}:endpoint/never-created",
+        f"{ARN_PREFIX}:model/never-created",
+        f"{ARN_PREFIX}:inference-component/never-created",
+    ],
+)
+def test_list_tags_of_unknown_resource_is_a_validation_error(sm: Any, arn: str) -> None:
+    with pytest.raises(ClientError) as exc:
+        sm.list_tags(ResourceArn=arn)
+    assert_error(exc.value, "ValidationException", "Resource does not exist", status=400)
+
+
+def test_list_tags_of_unknown_training_job_is_a_validation_error(sm: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        sm.list_tags(ResourceArn=f"{ARN_PREFIX}:training-job/never-created")
+    assert_error(exc.value, "ValidationException", "Resource does not exist", status=400)
+
+
+def test_tags_of_other_kinds_still_go_to_moto(sm: Any) -> None:
+    arn = sm.create_notebook_instance(
+        NotebookInstanceName="nb",
+        InstanceType="ml.t2.medium",
+        RoleArn="arn:aws:iam::123456789012:role/SageMakerExecution",
+        Tags=TAGS,
+    )["NotebookInstanceArn"]
+    assert _tag_map(sm, arn) == {"team": "ml", "env": "dev"}
+
+
+@pytest.mark.parametrize("key", ["aws:createdBy", "AWS:team", "Aws:cost-center"])
+def test_aws_prefixed_keys_are_refused(sm: Any, key: str) -> None:
+    arn = _model(sm, TAGS)
+    with pytest.raises(ClientError) as exc:
+        sm.add_tags(ResourceArn=arn, Tags=[{"Key": key, "Value": "x"}])
+    assert_error(exc.value, "ValidationException")
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == TAGS
+
+
+def test_aws_prefixed_key_at_create_refuses_the_create(sm: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        create_model(sm, "llama-model", Tags=[{"Key": "aws:team", "Value": "x"}])
+    assert_error(exc.value, "ValidationException")
+    assert sm.list_models()["Models"] == []
+
+
+def _many(count: int, prefix: str = "k") -> list[dict[str, str]]:
+    return [{"Key": f"{prefix}{i}", "Value": str(i)} for i in range(count)]
+
+
+def test_fifty_tags_are_allowed(sm: Any) -> None:
+    arn = _model(sm, _many(50))
+    assert len(sm.list_tags(ResourceArn=arn)["Tags"]) == 50
+    # Overwriting an existing key does not count as one more.
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "k0", "Value": "new"}])
+    assert _tag_map(sm, arn)["k0"] == "new"
+
+
+def test_more_than_fifty_tags_in_one_request_are_refused(sm: Any) -> None:
+    arn = _model(sm, [])
+    with pytest.raises(ClientError) as exc:
+        sm.add_tags(ResourceArn=arn, Tags=_many(51))
+    assert_error(exc.value, "ValidationException", status=400)
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == []
+
+
+def test_more_than_fifty_tags_on_a_resource_are_refused(sm: Any) -> None:
+    arn = _model(sm, _many(45))
+    with pytest.raises(ClientError) as exc:
+        sm.add_tags(ResourceArn=arn, Tags=_many(6, prefix="extra"))
+    assert_error(exc.value, "ValidationException")
+    assert len(sm.list_tags(ResourceArn=arn)["Tags"]) == 45
+
+
+def test_more_than_fifty_tags_at_create_refuse_the_create(sm: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        create_model(sm, "llama-model", Tags=_many(51))
+    assert_error(exc.value, "ValidationException")
+    assert sm.list_models()["Models"] == []
+
+
+@pytest.mark.parametrize("kind", ["model", "endpoint-config", "endpoint"])
+def test_tags_disappear_with_the_resource(sm: Any, kind: str) -> None:
+    arn = CREATORS[kind](sm, TAGS)
+    delete = {
+        "model": lambda: sm.delete_model(ModelName="llama-model"),
+        "endpoint-config": lambda: sm.delete_endpoint_config(
+            EndpointConfigName="shared-gpu-config"
+        ),
+        "endpoint": lambda: sm.delete_endpoint(EndpointName="llama"),
+    }
+    delete[kind]()
+    with pytest.raises(ClientError) as exc:
+        sm.list_tags(ResourceArn=arn)
+    assert_error(exc.value, "ValidationException", "Resource does not exist")
+    with pytest.raises(ClientError) as exc:
+        sm.add_tags(ResourceArn=arn, Tags=TAGS)
+    assert_error(exc.value, "ValidationException")
+
+
+def test_recreated_resource_starts_without_the_old_tags(sm: Any) -> None:
+    arn = _model(sm, TAGS)
+    sm.delete_model(ModelName="llama-model")
+    assert _model(sm, []) == arn
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == []
+
+
+def test_cluster_tags_disappear_with_the_cluster(sm: Any) -> None:
+    arn = _cluster(sm, TAGS)
+    sm.delete_cluster(ClusterName="training-cluster")
+    with pytest.raises(ClientError) as exc:
+        sm.list_tags(ResourceArn=arn)
+    assert_error(exc.value, "ValidationException")
