@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,37 +92,36 @@ def run(
     lock_lease: str = "30s",
     lock_timeout: str = "5m",
 ) -> int:
-    if lock_table:
-        # One writer at a time: a CI apply and the controller never interleave.
-        lock = LeaseLock(client(settings, "dynamodb"), lock_table, lease=parse_duration(lock_lease))
-        lock.acquire(parse_duration(lock_timeout))
-        try:
-            return _apply(
-                target=target,
-                auto_approve=auto_approve,
-                prune=prune,
-                allow_empty=allow_empty,
-                max_deletes=max_deletes,
-                parallelism=parallelism,
-                timeout=timeout,
-                poll_interval=poll_interval,
-                owner=owner,
-                settings=settings,
-            )
-        finally:
-            lock.release()
-    return _apply(
-        target=target,
-        auto_approve=auto_approve,
-        prune=prune,
-        allow_empty=allow_empty,
-        max_deletes=max_deletes,
-        parallelism=parallelism,
-        timeout=timeout,
-        poll_interval=poll_interval,
-        owner=owner,
-        settings=settings,
-    )
+    with _single_writer(settings, lock_table, lock_lease, lock_timeout):
+        return _apply(
+            target=target,
+            auto_approve=auto_approve,
+            prune=prune,
+            allow_empty=allow_empty,
+            max_deletes=max_deletes,
+            parallelism=parallelism,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            owner=owner,
+            settings=settings,
+        )
+
+
+@contextmanager
+def _single_writer(
+    settings: AwsSettings, table: str | None, lease: str, timeout: str
+) -> Iterator[None]:
+    """Hold the lease lock (when a table is given): a CI apply and the controller never
+    write at the same time."""
+    if not table:
+        yield
+        return
+    lock = LeaseLock(client(settings, "dynamodb"), table, lease=parse_duration(lease))
+    lock.acquire(parse_duration(timeout))
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _apply(
