@@ -3,7 +3,7 @@ run as separate processes against the local emulator, also a separate process.
 
     python -m benchmarks.fleet [scenario ...] [--runs N] [--size N] [--keep]
 
-Scenarios (the default set is the first five; ``plan-10k`` runs only when named):
+Scenarios (the default set is all but ``plan-10k``, which runs only when named):
 
     validate         reconciler validate on the IC fleet: wall time, peak RSS
     plan-empty       plan of the IC fleet against an empty account: wall, API calls, RSS
@@ -11,6 +11,8 @@ Scenarios (the default set is the first five; ``plan-10k`` runs only when named)
     plan-one-change  after convergence, one IC's CopyCount changed, plan: API calls
     apply-parallel   20 classic endpoints, transitions seconds:2, apply at --parallelism 10
                      vs 1, and a 1-endpoint fleet (the critical path)
+    run-mode         reconciler run on the converged IC fleet: calls and time of a resync
+                     pass with nothing changed, and of the pass one edited CopyCount starts
     plan-10k         plan of a 10x IC fleet (10,000 resources by default), empty account
 
 The IC fleet has ``--size`` groups (default 100); a group is one Model, one EndpointConfig
@@ -32,13 +34,16 @@ import json
 import os
 import platform
 import queue
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -56,6 +61,7 @@ DEFAULT_SCENARIOS = (
     "plan-converged",
     "plan-one-change",
     "apply-parallel",
+    "run-mode",
 )
 EXTRA_SCENARIOS = ("plan-10k",)
 
@@ -70,6 +76,9 @@ GPU_IMAGE = (
 XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 EMULATOR_COMMAND = (PYTHON, "-m", "reconciler", "emulator", "--port", "0")
 CHILD_TIMEOUT = 1800.0  # seconds; a child that takes longer is a hang, not a figure
+
+
+WRITE_PREFIXES = ("Create", "Update", "Delete", "AddTags")
 
 
 class BenchError(RuntimeError):
@@ -744,6 +753,136 @@ class Bench:
         title = f"plan-10k — {resources} resources, empty account"
         return [self._plan_table(title, runs, calls, resources, summary)]
 
+    # run mode: a controller process, measured between its passes
+
+    def _controller(self, directory: Path, emulator: Emulator) -> tuple[subprocess.Popen[str], str]:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reconciler",
+                "run",
+                str(directory),
+                "--interval",
+                "2s",
+                "--listen",
+                "127.0.0.1:0",
+                "--debounce",
+                "0.2",
+                "--poll-interval",
+                "0.05",
+                "--endpoint-url",
+                emulator.url,
+            ],
+            cwd=ROOT,
+            env=child_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"http://(\S+)", line)
+        if not match:
+            process.kill()
+            raise BenchError(f"reconciler run did not start: {line!r}")
+        return process, f"http://{match.group(1)}"
+
+    @staticmethod
+    def _passes(base: str) -> tuple[float, float, float]:
+        """(passes, total pass seconds, passes with result success) from /metrics."""
+        with urllib.request.urlopen(f"{base}/metrics", timeout=30) as response:
+            text = response.read().decode()
+        count = total = success = 0.0
+        for line in text.splitlines():
+            if line.startswith("reconciler_pass_duration_seconds_count"):
+                count = float(line.rsplit(" ", 1)[1])
+            elif line.startswith("reconciler_pass_duration_seconds_sum"):
+                total = float(line.rsplit(" ", 1)[1])
+            elif line.startswith('reconciler_passes_total{result="success"}'):
+                success = float(line.rsplit(" ", 1)[1])
+        return count, total, success
+
+    def _wait_passes(
+        self, base: str, at_least: float, timeout: float = 300
+    ) -> tuple[float, float, float]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            passes = self._passes(base)
+            if passes[0] >= at_least:
+                return passes
+            time.sleep(0.05)
+        raise BenchError(f"the controller did not reach {at_least} passes")
+
+    def run_mode(self) -> list[Table]:
+        directory, resources, setup = self.converge()
+        emulator = self.emulator("immediate")
+        work = self.scratch / f"ic-fleet-{self.size}-run"
+        if work.exists():
+            shutil.rmtree(work)
+        shutil.copytree(directory, work)
+        resync_calls, resync_walls, change_calls, change_walls = [], [], [], []
+        process, base = self._controller(work, emulator)
+        try:
+            # A long interval and SIGHUP ("reconcile now") make each window exactly one pass.
+            done = self._wait_passes(base, 1)  # first pass: nothing cached yet
+            for i in range(self.runs):
+                # A resync with nothing changed.
+                before = emulator.calls()
+                process.send_signal(signal.SIGHUP)
+                after_pass = self._wait_passes(base, done[0] + 1)
+                resync_calls.append(call_difference(before, emulator.calls()))
+                resync_walls.append(after_pass[1] - done[1])
+                done = after_pass
+                # One IC's copy count changed in git: the pass the file event starts.
+                before = emulator.calls()
+                (work / "g0000.yaml").write_text(ic_group(0, copy_counts={3: 2 + i}))
+                after_pass = self._wait_passes(base, done[0] + 1)
+                change_calls.append(call_difference(before, emulator.calls()))
+                change_walls.append(after_pass[1] - done[1])
+                done = after_pass
+                log(
+                    f"run-mode round {i + 1}: resync {sum(resync_calls[-1].values())} calls "
+                    f"{resync_walls[-1]:.2f} s; one change {sum(change_calls[-1].values())} calls"
+                )
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        resync = Table(
+            f"run-resync — {resources} resources, a resync pass with nothing changed", self.runs
+        )
+        resync.add("pass wall time", resync_walls, fmt_seconds, headline=True)
+        totals = [sum(c.values()) for c in resync_calls]
+        resync.add("API calls", totals, fmt_count)
+        resync.add(
+            "API calls per resource", [t / resources for t in totals], fmt_per, headline=True
+        )
+        resync.by_operation(resync_calls, resources)
+        change = Table(
+            f"run-one-change — {resources} resources, one IC's CopyCount edited in git", self.runs
+        )
+        change.add("pass wall time", change_walls, fmt_seconds, headline=True)
+        writes = [
+            sum(n for op, n in c.items() if op.startswith(WRITE_PREFIXES)) for c in change_calls
+        ]
+        reads = [
+            sum(n for op, n in c.items() if op.startswith(("Describe", "ListTags")))
+            for c in change_calls
+        ]
+        pages = [
+            sum(
+                n
+                for op, n in c.items()
+                if op.startswith(("List", "GetResources")) and op != "ListTags"
+            )
+            for c in change_calls
+        ]
+        change.add("list pages (List*, GetResources)", pages, fmt_count, headline=True)
+        change.add("reads (Describe*, ListTags)", reads, fmt_count, headline=True)
+        change.add("writes", writes, fmt_count, headline=True)
+        change.by_operation(change_calls, resources)
+        return [t for t in (setup, resync, change) if t is not None]
+
 
 def _mib(run: ChildRun) -> str:
     return "n/a" if run.max_rss_mib is None else fmt_mib(run.max_rss_mib)
@@ -759,6 +898,7 @@ SCENARIOS: dict[str, Callable[[Bench], list[Table]]] = {
     "plan-converged": Bench.plan_converged,
     "plan-one-change": Bench.plan_one_change,
     "apply-parallel": Bench.apply_parallel,
+    "run-mode": Bench.run_mode,
     "plan-10k": Bench.plan_10k,
 }
 

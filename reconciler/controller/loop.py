@@ -58,15 +58,38 @@ class ControllerSettings:
 
 
 class _Trigger(FileSystemEventHandler):
-    """Turns file events into "a pass is due" (debounced by the loop)."""
+    """Turns file events into "a pass is due" (debounced by the loop).
 
-    def __init__(self, wake: threading.Event) -> None:
+    Relevant: a manifest file under the directory changing, a folder in it appearing or
+    going, or the directory's own path being replaced (a symlink swapped by git-sync).
+    Everything else in the parent folder — logs, other checkouts — is noise."""
+
+    def __init__(self, wake: threading.Event, link: str) -> None:
         self.wake = wake
+        self.link = link
+        self.target = ""
         self.last_event = 0.0
 
+    def relevant(self, event: FileSystemEvent) -> bool:
+        # Our own pass reads every manifest: opening and closing unwritten is no change.
+        if event.event_type in ("opened", "closed_no_write"):
+            return False
+        paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+        if any(p == self.link for p in paths):
+            return True
+        inside = [
+            p
+            for p in paths
+            if p and self.target and (p == self.target or p.startswith(self.target + "/"))
+        ]
+        if not inside:
+            return False
+        if event.is_directory:
+            return event.event_type in ("created", "deleted", "moved")
+        return any(p.endswith((".yaml", ".yml")) for p in inside)
+
     def on_any_event(self, event: FileSystemEvent) -> None:
-        path = str(event.src_path)
-        if event.is_directory or path.endswith((".yaml", ".yml")) or not Path(path).suffix:
+        if self.relevant(event):
             self.last_event = time.monotonic()
             self.wake.set()
 
@@ -90,7 +113,7 @@ class Controller:
         self.lock = lock
         self.stop = threading.Event()
         self.wake = threading.Event()
-        self.trigger = _Trigger(self.wake)
+        self.trigger = _Trigger(self.wake, str(Path(settings.directory).absolute()))
         self.ready = threading.Event()
         self.failures = 0
         self.passes = 0
@@ -108,6 +131,7 @@ class Controller:
         if self._watch is not None:
             self._watch.stop()
             self._watch.join()
+        self.trigger.target = target
         observer = WatchObserver()
         if Path(target).is_dir():
             observer.schedule(self.trigger, target, recursive=True)

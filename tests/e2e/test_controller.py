@@ -231,3 +231,20 @@ def test_standby_replica_takes_over_when_the_active_one_is_killed(
         active.send_signal(signal.SIGKILL)
         active.wait(timeout=10)
         wait_for(lambda: passes(standby_url) >= 1, timeout=15, what="the standby to take over")
+
+
+def test_an_idle_controller_stays_idle_between_resyncs(env: Env) -> None:
+    # Its own reads of the manifests, and files written next to them, are not changes.
+    (env.directory.parent / "controller.log").write_text("")
+    with controller(env, "--interval", "1h") as (process, base):
+        wait_for(lambda: http_get(f"{base}/readyz")[0] == 200, what="ready")
+        first = metric(http_get(f"{base}/metrics")[1], "reconciler_passes_total")
+        for _ in range(10):
+            (env.directory.parent / "controller.log").write_text("noise\n")
+            time.sleep(0.2)
+        assert metric(http_get(f"{base}/metrics")[1], "reconciler_passes_total") == first
+        process.send_signal(signal.SIGHUP)  # "reconcile now"
+        wait_for(
+            lambda: metric(http_get(f"{base}/metrics")[1], "reconciler_passes_total") == first + 1,
+            what="the SIGHUP pass",
+        )
