@@ -764,7 +764,7 @@ class Bench:
                 "run",
                 str(directory),
                 "--interval",
-                "2s",
+                "1h",
                 "--listen",
                 "127.0.0.1:0",
                 "--debounce",

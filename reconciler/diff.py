@@ -58,7 +58,7 @@ def _pattern(path: str) -> str:
     return _INDEX.sub("[*]", path)
 
 
-def _covered(path: str, prefixes: tuple[str, ...]) -> bool:
+def covered(path: str, prefixes: tuple[str, ...]) -> bool:
     """True when `path` is one of `prefixes` or lies beneath one. A prefix may name list
     items as written, as ``[*]``, or step into a list directly (``InstanceGroups.
     InstanceCount`` is that field of every group), as manifest validation allows."""
@@ -93,7 +93,7 @@ def compare(
 
     keyed: list path (``[*]`` for positions) → the item field that identifies an item
     """
-    if path and _covered(path, ignore):
+    if path and covered(path, ignore):
         return []
     options: dict[str, Any] = {
         "ignore": ignore,
@@ -106,10 +106,10 @@ def compare(
         for key in list(desired) + [k for k in live if k not in desired]:
             child = f"{path}.{key}" if path else str(key)
             want, have = desired.get(key, ABSENT), live.get(key, ABSENT)
-            if want is ABSENT and _covered(child, server_defaults):
+            if want is ABSENT and covered(child, server_defaults):
                 continue
             if want is ABSENT or have is ABSENT:
-                if not _covered(child, ignore):
+                if not covered(child, ignore):
                     changes.append(FieldChange(child, have, want))
                 continue
             changes.extend(compare(want, have, **options, path=child))
@@ -120,7 +120,7 @@ def compare(
             wanted, present = _by_key(desired, key), _by_key(live, key)
             if wanted is not None and present is not None:
                 return _compare_keyed(wanted, present, options, path)
-        if _covered(path, unordered):
+        if covered(path, unordered):
             if sorted(desired, key=repr) == sorted(live, key=repr):
                 return []
             return [FieldChange(path, live, desired)]
@@ -155,6 +155,6 @@ def _compare_keyed(
         child = f"{path}[{name}]"
         if name in desired and name in live:
             changes.extend(compare(desired[name], live[name], **options, path=child))
-        elif not _covered(child, options["ignore"]):
+        elif not covered(child, options["ignore"]):
             changes.append(FieldChange(child, live.get(name, ABSENT), desired.get(name, ABSENT)))
     return changes

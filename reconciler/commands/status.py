@@ -4,18 +4,27 @@ Sync: ``InSync`` (matches), ``OutOfSync`` (exists, differs), ``Missing`` (not cr
 ``Orphaned`` (ours, no longer declared: apply deletes it). Health: ``Healthy`` (settled
 and serving), ``Progressing`` (a transition is running), ``Degraded`` (Failed, or the last
 deployment rolled back), ``Missing``.
+
+Clusters also show their nodes per instance group (ListClusterNodes, every page) and name
+each node that is not Running with SageMaker's message (DescribeClusterNode); a node in
+``Failure`` makes the cluster Degraded, one on its way (Pending, ...) Progressing.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
-from reconciler.aws import AwsSettings
-from reconciler.commands.common import EXIT_ERROR, EXIT_OK
-from reconciler.commands.plan import make_plan
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reconciler.aws import AwsSettings, sagemaker_client
+from reconciler.commands.common import EXIT_ERROR, EXIT_OK, load_valid
+from reconciler.commands.plan import observe_and_plan
 from reconciler.kinds import APIS
+from reconciler.kinds.api import error_code, error_message, is_not_found
 from reconciler.planning.changes import Action, Change
+from reconciler.resources import JsonDict, Kind
 
 SYNC = {
     Action.NOOP: "InSync",
@@ -42,11 +51,88 @@ def health(change: Change) -> str:
     return "Healthy"
 
 
+# DescribeClusterNode calls per cluster at most: a cluster scaling up by hundreds of
+# nodes has hundreds Pending, and their List entries say enough.
+MAX_NODE_DESCRIBES = 20
+
+
+def cluster_nodes(client: Any, name: str, declared: JsonDict | None) -> JsonDict | None:
+    """A cluster's nodes: per instance group how many there are, how many are Running and
+    (when declared) how many the manifest asks for; and every node that is not Running,
+    with its status and message. None when the cluster is gone."""
+    groups: dict[str, JsonDict] = {}
+    for group in (declared or {}).get("InstanceGroups", []):
+        groups[group["InstanceGroupName"]] = {
+            "wanted": group.get("InstanceCount"),
+            "total": 0,
+            "running": 0,
+        }
+    not_running: list[JsonDict] = []
+    try:
+        for page in client.get_paginator("list_cluster_nodes").paginate(ClusterName=name):
+            for node in page["ClusterNodeSummaries"]:
+                counts = groups.setdefault(node["InstanceGroupName"], {"total": 0, "running": 0})
+                counts["total"] += 1
+                instance = node.get("InstanceStatus", {})
+                if instance.get("Status") == "Running":
+                    counts["running"] += 1
+                    continue
+                not_running.append(
+                    {
+                        "instance_group": node["InstanceGroupName"],
+                        "instance_id": node["InstanceId"],
+                        "status": instance.get("Status"),
+                        "message": instance.get("Message"),
+                    }
+                )
+    except ClientError as err:
+        if is_not_found(err):
+            return None
+        raise
+    for node in not_running[:MAX_NODE_DESCRIBES]:
+        try:
+            details = client.describe_cluster_node(ClusterName=name, NodeId=node["instance_id"])
+        except ClientError as err:
+            if is_not_found(err):
+                continue  # gone since it was listed: the list entry is what we know
+            raise
+        instance = details["NodeDetails"].get("InstanceStatus", {})
+        node["status"] = instance.get("Status", node["status"])
+        node["message"] = instance.get("Message") or node["message"]
+    return {"groups": groups, "not_running": not_running}
+
+
+def nodes_health(current: str, nodes: JsonDict) -> str:
+    """A cluster's health, lowered by nodes that failed (Degraded) or are on their way."""
+    statuses = {node["status"] for node in nodes["not_running"]}
+    if "Failure" in statuses:
+        return "Degraded"
+    if statuses and current == "Healthy":
+        return "Progressing"
+    return current
+
+
+def _node_lines(nodes: JsonDict) -> list[str]:
+    lines = []
+    for group, counts in nodes["groups"].items():
+        line = f"  {group}: {counts['running']}/{counts['total']} nodes Running"
+        if counts.get("wanted") is not None and counts["wanted"] != counts["total"]:
+            line += f" ({counts['wanted']} wanted)"
+        lines.append(line)
+        for node in nodes["not_running"]:
+            if node["instance_group"] == group:
+                message = f": {node['message']}" if node.get("message") else ""
+                lines.append(f"    {node['instance_id']} {node['status']}{message}")
+    return lines
+
+
 def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> int:
-    plan, _ = make_plan(directory=directory, owner=owner, settings=settings)
+    loaded = load_valid(directory)
+    client = sagemaker_client(settings)
+    plan = observe_and_plan(manifests=loaded.manifests, client=client, owner=owner)
     rows = []
     for change in plan.changes:
-        row = {
+        row: JsonDict = {
             "address": change.address,
             "physical_name": change.physical_name,
             "sync": SYNC[change.action],
@@ -55,6 +141,17 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
         }
         if change.live_failure:
             row["message"] = change.live_failure
+        if change.kind is Kind.CLUSTER and change.live_status is not None:
+            try:
+                nodes = cluster_nodes(client, change.physical_name, change.desired_spec)
+            except ClientError as err:
+                row["nodes_error"] = f"{error_code(err)}: {error_message(err)}"
+            except BotoCoreError as err:
+                row["nodes_error"] = str(err)
+            else:
+                if nodes is not None:
+                    row["nodes"] = nodes
+                    row["health"] = nodes_health(row["health"], nodes)
         rows.append(row)
     if as_json:
         sys.stdout.write(json.dumps({"owner": owner, "resources": rows}, indent=2) + "\n")
@@ -66,6 +163,10 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
             if "message" in row:
                 status += f" ({row['message']})"
             print(f"{row['address']:<{width}}  {row['sync']:<10}  {row['health']:<11}  {status}")
+            for line in _node_lines(row.get("nodes") or {"groups": {}}):
+                print(line)
+            if "nodes_error" in row:
+                print(f"  nodes: cannot be read ({row['nodes_error']})")
     for problem in plan.problems:
         print(problem, file=sys.stderr)
     return EXIT_ERROR if plan.problems else EXIT_OK

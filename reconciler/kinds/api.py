@@ -14,7 +14,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from reconciler.diff import compare
 from reconciler.kinds.base import KindInfo
 from reconciler.resources import JsonDict
 
@@ -131,15 +130,7 @@ class KindApi:
     def satisfied(self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...]) -> bool:
         """True when the live resource already is what `spec` asks for (an earlier call
         took effect although its answer was lost)."""
-        info = self.info
-        changes = compare(
-            info.comparable(spec),
-            info.live_spec(description),
-            ignore=ignore,
-            server_defaults=info.server_defaults,
-            unordered=info.unordered,
-        )
-        return not changes
+        return not self.info.differences(spec, description, ignore)
 
     def update(
         self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from reconciler.diff import FieldChange, compare, covered
 from reconciler.resources import JsonDict, Kind, SpecPath
 
 # A reference path may contain "*" for "every item of this list".
@@ -63,11 +64,14 @@ class KindInfo:
     immutable:         no Update API: the physical name is ``<name>-<hash8>``
     arn_resource_type: the resource type in its ARN ("endpoint-config")
     references:        fields that name other resources (edges of the dependency graph)
-    create_only:       spec fields that cannot change without replacing the resource
+    create_only:       spec fields that cannot change without replacing the resource; dotted
+                       paths with [*] for list items reach inside ("InstanceGroups[*].InstanceType")
     write_only:        spec fields sent on create/update but not read back (never compared)
     live_spec:         Describe answer → the Create-request shape, for comparison
     server_defaults:   fields (dotted, [*] for list items) SageMaker fills in when omitted
     unordered:         list fields whose order carries no meaning
+    keyed:             list fields whose items are matched by a key field, not by position
+                       (list path → key field, e.g. "InstanceGroups" → "InstanceGroupName")
     """
 
     kind: Kind
@@ -82,6 +86,7 @@ class KindInfo:
     live_spec: Callable[[JsonDict], JsonDict] = lambda description: dict(description)
     server_defaults: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()
+    keyed: dict[str, str] = field(default_factory=dict)
 
     @property
     def max_name_length(self) -> int:
@@ -92,6 +97,24 @@ class KindInfo:
         """The part of a desired spec that a Describe answer can confirm."""
         skip = set(self.update_only) | set(self.write_only)
         return {k: v for k, v in spec.items() if k not in skip}
+
+    def differences(
+        self, spec: JsonDict, description: JsonDict, ignore: tuple[str, ...] = ()
+    ) -> list[FieldChange]:
+        """What it takes to turn the described live resource into `spec` (both sides in the
+        Create-request shape; the kind's defaults, unordered and keyed lists respected)."""
+        return compare(
+            self.comparable(spec),
+            self.live_spec(description),
+            ignore=ignore,
+            server_defaults=self.server_defaults,
+            unordered=self.unordered,
+            keyed=self.keyed,
+        )
+
+    def create_only_changes(self, changes: list[FieldChange]) -> list[FieldChange]:
+        """The changes that touch a create-only field (each means replacing the resource)."""
+        return [c for c in changes if covered(c.path, self.create_only)]
 
 
 def without(description: JsonDict, *fields: str) -> JsonDict:

@@ -1,24 +1,260 @@
-"""Cluster (SageMaker HyperPod): UpdateCluster changes instance groups; VpcConfig,
-Orchestrator and a group's InstanceType / ExecutionRole / ThreadsPerCore are create-only."""
+"""Cluster (SageMaker HyperPod): a cluster of instance groups, changed in place by
+UpdateCluster and otherwise only by replacing it (which destroys it and its nodes).
+
+Three things set clusters apart from the hosting kinds:
+
+- DescribeCluster answers in its own shape: each group's ``TargetCount`` (what was asked
+  for; ``CurrentCount`` is what runs right now), ``MinCount``, ``Desired``/``Current``
+  pairs (``DesiredImageId``), status fields. :func:`live_spec` projects the answer onto the
+  CreateCluster request shape of the installed botocore model, so fields AWS adds later
+  are compared without code changes.
+- Instance groups are identified by ``InstanceGroupName``, not by position: they are a
+  keyed list, and diff paths read ``InstanceGroups[workers].InstanceCount``.
+- UpdateCluster takes the complete spec of every group it lists and the names of the
+  groups to remove (``InstanceGroupsToDelete``); :func:`update_request` builds it from the
+  desired spec and a fresh DescribeCluster. VpcConfig, Orchestrator and a group's
+  InstanceType / ExecutionRole / ThreadsPerCore are create-only: the planner refuses to
+  replace a cluster unless the manifest is annotated ``allow-replace``.
+"""
 
 from __future__ import annotations
 
+import copy
+import re
+from typing import Any
+
+from botocore.model import ListShape, Shape, StructureShape
+
+from reconciler.apimodel import input_shape
+from reconciler.diff import FieldChange
 from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import KindInfo
-from reconciler.resources import Kind
+from reconciler.resources import JsonDict, Kind
+
+GROUPS = "InstanceGroups"
+GROUP_KEY = "InstanceGroupName"
+# Fields of an instance group that UpdateCluster cannot change.
+GROUP_CREATE_ONLY = ("InstanceType", "ExecutionRole", "ThreadsPerCore")
+CLUSTER_CREATE_ONLY = ("VpcConfig", "Orchestrator")
+TRANSITIONAL = ("Creating", "Updating", "Deleting", "SystemUpdating", "RollingBack")
+
+# Describe's names for request members that are not "Desired<X>"/"Current<X>" pairs.
+_ALIASES = {"TargetCount": "InstanceCount", "MinCount": "MinInstanceCount"}
+# "InstanceGroups[workers].InstanceCount" → workers; also RestrictedInstanceGroups.
+_GROUP_PATH = re.compile(r"^(\w+)\[([^\]]+)\]")
+_IGNORED_GROUP_FIELD = re.compile(rf"^{GROUPS}(?:\[([^\]]*)\])?\.(.+)$")
+
+
+def _project(value: Any, shape: Shape) -> Any:
+    """`value` (a Describe answer or part of one) reduced to the members of the request
+    `shape`: ``Desired<X>`` becomes X (the value asked for), ``Current<X>`` stands in for
+    X only when there is no desired one, aliases are renamed, and everything else the
+    request cannot hold (counts, statuses, times) is dropped."""
+    if isinstance(shape, ListShape) and isinstance(value, list):
+        return [_project(item, shape.member) for item in value]
+    if not isinstance(shape, StructureShape) or shape.is_document_type:
+        return value
+    if not isinstance(value, dict):
+        return value
+    members = shape.members
+    found: dict[str, Any] = {}
+    for key, item in value.items():
+        name = key if key in members else _ALIASES.get(key, key)
+        if name in members and name not in found:
+            found[name] = item
+    for prefix in ("Current", "Desired"):  # the desired value wins
+        for key, item in value.items():
+            base = key.removeprefix(prefix)
+            pair = key.startswith(prefix) and base in members and key not in members
+            if pair and (prefix == "Desired" or base not in found):
+                found[base] = item
+    return {key: _project(item, members[key]) for key, item in found.items()}
+
+
+def live_spec(description: JsonDict) -> JsonDict:
+    """DescribeCluster → the CreateCluster request (minus ClusterName and Tags)."""
+    spec: JsonDict = _project(description, input_shape("CreateCluster"))
+    spec.pop("ClusterName", None)
+    spec.pop("Tags", None)
+    return spec
+
 
 INFO = KindInfo(
     kind=Kind.CLUSTER,
     name_field="ClusterName",
     create_operation="CreateCluster",
     arn_resource_type="cluster",
-    create_only=("VpcConfig", "Orchestrator"),
+    create_only=(*CLUSTER_CREATE_ONLY, *(f"{GROUPS}[*].{f}" for f in GROUP_CREATE_ONLY)),
+    live_spec=live_spec,
+    # Filled in by SageMaker when the manifest leaves them out: per group the threads per
+    # core of the instance type, the AMI and its release, the minimum count, the default
+    # instance storage; per cluster the node recovery, provisioning and tiered-storage
+    # modes, autoscaling (off) and the restricted-groups environment.
+    server_defaults=(
+        *(
+            f"{GROUPS}[*].{f}"
+            for f in (
+                "ThreadsPerCore",
+                "ImageId",
+                "ImageReleaseVersion",
+                "MinInstanceCount",
+                "InstanceStorageConfigs",
+            )
+        ),
+        "NodeRecovery",
+        "NodeProvisioningMode",
+        "TieredStorageConfig",
+        "AutoScaling",
+        "RestrictedInstanceGroupsConfig",
+    ),
+    unordered=(
+        "VpcConfig.SecurityGroupIds",
+        "VpcConfig.Subnets",
+        f"{GROUPS}[*].OverrideVpcConfig.SecurityGroupIds",
+        f"{GROUPS}[*].OverrideVpcConfig.Subnets",
+    ),
+    keyed={GROUPS: GROUP_KEY, "RestrictedInstanceGroups": GROUP_KEY},
 )
+
+# Cluster-level fields UpdateCluster can change, as the installed botocore model has them
+# (besides the instance groups, which it handles group by group).
+UPDATABLE = tuple(
+    name
+    for name in input_shape("UpdateCluster").members
+    if name not in ("ClusterName", GROUPS, "InstanceGroupsToDelete", *CLUSTER_CREATE_ONLY)
+)
+
+
+def group_name(path: str) -> str | None:
+    """The instance group a diff path is about (``InstanceGroups[gpu].InstanceType`` → gpu)."""
+    match = _GROUP_PATH.match(path)
+    return match.group(2) if match is not None and match.group(1) == GROUPS else None
+
+
+def update_summary(changes: list[FieldChange]) -> str:
+    """Why an UpdateCluster, in words: which groups change, are added or removed, and
+    which cluster fields change."""
+    changed: list[str] = []
+    added: list[str] = []
+    removed: list[str] = []
+    fields: list[str] = []
+    for change in changes:
+        name = group_name(change.path)
+        if name is None:
+            top = change.path.split(".")[0].split("[")[0]
+            if top not in fields:
+                fields.append(top)
+        elif change.path == f"{GROUPS}[{name}]":
+            (added if change.to_json()["before"] is None else removed).append(name)
+        elif name not in changed:
+            changed.append(name)
+    parts = [
+        f"{_groups(names)} {verb}"
+        for names, verb in ((changed, "changed"), (added, "added"), (removed, "removed"))
+        if names
+    ]
+    if fields:
+        parts.append(f"{', '.join(fields)} changed")
+    return "; ".join(parts) or "spec changed"
+
+
+def _groups(names: list[str]) -> str:
+    return ("instance group " if len(names) == 1 else "instance groups ") + ", ".join(names)
+
+
+def _get(value: Any, dotted: str) -> tuple[bool, Any]:
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False, None
+        value = value[part]
+    return True, value
+
+
+def _put(target: JsonDict, dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = copy.deepcopy(value)
+
+
+def _keep_ignored(group: JsonDict, live: JsonDict | None, ignore: tuple[str, ...]) -> JsonDict:
+    """The group spec to send, with the live value of every field owned by someone else
+    (ignore-differences), so that our update does not reset it."""
+    sent = copy.deepcopy(group)
+    if live is None:
+        return sent
+    for path in ignore:
+        match = _IGNORED_GROUP_FIELD.match(path)
+        if match is None or match.group(1) not in (None, "*", group[GROUP_KEY]):
+            continue
+        present, value = _get(live, match.group(2))
+        if present:
+            _put(sent, match.group(2), value)
+    return sent
+
+
+def update_request(
+    name: str, spec: JsonDict, description: JsonDict, ignore: tuple[str, ...] = ()
+) -> JsonDict:
+    """The UpdateCluster request that turns the described cluster into `spec`: the
+    complete desired spec of every group that changes or is new, the names of the groups
+    no longer declared, and the cluster-level fields that changed. Only ``ClusterName``
+    when there is nothing to do."""
+    live = live_spec(description)
+    desired_groups = {g[GROUP_KEY]: g for g in spec.get(GROUPS, [])}
+    live_groups = {g[GROUP_KEY]: g for g in live.get(GROUPS, [])}
+    touched: set[str] = set()
+    fields: set[str] = set()
+    for change in INFO.differences(spec, description, ignore):
+        group = group_name(change.path)
+        top = change.path.split(".")[0].split("[")[0]
+        if group is not None:
+            touched.add(group)
+        elif top == GROUPS:  # compared as a whole (e.g. duplicate names): send every group
+            touched |= set(desired_groups) | set(live_groups)
+        else:
+            fields.add(top)
+    request: JsonDict = {"ClusterName": name}
+    groups = [
+        _keep_ignored(group, live_groups.get(group_id), ignore)
+        for group_id, group in desired_groups.items()
+        if group_id in touched
+    ]
+    if groups:
+        request[GROUPS] = groups
+    to_delete = sorted(n for n in live_groups if n in touched and n not in desired_groups)
+    if to_delete:
+        request["InstanceGroupsToDelete"] = to_delete
+    for field in sorted(fields):
+        if field in UPDATABLE and field in spec:
+            request[field] = spec[field]
+    return request
 
 
 class ClusterApi(KindApi):
     status_key = "ClusterStatus"
-    transitional = ("Creating", "Updating", "Deleting", "SystemUpdating", "RollingBack")
+    transitional = TRANSITIONAL
+
+    def update(
+        self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
+    ) -> None:
+        # The groups to delete and the groups to send are the difference to the cluster
+        # as it is now: read it (the executor waited for it to settle just before).
+        described = self.describe(client, name)
+        if described is None:
+            # Let SageMaker say so (ResourceNotFound) in its own words.
+            self.call(client, "UpdateCluster", ClusterName=name)
+            return
+        request = update_request(name, spec, described, ignore)
+        if len(request) > 1:
+            self.call(client, "UpdateCluster", **request)
+
+    def rolled_back(self, description: JsonDict, spec: JsonDict) -> str | None:
+        """The FailureMessage when an update ended InService without taking effect."""
+        message = description.get("FailureMessage")
+        if message and INFO.differences(spec, description):
+            return str(message)
+        return None
 
 
 API = ClusterApi(INFO)

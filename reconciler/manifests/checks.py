@@ -8,7 +8,8 @@ Out: :class:`Problem` s, each at the line of the field concerned.
 - an EndpointConfig whose variants have no ModelName hosts inference components and needs
   ExecutionRoleArn;
 - an InferenceComponent on an Endpoint manifest whose EndpointConfig is a manifest too: the
-  variant it names must exist there, and that config must be one that hosts components.
+  variant it names must exist there, and that config must be one that hosts components;
+- a Cluster's instance groups have unique names (they are diffed and updated by name).
 """
 
 from __future__ import annotations
@@ -104,6 +105,30 @@ def inference_component_problems(component: Manifest, index: ManifestIndex) -> l
     return []
 
 
+def cluster_problems(cluster: Manifest) -> list[Problem]:
+    """Instance group names are a cluster's keys: each may appear once per list."""
+    problems = []
+    for field in ("InstanceGroups", "RestrictedInstanceGroups"):
+        groups = cluster.spec.get(field)
+        seen: dict[str, int] = {}
+        for index, group in enumerate(groups if isinstance(groups, list) else []):
+            name = group.get("InstanceGroupName") if isinstance(group, dict) else None
+            if not isinstance(name, str):
+                continue
+            if name in seen:
+                problems.append(
+                    _problem(
+                        cluster,
+                        (field, index, "InstanceGroupName"),
+                        f"instance group {name!r} is declared twice "
+                        f"(also {field}[{seen[name]}]); group names must be unique",
+                    )
+                )
+            else:
+                seen[name] = index
+    return problems
+
+
 def cross_document_problems(manifests: list[Manifest], index: ManifestIndex) -> list[Problem]:
     """Every check of this module over `manifests`."""
     problems = duplicate_problems(manifests)
@@ -112,4 +137,6 @@ def cross_document_problems(manifests: list[Manifest], index: ManifestIndex) -> 
             problems += config_problems(manifest)
         elif manifest.kind is Kind.INFERENCE_COMPONENT:
             problems += inference_component_problems(manifest, index)
+        elif manifest.kind is Kind.CLUSTER:
+            problems += cluster_problems(manifest)
     return problems

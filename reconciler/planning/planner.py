@@ -8,18 +8,25 @@ Steps, in order:
 4. find our resources that are no longer declared (prune) and old content-hash versions
    superseded by new ones;
 5. order the changes and record what each delete must wait for.
+
+Clusters are planned like the other mutable kinds, with two differences: their instance
+groups are compared by name (diff paths ``InstanceGroups[workers].InstanceCount``) and
+become one ``UpdateCluster``, and a create-only change replaces the cluster — which
+destroys it and its nodes — so it is a plan problem unless the manifest is annotated
+``allow-replace``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 
 from reconciler.apimodel import format_path
-from reconciler.diff import FieldChange, compare
-from reconciler.kinds import KINDS
-from reconciler.kinds import endpoint as endpoint_kind
+from reconciler.diff import ABSENT, FieldChange
+from reconciler.kinds import APIS
+from reconciler.kinds import cluster as cluster_kind
 from reconciler.kinds import inference_component as ic_kind
 from reconciler.naming import content_hash
 from reconciler.observe import LiveResource, LiveState
@@ -38,7 +45,14 @@ from reconciler.resources import (
 )
 
 # Kinds this planner manages, in dependency order (creates go this way, deletes reverse).
-PLANNED_KINDS = (Kind.MODEL, Kind.ENDPOINT_CONFIG, Kind.ENDPOINT, Kind.INFERENCE_COMPONENT)
+# Clusters reference nothing and nothing references them: they come last.
+PLANNED_KINDS = (
+    Kind.MODEL,
+    Kind.ENDPOINT_CONFIG,
+    Kind.ENDPOINT,
+    Kind.INFERENCE_COMPONENT,
+    Kind.CLUSTER,
+)
 _RANK = {kind: rank for rank, kind in enumerate(PLANNED_KINDS)}
 
 _OPERATION = {
@@ -50,6 +64,8 @@ _OPERATION = {
     (Kind.ENDPOINT, "delete"): "DeleteEndpoint",
     (Kind.INFERENCE_COMPONENT, "create"): "CreateInferenceComponent",
     (Kind.INFERENCE_COMPONENT, "delete"): "DeleteInferenceComponent",
+    (Kind.CLUSTER, "create"): "CreateCluster",
+    (Kind.CLUSTER, "delete"): "DeleteCluster",
 }
 
 
@@ -87,14 +103,9 @@ def _planned(manifests: Iterable[Manifest]) -> list[Manifest]:
 
 def _live_changes(desired: Desired, live: LiveResource) -> list[FieldChange]:
     """Field changes between a desired resource and its described live twin."""
-    info = desired.info
     assert live.description is not None
-    return compare(
-        info.comparable(desired.spec),
-        info.live_spec(live.description),
-        ignore=desired.manifest.annotations.ignore_differences,
-        server_defaults=info.server_defaults,
-        unordered=info.unordered,
+    return desired.info.differences(
+        desired.spec, live.description, desired.manifest.annotations.ignore_differences
     )
 
 
@@ -141,15 +152,8 @@ class _Planner:
         live = self.live.get(manifest.kind, name)
         if live is None or live.description is None:
             return False
-        info = KINDS[manifest.kind]
-        changes = compare(
-            info.comparable(spec),
-            info.live_spec(live.description),
-            ignore=manifest.annotations.ignore_differences,
-            server_defaults=info.server_defaults,
-            unordered=info.unordered,
-        )
-        return not changes
+        info = APIS[manifest.kind].info
+        return not info.differences(spec, live.description, manifest.annotations.ignore_differences)
 
     def ownership(self, desired: Desired, live: LiveResource) -> bool | None:
         """True when adopting, False when already ours, None when refused (a problem)."""
@@ -251,7 +255,24 @@ class _Planner:
         adopting = self.ownership(desired, live)
         if adopting is None:
             return None
+        if adopting and not self.adoptable(desired, live):
+            return None
         return self.plan_mutable(desired, live, adopting)
+
+    def adoptable(self, desired: Desired, live: LiveResource) -> bool:
+        """Adopting takes over a resource as it is: a difference in a field that cannot
+        change in place would make the first apply replace it — refuse instead."""
+        if live.description is None:
+            return True
+        fixed = desired.info.create_only_changes(_live_changes(desired, live))
+        for change in fixed:
+            self.problem(
+                desired,
+                f"cannot adopt {desired.kind} {live.name}: {change.path} differs (live {change.before}, "
+                f"manifest {change.after}) and cannot change without replacing it; make the manifest match",
+                _spec_path(desired.spec, change.path, set(desired.info.keyed.values())),
+            )
+        return not fixed
 
     def plan_immutable(self, desired: Desired, live: LiveResource | None) -> Change | None:
         old = self.superseded(desired)
@@ -308,17 +329,16 @@ class _Planner:
         change.diff.extend(_tag_diff(to_add, to_remove, live.tags))
         return change
 
-    def plan_mutable(self, desired: Desired, live: LiveResource, adopting: bool) -> Change:
+    def plan_mutable(self, desired: Desired, live: LiveResource, adopting: bool) -> Change | None:
         kind = desired.kind
         status = live.status or ""
         diff = _live_changes(desired, live) if live.description is not None else []
         create = _OPERATION[(kind, "create")]
         delete = _OPERATION[(kind, "delete")]
         warnings = []
-        failure = (live.description or {}).get("FailureReason")
-        create_only = [
-            c for c in diff if c.path.split(".")[0].split("[")[0] in desired.info.create_only
-        ]
+        described = live.description or {}
+        failure = described.get("FailureReason") or described.get("FailureMessage")
+        create_only = desired.info.create_only_changes(diff)
 
         attempt = content_hash(desired.info.comparable(desired.spec))
         failed_before = live.tags.get(FAILED_SPEC_TAG) == attempt and not _internal(failure)
@@ -349,20 +369,34 @@ class _Planner:
             and desired.spec.get("EndpointName", "").lower() in self.replaced_endpoints
         ):
             replace_reason = f"its endpoint {desired.spec['EndpointName']} is replaced"
+        if replace_reason is not None and kind is Kind.CLUSTER and status != "Failed":
+            if not desired.manifest.annotations.allow_replace:
+                self.refuse_cluster_replace(desired, create_only)
+                return None
+            warnings.append(
+                f"replacing {kind} {desired.physical_name} destroys it and all its nodes "
+                "(running jobs and instance storage are lost); allowed by allow-replace"
+            )
         if replace_reason is not None:
             if kind is Kind.ENDPOINT:
                 self.replaced_endpoints.add(desired.physical_name.lower())
+            effect = (
+                f"destroys {desired.physical_name} and its nodes"
+                if kind is Kind.CLUSTER
+                else f"interrupts {desired.physical_name}"
+            )
             change = self.change(
                 desired,
                 Action.REPLACE,
                 [delete, create],
-                f"{replace_reason}: delete, then create (interrupts {desired.physical_name})",
+                f"{replace_reason}: delete, then create ({effect})",
             )
             change.interrupting = True
             change.diff = diff
+            change.warnings = warnings
             return change
 
-        if status in endpoint_kind.TRANSITIONAL or status in ic_kind.TRANSITIONAL:
+        if status in APIS[kind].transitional:
             warnings.append(f"{kind} is {status}: apply waits for it to settle before changing it")
         if failure and status == "InService":
             warnings.append(f"its last deployment failed and rolled back: {failure}")
@@ -382,6 +416,9 @@ class _Planner:
                     reasons.append(
                         ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed"
                     )
+            elif kind is Kind.CLUSTER:
+                operations.append("UpdateCluster")
+                reasons.append(cluster_kind.update_summary(diff))
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
         if FAILED_SPEC_TAG in live.tags and operations:
             to_remove.append(FAILED_SPEC_TAG)  # a new attempt: forget the old failure
@@ -396,6 +433,19 @@ class _Planner:
         change.tags_to_add, change.tags_to_remove = to_add, to_remove
         change.warnings = warnings
         return change
+
+    def refuse_cluster_replace(self, desired: Desired, create_only: list[FieldChange]) -> None:
+        """A plan problem: the change needs a new cluster, which the manifest does not allow."""
+        changes = " and ".join(
+            f"{c.path} ({_shown(c.before)} → {_shown(c.after)})" for c in create_only
+        )
+        self.problem(
+            desired,
+            f"changing {changes} replaces the cluster, which destroys it and its nodes "
+            "(running jobs and instance storage are lost); annotate "
+            'sagemaker-reconciler/allow-replace: "true" to allow it',
+            _spec_path(desired.spec, create_only[0].path, set(desired.info.keyed.values())),
+        )
 
     # -- prune -------------------------------------------------------------------------
     def plan_prune(self, desired: dict[str, Desired]) -> None:
@@ -556,11 +606,42 @@ class _Planner:
         return self.plan
 
 
+def _shown(value: object) -> str:
+    if value is ABSENT or value is None:
+        return "absent"
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def _spec_path(spec: JsonDict, dotted: str, keys: set[str]) -> tuple[str | int, ...]:
+    """The spec path of a diff path, for the line of a message: list steps by key
+    (``InstanceGroups[gpu]``) become the index of that item in `spec`."""
+    path: list[str | int] = []
+    value: object = spec
+    for part in dotted.split("."):
+        name, _, rest = part.partition("[")
+        path.append(name)
+        value = value.get(name) if isinstance(value, dict) else None
+        for step in rest.rstrip("]").split("][") if rest else []:
+            items = value if isinstance(value, list) else []
+            index = next(
+                (
+                    i
+                    for i, item in enumerate(items)
+                    if (step.isdigit() and i == int(step))
+                    or (isinstance(item, dict) and any(item.get(k) == step for k in keys))
+                ),
+                None,
+            )
+            if index is None:
+                return tuple(path)
+            path.append(index)
+            value = items[index]
+    return tuple(path)
+
+
 def _tag_diff(
     to_add: dict[str, str], to_remove: list[str], have: dict[str, str]
 ) -> list[FieldChange]:
-    from reconciler.diff import ABSENT
-
     changes = [FieldChange(f"tags.{k}", have.get(k, ABSENT), v) for k, v in sorted(to_add.items())]
     changes += [FieldChange(f"tags.{k}", have[k], ABSENT) for k in to_remove]
     return changes

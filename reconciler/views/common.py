@@ -8,6 +8,7 @@ from typing import Any
 from reconciler.diff import ABSENT
 from reconciler.planning.changes import Action, Change, Plan
 from reconciler.planning.sensitive import mask_spec
+from reconciler.resources import Kind
 
 SYMBOL = {
     Action.CREATE: "+",
@@ -69,6 +70,13 @@ def destructive(plan: Plan) -> list[str]:
     for change in plan.changes:
         if change.action is Action.DELETE:
             lines.append(f"{change.address} ({change.physical_name}) will be DELETED")
+        elif (
+            change.action is Action.REPLACE and change.interrupting and change.kind is Kind.CLUSTER
+        ):
+            lines.append(
+                f"{change.address} will be DESTROYED and created again: its nodes, running jobs "
+                "and instance storage are lost"
+            )
         elif change.action is Action.REPLACE and change.interrupting:
             lines.append(
                 f"{change.address} will be deleted and created again: traffic to it is interrupted"

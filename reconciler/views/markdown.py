@@ -3,6 +3,9 @@ the top, per-resource details in collapsible sections, sensitive values already 
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, replace
+
 from reconciler.planning.changes import Action, Plan
 from reconciler.views.common import create_fields, destructive, show, summary_line, symbol
 
@@ -59,3 +62,169 @@ def render(plan: Plan) -> str:
     for warning in plan.warnings:
         lines.append(f"- :warning: {warning}")
     return "\n".join(lines) + "\n"
+
+
+# -- splitting a long comment ---------------------------------------------------------------
+# GitHub refuses issue and pull-request comments longer than 65,536 characters; a plan of a
+# large fleet is longer. The default limit leaves room for a marker the caller may add.
+
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_FENCE_CLOSE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*$")
+_DETAILS_TAG = re.compile(
+    r"<details\b[^>]*>(?:\s*<summary\b[^>]*>.*?</summary>)?|</details\s*>", re.IGNORECASE
+)
+_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+# A reopened <details> repeats its summary unless that is unreasonably long.
+_LONGEST_REOPENED = 1000
+
+
+@dataclass(frozen=True)
+class _Open:
+    """What is open after some lines of markdown, so that a part can close it and the next
+    part reopen it.
+
+    details:  the opening tags (with their <summary>) of the open <details>, outermost first
+    fence:    the opening line of the open code fence, or None
+    table:    the header and delimiter rows of the table being written, or None
+    previous: the line before (a table is recognised at its delimiter row)
+    """
+
+    details: tuple[str, ...] = ()
+    fence: str | None = None
+    table: tuple[str, str] | None = None
+    previous: str = ""
+
+    def after(self, line: str) -> _Open:
+        if self.fence is not None:
+            closer = _FENCE_CLOSE.match(line)
+            opener = _FENCE_OPEN.match(self.fence)
+            assert opener is not None
+            run = opener.group(1)
+            if closer and closer.group(1)[0] == run[0] and len(closer.group(1)) >= len(run):
+                return replace(self, fence=None, previous=line)
+            return replace(self, previous=line)
+        fence = _FENCE_OPEN.match(line)
+        if fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
+            return replace(self, fence=line, table=None, previous=line)
+        details = list(self.details)
+        for tag in _DETAILS_TAG.finditer(line):
+            if tag.group(0).startswith("</"):
+                if details:
+                    details.pop()
+            else:
+                details.append(tag.group(0))
+        table = self.table
+        if table is not None and not line.lstrip().startswith("|"):
+            table = None
+        if (
+            table is None
+            and "|" in line
+            and self.previous.lstrip().startswith("|")
+            and _TABLE_DELIMITER.match(line)
+        ):
+            table = (self.previous, line)
+        return _Open(tuple(details), None, table, line)
+
+    def closing(self) -> list[str]:
+        lines = []
+        if self.fence is not None:
+            opener = _FENCE_OPEN.match(self.fence)
+            assert opener is not None
+            lines.append(opener.group(1))
+        for _ in self.details:
+            lines += ["", "</details>"]
+        return lines
+
+    def reopening(self) -> list[str]:
+        lines = []
+        for tag in self.details:
+            lines += [tag if len(tag) <= _LONGEST_REOPENED else "<details>", ""]
+        if self.fence is not None:
+            opener = _FENCE_OPEN.match(self.fence)
+            assert opener is not None
+            fence = self.fence if len(self.fence) <= _LONGEST_REOPENED else opener.group(1)
+            lines.append(fence)
+        elif self.table is not None:
+            lines += list(self.table)
+        return lines
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _part_header(index: int, total: int) -> str:
+    return f"**(part {index}/{total})**"
+
+
+def _split_lines(lines: list[str], budget: int) -> list[list[str]]:
+    """Greedy: fill each part with whole lines while the part, closed, stays within
+    `budget`; cut a line only when it does not fit in a part of its own."""
+    parts: list[list[str]] = []
+    state = _Open()
+    current: list[str] = []
+    size = 0
+    fresh = True  # `current` holds nothing but the reopening of the previous part
+
+    def fits(line: str, then: _Open) -> bool:
+        return size + len(line) + 1 + _size(then.closing()) <= budget
+
+    def cut() -> None:
+        nonlocal current, size, fresh
+        parts.append(current + state.closing())
+        current = state.reopening()
+        size = _size(current)
+        fresh = True
+
+    for line in lines:
+        after = state.after(line)
+        if not fits(line, after) and not fresh:
+            cut()
+        if fits(line, after):
+            current.append(line)
+            size += len(line) + 1
+            state, fresh = after, False
+            continue
+        # Longer than a whole part: in pieces, each closed and reopened like a part.
+        rest = line
+        while not fits(rest, after):
+            room = budget - size - 1 - _size(state.closing())
+            if room < 1:
+                raise ValueError(f"a comment limit of {budget} leaves no room for the text")
+            current.append(rest[:room])
+            rest = rest[room:]
+            size += room + 1
+            cut()
+        current.append(rest)
+        size += len(rest) + 1
+        state, fresh = after, False
+    parts.append(current)
+    return parts
+
+
+def split_comment(text: str, limit: int = 65_000) -> list[str]:
+    """`text` (markdown) as comments of at most `limit` characters each.
+
+    A text within the limit is returned as it is, in one part. A longer one is cut between
+    lines — inside a line only when that line alone exceeds a part — and every part starts
+    with "(part i/n)". A code fence or <details> block that a cut falls into is closed at
+    the end of the part and reopened (same fence, same summary) at the start of the next;
+    a table's header rows are repeated, so that each part renders on its own.
+    """
+    if len(text) <= limit:
+        return [text]
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    digits = 1
+    while True:
+        widest = 10**digits - 1
+        parts = _split_lines(lines, limit - len(_part_header(widest, widest)) - 2)
+        if len(str(len(parts))) <= digits:
+            break
+        digits += 1
+    total = len(parts)
+    return [
+        "\n".join([_part_header(index, total), "", *part]) + "\n"
+        for index, part in enumerate(parts, 1)
+    ]

@@ -245,6 +245,6 @@ def test_an_idle_controller_stays_idle_between_resyncs(env: Env) -> None:
         assert metric(http_get(f"{base}/metrics")[1], "reconciler_passes_total") == first
         process.send_signal(signal.SIGHUP)  # "reconcile now"
         wait_for(
-            lambda: metric(http_get(f"{base}/metrics")[1], "reconciler_passes_total") == first + 1,
+            lambda: metric(http_get(f"{base}/metrics")[1], "reconciler_passes_total") >= first + 1,
             what="the SIGHUP pass",
         )

@@ -23,11 +23,11 @@ def writes_during(env: Env, *args: str) -> tuple[int, dict[str, int], str]:
 def test_examples_plan_with_changes_then_apply_then_nothing_left(env: Env) -> None:
     run = env.reconciler("plan", str(env.directory), "--detailed-exitcode")
     assert run.code == 2, run.err
-    assert "Plan: 9 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged." in run.out
+    assert "Plan: 10 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged." in run.out
 
     document = json.loads(env.reconciler("plan", str(env.directory), "--json").out)
     assert document["format_version"] == "1" and document["owner"] == "default"
-    assert document["summary"] == {"create": 9, "update": 0, "replace": 0, "delete": 0, "no-op": 0}
+    assert document["summary"] == {"create": 10, "update": 0, "replace": 0, "delete": 0, "no-op": 0}
     ic = next(c for c in document["changes"] if c["address"] == "InferenceComponent/llama-chat")
     assert ic["operations"] == ["CreateInferenceComponent"]
     assert ic["depends_on"] == ["Endpoint/shared-gpu", "Model/llama-model"]
@@ -39,12 +39,13 @@ def test_examples_plan_with_changes_then_apply_then_nothing_left(env: Env) -> No
         "CreateEndpointConfig": 2,
         "CreateEndpoint": 2,
         "CreateInferenceComponent": 2,
+        "CreateCluster": 1,
     }
-    assert "Apply: 9 created." in output
+    assert "Apply: 10 created." in output
 
     again = env.reconciler("plan", str(env.directory), "--detailed-exitcode")
     assert again.code == 0, again.out + again.err
-    assert "No changes. 9 resources match the manifests." in again.out
+    assert "No changes. 10 resources match the manifests." in again.out
     sm = env.sagemaker()
     ic_live = sm.describe_inference_component(InferenceComponentName="llama-chat")
     assert ic_live["InferenceComponentStatus"] == "InService"
@@ -156,7 +157,7 @@ def test_saved_plan_applies_and_a_stale_one_is_refused(env: Env, tmp_path: Path)
     run = env.reconciler("plan", str(env.directory), "--out", str(planfile))
     assert run.code == 0, run.err
     saved = json.loads(planfile.read_text())
-    assert saved["summary"]["create"] == 9 and "fingerprints" in saved
+    assert saved["summary"]["create"] == 10 and "fingerprints" in saved
     assert env.reconciler("apply", str(planfile), "--auto-approve").code == 0
 
     env.edit(

@@ -25,6 +25,9 @@ WRITES = [
     "DeleteEndpointConfig",
     "DeleteEndpoint",
     "DeleteInferenceComponent",
+    "CreateCluster",
+    "UpdateCluster",
+    "DeleteCluster",
     "AddTags",
     "DeleteTags",
 ]
@@ -35,7 +38,10 @@ READS = [
     "ListInferenceComponents",
     "DescribeEndpoint",
     "DescribeInferenceComponent",
+    "ListClusters",
+    "DescribeCluster",
     "ListTags",
+    "GetResources",
 ]
 
 
@@ -53,6 +59,7 @@ def account_names(env: Env) -> set[str]:
             "InferenceComponentName",
             "InferenceComponent",
         ),
+        ("list_clusters", "ClusterSummaries", "ClusterName", "Cluster"),
     ]:
         for page in sm.get_paginator(op).paginate():
             names |= {f"{kind}/{item[field]}" for item in page[key]}
@@ -94,7 +101,7 @@ def test_apply_converges_through_30_percent_throttling_and_server_errors(env: En
     assert_converged_exactly(env)
 
 
-@pytest.mark.parametrize("kill_after_write", [1, 3, 5, 7, 9])
+@pytest.mark.parametrize("kill_after_write", [1, 3, 5, 7, 10])
 def test_apply_killed_after_any_write_converges_on_the_next_run(
     env: Env, kill_after_write: int
 ) -> None:
