@@ -697,6 +697,11 @@ class Bench:
             (f"{CLASSIC_ENDPOINTS} endpoints @ parallelism 10", many, "10"),
             (f"{CLASSIC_ENDPOINTS} endpoints @ parallelism 1", many, "1"),
             ("1 endpoint @ parallelism 10", one, "10"),
+            (
+                f"{CLASSIC_ENDPOINTS} endpoints @ parallelism {CLASSIC_ENDPOINTS}",
+                many,
+                str(CLASSIC_ENDPOINTS),
+            ),
         ]
         walls: dict[str, list[float]] = {label: [] for label, _, _ in cases}
         calls: dict[str, list[dict[str, int]]] = {label: [] for label, _, _ in cases}
@@ -720,7 +725,7 @@ class Bench:
                 log(f"apply-parallel run {i + 1}, {label}: {run.wall:.2f} s")
                 walls[label].append(run.wall)
                 calls[label].append(counted)
-        p10, p1, single = (label for label, _, _ in cases)
+        p10, p1, single, p_all = (label for label, _, _ in cases)
         table = Table(
             f"apply-parallel — {CLASSIC_ENDPOINTS} classic endpoints "
             f"({many_resources} resources), transitions {transitions}, poll interval 0.2 s",
@@ -733,6 +738,9 @@ class Bench:
         table.ratio("speedup, parallelism 10 vs 1", m1 / m10)
         table.ratio("wall(20 @ p10) / wall(1 endpoint) (critical path)", m10 / m_single)
         table.ratio("wall(20 @ p1) / wall(1 endpoint) (ideal: 20)", m1 / m_single)
+        m_all = median(walls[p_all])
+        assert m_all is not None
+        table.ratio("wall(20 @ p20) / wall(1 endpoint) (critical path)", m_all / m_single)
         table.add(
             f"API calls, {p10}", [sum(c.values()) for c in calls[p10]], fmt_count, headline=False
         )
