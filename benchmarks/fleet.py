@@ -11,6 +11,8 @@ Scenarios (the default set is all but ``plan-10k``, which runs only when named):
     plan-one-change  after convergence, one IC's CopyCount changed, plan: API calls
     apply-parallel   20 classic endpoints, transitions seconds:2, apply at --parallelism 10
                      vs 1, and a 1-endpoint fleet (the critical path)
+    controller       reconciler run on the example manifests: save-to-first-write latency
+                     (median of 20 edits) and RSS after 10 and 100 passes
     run-mode         reconciler run on the converged IC fleet: calls and time of a resync
                      pass with nothing changed, and of the pass one edited CopyCount starts
     plan-10k         plan of a 10x IC fleet (10,000 resources by default), empty account
@@ -62,6 +64,7 @@ DEFAULT_SCENARIOS = (
     "plan-one-change",
     "apply-parallel",
     "run-mode",
+    "controller",
 )
 EXTRA_SCENARIOS = ("plan-10k",)
 
@@ -763,7 +766,9 @@ class Bench:
 
     # run mode: a controller process, measured between its passes
 
-    def _controller(self, directory: Path, emulator: Emulator) -> tuple[subprocess.Popen[str], str]:
+    def _controller(
+        self, directory: Path, emulator: Emulator, debounce: str = "0.2"
+    ) -> tuple[subprocess.Popen[str], str]:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -776,7 +781,7 @@ class Bench:
                 "--listen",
                 "127.0.0.1:0",
                 "--debounce",
-                "0.2",
+                debounce,
                 "--poll-interval",
                 "0.05",
                 "--endpoint-url",
@@ -785,7 +790,7 @@ class Bench:
             cwd=ROOT,
             env=child_env(),
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=(self.scratch / "controller.log").open("w"),
             text=True,
         )
         assert process.stdout is not None
@@ -891,6 +896,62 @@ class Bench:
         change.by_operation(change_calls, resources)
         return [t for t in (setup, resync, change) if t is not None]
 
+    def controller(self) -> list[Table]:
+        """Save-to-first-write latency (median of 20 edits) and the controller's memory over
+        100 passes, on the example manifests (the reconciler's own examples)."""
+        emulator = self.emulator("immediate")
+        self.reset(emulator)
+        work = self.scratch / "controller-examples"
+        if work.exists():
+            shutil.rmtree(work)
+        shutil.copytree(ROOT / "manifests", work)
+        edited = work / "shared-gpu" / "llama-chat.yaml"
+        original = edited.read_text()
+        process, base = self._controller(work, emulator, debounce="1s")
+        latencies: list[float] = []
+        rss: dict[int, float] = {}
+        try:
+            done = self._wait_passes(base, 1)
+            for i in range(20):
+                before = emulator.calls().get("UpdateInferenceComponentRuntimeConfig", 0)
+                edited.write_text(original.replace("CopyCount: 2", f"CopyCount: {1 + i % 2}"))
+                saved = time.perf_counter()
+                deadline = saved + 60
+                while emulator.calls().get("UpdateInferenceComponentRuntimeConfig", 0) == before:
+                    if time.perf_counter() > deadline:
+                        raise BenchError("the controller did not apply an edit within 60 s")
+                    time.sleep(0.005)
+                latencies.append(time.perf_counter() - saved)
+                done = self._wait_passes(base, done[0] + 1)
+            # Memory over 100 passes: SIGHUP, one pass at a time.
+            start = done[0]
+            for n in range(1, 101):
+                process.send_signal(signal.SIGHUP)
+                done = self._wait_passes(base, start + n)
+                if n in (10, 100):
+                    rss[n] = _rss_mib(process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        table = Table(
+            "controller — the example manifests, reconciler run in its own process", len(latencies)
+        )
+        table.add("save → first write call (debounce 1 s)", latencies, fmt_seconds, headline=True)
+        table.add("RSS after 10 passes", [rss[10]], fmt_mib, headline=True)
+        table.add("RSS after 100 passes", [rss[100]], fmt_mib, headline=True)
+        table.notes.append(
+            "latency is measured from the file write to the write call reaching the emulator"
+        )
+        return [table]
+
+
+def _rss_mib(pid: int) -> float:
+    """A live process's resident set size (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise BenchError(f"no VmRSS for {pid}")
+
 
 def _mib(run: ChildRun) -> str:
     return "n/a" if run.max_rss_mib is None else fmt_mib(run.max_rss_mib)
@@ -907,6 +968,7 @@ SCENARIOS: dict[str, Callable[[Bench], list[Table]]] = {
     "plan-one-change": Bench.plan_one_change,
     "apply-parallel": Bench.apply_parallel,
     "run-mode": Bench.run_mode,
+    "controller": Bench.controller,
     "plan-10k": Bench.plan_10k,
 }
 

@@ -21,6 +21,9 @@ OWNERSHIP_TAGS = (OWNER_TAG, ADDRESS_TAG, SPEC_HASH_TAG)
 # Set by apply on a resource whose create/update failed: the digest of the spec that
 # failed, so that later passes do not retry the same spec in a loop.
 FAILED_SPEC_TAG = "sagemaker-reconciler/failed-spec"
+# On a Model/EndpointConfig adopted under its own name (physical-name annotation): that name,
+# so that the ownership tags identify this very resource, as the hash suffix does otherwise.
+PHYSICAL_NAME_TAG = "sagemaker-reconciler/physical-name"
 
 JsonDict = dict[str, Any]
 # A path into a spec: ("ProductionVariants", 0, "InstanceType").

@@ -10,6 +10,7 @@ calls in flight finish, exit 0.
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import threading
@@ -226,17 +227,30 @@ class Controller:
         return settings.interval * (1 + random.uniform(-settings.jitter, settings.jitter))
 
     def install_signal_handlers(self) -> None:
-        def stop(signum: int, frame: FrameType | None) -> None:
-            log.info("stopping", signal=signal.Signals(signum).name)
-            self.stop.set()
-            self.wake.set()
+        """SIGTERM/SIGINT stop, SIGHUP reconciles now.
 
-        def now(signum: int, frame: FrameType | None) -> None:
-            self.wake.set()
+        A handler runs on the main thread between two bytecodes — possibly while that
+        thread holds the very lock Event.set() needs, which would deadlock it. So the
+        handlers only write a byte to a pipe (async-signal-safe); a thread reads the pipe
+        and sets the events."""
+        read_end, write_end = os.pipe()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGHUP, now)
+        def forward(signum: int, frame: FrameType | None) -> None:
+            os.write(write_end, bytes([signum]))
+
+        def relay() -> None:
+            while True:
+                signum = os.read(read_end, 1)[0]
+                if signum == signal.SIGHUP:
+                    self.wake.set()
+                    continue
+                log.info("stopping", signal=signal.Signals(signum).name)
+                self.stop.set()
+                self.wake.set()
+
+        threading.Thread(target=relay, daemon=True, name="signal-relay").start()
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, forward)
 
     def run(self) -> None:
         """Reconcile until stopped. With a lock: stand by until it is ours."""

@@ -66,11 +66,11 @@ class EmulatorServer:
         self.stop()
 
     def serve_forever(self) -> None:
-        """Serve until SIGTERM or SIGINT."""
+        """Serve until SIGTERM or SIGINT (exit status 0)."""
 
         def shut_down(signum: int, frame: FrameType | None) -> None:
-            # shutdown() blocks until serve_forever returns: call it from another thread.
-            threading.Thread(target=self._server.shutdown, daemon=True).start()
+            # Raising is safe in a handler (no lock taken); the server closes in finally.
+            raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, shut_down)
         signal.signal(signal.SIGINT, shut_down)

@@ -356,11 +356,9 @@ class Executor:
             self.progress("call", change.address, {"operation": operation})
             self._update_once(api, change, operation)
             described = self.wait_ready(api, change, name)
-            rolled_back = getattr(api, "rolled_back", None)
-            if rolled_back is not None:
-                reason = rolled_back(described, change.desired_spec)
-                if reason is not None:
-                    raise ApplyFailure(f"{operation} of {name} failed and rolled back: {reason}")
+            reason = api.rolled_back(described, change.desired_spec, change.ignore_differences)
+            if reason is not None:
+                raise ApplyFailure(f"{operation} of {name} failed and rolled back: {reason}")
         arn = api.arn(described)
         if change.tags_to_add:
             self.progress("call", change.address, {"operation": "AddTags"})

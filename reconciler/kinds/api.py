@@ -132,6 +132,18 @@ class KindApi:
         took effect although its answer was lost)."""
         return not self.info.differences(spec, description, ignore)
 
+    def rolled_back(
+        self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...] = ()
+    ) -> str | None:
+        """Why an update that settled did not take effect (SageMaker rolled it back), or
+        None when the live resource is what `spec` asks for."""
+        if self.satisfied(description, spec, ignore):
+            return None
+        reason = description.get("FailureReason") or description.get("FailureMessage")
+        return str(
+            reason or f"the {self.info.kind} does not match the requested spec after the update"
+        )
+
     def update(
         self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
     ) -> None:

@@ -249,10 +249,12 @@ class ClusterApi(KindApi):
         if len(request) > 1:
             self.call(client, "UpdateCluster", **request)
 
-    def rolled_back(self, description: JsonDict, spec: JsonDict) -> str | None:
+    def rolled_back(
+        self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...] = ()
+    ) -> str | None:
         """The FailureMessage when an update ended InService without taking effect."""
         message = description.get("FailureMessage")
-        if message and INFO.differences(spec, description):
+        if message and INFO.differences(spec, description, ignore):
             return str(message)
         return None
 

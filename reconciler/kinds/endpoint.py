@@ -54,7 +54,9 @@ class EndpointApi(KindApi):
             **options,
         )
 
-    def rolled_back(self, description: JsonDict, spec: JsonDict) -> str | None:
+    def rolled_back(
+        self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...] = ()
+    ) -> str | None:
         """The failure reason when an update ended InService on another config than asked."""
         if description.get("EndpointConfigName") != spec["EndpointConfigName"]:
             return str(

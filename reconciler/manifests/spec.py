@@ -19,9 +19,10 @@ import re
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from reconciler.apimodel import Path, ShapeProblem, format_path, input_shape, validate
+from reconciler.apimodel import Path, ShapeProblem, format_path, input_shape, show_value, validate
 from reconciler.kinds import KINDS
 from reconciler.manifests.wording import unknown
+from reconciler.planning.sensitive import SENSITIVE, is_sensitive_key
 from reconciler.resources import Kind, Manifest, Problem
 
 TAGS_FIELD = "Tags"
@@ -82,8 +83,23 @@ def spec_problems(manifest: Manifest) -> list[Problem]:
             # Suggest among what a spec may hold (update-only options included, name and
             # Tags left out), not among the Create request's members.
             message = unknown("field", str(found.path[0]), allowed)
-        problems.append(_problem(manifest, found.path, message))
+        problems.append(_problem(manifest, found.path, _hide_secret(manifest, found.path, message)))
     return problems
+
+
+def _hide_secret(manifest: Manifest, path: Path, message: str) -> str:
+    """A message about a secret Environment value must not repeat the value."""
+    if len(path) < 2 or path[-2] != "Environment" or not isinstance(path[-1], str):
+        return message
+    if not is_sensitive_key(path[-1], manifest.annotations.sensitive):
+        return message
+    value: object = manifest.spec
+    for part in path:
+        try:
+            value = value[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return message
+    return message.replace(show_value(value), SENSITIVE).replace(str(value), SENSITIVE)
 
 
 def _problem(manifest: Manifest, path: Path, message: str) -> Problem:

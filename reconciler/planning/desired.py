@@ -18,6 +18,7 @@ from reconciler.naming import content_hash
 from reconciler.resources import (
     ADDRESS_TAG,
     OWNER_TAG,
+    PHYSICAL_NAME_TAG,
     SPEC_HASH_TAG,
     DeletionPolicy,
     JsonDict,
@@ -147,5 +148,7 @@ def resolve(
         tags.update({OWNER_TAG: owner, ADDRESS_TAG: manifest.address, SPEC_HASH_TAG: digest})
         if manifest.annotations.deletion_policy is DeletionPolicy.RETAIN:
             tags[RETAIN_TAG] = "retain"
+        if info.immutable and physical_name == manifest.annotations.physical_name:
+            tags[PHYSICAL_NAME_TAG] = physical_name
         resolved[address] = Desired(manifest, physical_name, spec, digest, tags, references)
     return resolved, []

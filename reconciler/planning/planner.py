@@ -19,13 +19,14 @@ destroys it and its nodes — so it is a plan problem unless the manifest is ann
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 
 from reconciler.apimodel import format_path
 from reconciler.diff import ABSENT, FieldChange
-from reconciler.kinds import APIS
+from reconciler.kinds import APIS, KINDS
 from reconciler.kinds import cluster as cluster_kind
 from reconciler.kinds import inference_component as ic_kind
 from reconciler.naming import content_hash
@@ -37,6 +38,7 @@ from reconciler.resources import (
     ADDRESS_TAG,
     FAILED_SPEC_TAG,
     OWNER_TAG,
+    PHYSICAL_NAME_TAG,
     SPEC_HASH_TAG,
     JsonDict,
     Kind,
@@ -107,6 +109,21 @@ def _live_changes(desired: Desired, live: LiveResource) -> list[FieldChange]:
     return desired.info.differences(
         desired.spec, live.description, desired.manifest.annotations.ignore_differences
     )
+
+
+def identifies(resource: LiveResource) -> bool:
+    """Our address tag names this very resource — not one our tags were copied onto.
+
+    An Endpoint, InferenceComponent or Cluster has its manifest's name; a Model or
+    EndpointConfig has ``<name>-<8 hex>``, or the name it was adopted under (recorded in
+    the physical-name tag). Anything else is never pruned or retired."""
+    kind_name, _, name = (resource.address or "").partition("/")
+    if kind_name != resource.kind or not name:
+        return False
+    if not KINDS[resource.kind].immutable:
+        return resource.name.lower() == name.lower()
+    hashed = re.fullmatch(re.escape(name) + r"-[0-9a-f]{8}", resource.name, flags=re.IGNORECASE)
+    return hashed is not None or resource.tags.get(PHYSICAL_NAME_TAG) == resource.name
 
 
 def _internal(reason: str | None) -> bool:
@@ -189,6 +206,7 @@ class _Planner:
                 if r.owner == self.owner
                 and r.address == desired.address
                 and r.name.lower() != desired.physical_name.lower()
+                and identifies(r)
             ),
             key=lambda r: r.name,
         )
@@ -453,8 +471,7 @@ class _Planner:
         orphans: dict[str, list[LiveResource]] = {}
         for resource in self.live.owned_by(self.owner):
             address = resource.address or ""
-            kind_name, _, name = address.partition("/")
-            if kind_name != resource.kind or not name:
+            if not identifies(resource):
                 self.plan.warnings.append(
                     f"{resource.kind} {resource.name} carries owner {self.owner}'s tags for "
                     f"{address or 'no address'}; left alone"
@@ -471,7 +488,14 @@ class _Planner:
             if first.tags.get(RETAIN_TAG) == "retain":
                 ours = [
                     k
-                    for k in (OWNER_TAG, ADDRESS_TAG, SPEC_HASH_TAG, RETAIN_TAG)
+                    for k in (
+                        OWNER_TAG,
+                        ADDRESS_TAG,
+                        SPEC_HASH_TAG,
+                        RETAIN_TAG,
+                        PHYSICAL_NAME_TAG,
+                        FAILED_SPEC_TAG,
+                    )
                     if k in first.tags
                 ]
                 change = Change(
