@@ -38,6 +38,9 @@ from reconciler.planning.changes import Action
 
 log = structlog.get_logger("reconciler.controller")
 
+# Longest the main thread blocks at once, so that signal handlers run promptly.
+SIGNAL_SLICE = 0.5
+
 
 @dataclass(frozen=True)
 class ControllerSettings:
@@ -278,7 +281,9 @@ class Controller:
         if self.lock.try_acquire():
             log.info("lock_acquired", holder=self.lock.holder)
             return True
-        self.stop.wait(min(self.lock.lease / 3, 5.0))
+        retry_at = time.monotonic() + min(self.lock.lease / 3, 5.0)
+        while not self.stop.is_set() and time.monotonic() < retry_at:
+            self.stop.wait(SIGNAL_SLICE)
         return False
 
     def _sleep(self, delay: float) -> None:
@@ -288,7 +293,9 @@ class Controller:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
-            if self.wake.wait(remaining):
+            # Wait in short slices: a signal may be delivered to another thread, and the
+            # main thread runs Python signal handlers only when it wakes up.
+            if self.wake.wait(min(remaining, SIGNAL_SLICE)):
                 self.wake.clear()
                 if self.stop.is_set():
                     return

@@ -180,7 +180,8 @@ class Executor:
                                 state[key] = "failed"
                                 errors[key] = "dependency cycle in the plan"
                     continue
-                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                # Short slices keep the main thread responsive to signals (SIGTERM).
+                done, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
                 for future in done:
                     key = running.pop(future)
                     elapsed[key] = time.monotonic() - started[key]
