@@ -92,19 +92,79 @@ def run(
     lock_lease: str = "30s",
     lock_timeout: str = "5m",
 ) -> int:
+    # One writer at a time (with --lock-table): a CI apply never interleaves with the controller.
     with _single_writer(settings, lock_table, lock_lease, lock_timeout):
-        return _apply(
-            target=target,
-            auto_approve=auto_approve,
-            prune=prune,
-            allow_empty=allow_empty,
-            max_deletes=max_deletes,
-            parallelism=parallelism,
-            timeout=timeout,
-            poll_interval=poll_interval,
+        saved: dict[str, Any] | None = None
+        directory = target
+        if Path(target).is_file():
+            try:
+                saved = json.loads(Path(target).read_text())
+                directory = saved["manifests"]["directory"]
+                owner = saved["owner"]
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                raise UserError(f"{target}: not a saved plan ({err})") from err
+        plan, digest = make_plan(
+            directory=directory,
             owner=owner,
             settings=settings,
+            prune=prune,
+            parallelism=parallelism,
         )
+        if plan.problems:
+            for problem in sorted(plan.problems, key=str):
+                print(problem, file=sys.stderr)
+            raise UserError(
+                f"the plan cannot be applied: {len(plan.problems)} problem(s); nothing was changed"
+            )
+        if saved is not None:
+            _check_saved_plan(saved, plan, digest)
+
+        deletes = [c for c in plan.changes if c.action is Action.DELETE]
+        declared = sum(1 for c in plan.changes if c.action is not Action.DELETE)
+        if deletes and declared == 0 and not allow_empty:
+            raise UserError(
+                f"the manifests declare nothing and {len(deletes)} resource(s) would be deleted; "
+                "refusing (pass --allow-empty if that is what you want)"
+            )
+        if max_deletes is not None and len(deletes) > max_deletes:
+            raise UserError(
+                f"the plan deletes {len(deletes)} resources, more than --max-deletes {max_deletes}"
+            )
+
+        sys.stdout.write(human.render(plan))
+        if not plan.has_changes:
+            return EXIT_OK
+        if not auto_approve:
+            if not sys.stdin.isatty():
+                raise UserError("not a terminal: pass --auto-approve to apply without confirmation")
+            answer = input("\nApply these changes? Only 'yes' is accepted: ")
+            if answer.strip() != "yes":
+                print("Apply cancelled; nothing was changed.")
+                return EXIT_ERROR
+
+        policy = WaitPolicy(
+            initial=poll_interval, timeout=parse_duration(timeout) if timeout else None
+        )
+        progress, close_view = _progress_view()
+        executor = Executor(
+            sagemaker_client(settings),
+            parallelism=parallelism,
+            wait_policy=policy,
+            progress=progress,
+        )
+        try:
+            report = executor.apply(plan)
+        finally:
+            close_view()
+        print()
+        for outcome in report.outcomes:
+            if outcome.result in (Result.FAILED, Result.SKIPPED):
+                print(f"{outcome.address}: {outcome.result}: {outcome.detail}")
+        counts = report.counts()
+        print(
+            "Apply: " + ", ".join(f"{counts[str(r)]} {r}" for r in Result if counts[str(r)]) + "."
+        )
+        return EXIT_ERROR if report.failed or counts["skipped"] else EXIT_OK
 
 
 @contextmanager
@@ -122,78 +182,3 @@ def _single_writer(
         yield
     finally:
         lock.release()
-
-
-def _apply(
-    *,
-    target: str,
-    auto_approve: bool,
-    prune: bool,
-    allow_empty: bool,
-    max_deletes: int | None,
-    parallelism: int,
-    timeout: str | None,
-    poll_interval: float,
-    owner: str,
-    settings: AwsSettings,
-) -> int:
-    saved: dict[str, Any] | None = None
-    directory = target
-    if Path(target).is_file():
-        try:
-            saved = json.loads(Path(target).read_text())
-            directory = saved["manifests"]["directory"]
-            owner = saved["owner"]
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise UserError(f"{target}: not a saved plan ({err})") from err
-    plan, digest = make_plan(
-        directory=directory, owner=owner, settings=settings, prune=prune, parallelism=parallelism
-    )
-    if plan.problems:
-        for problem in sorted(plan.problems, key=str):
-            print(problem, file=sys.stderr)
-        raise UserError(
-            f"the plan cannot be applied: {len(plan.problems)} problem(s); nothing was changed"
-        )
-    if saved is not None:
-        _check_saved_plan(saved, plan, digest)
-
-    deletes = [c for c in plan.changes if c.action is Action.DELETE]
-    declared = sum(1 for c in plan.changes if c.action is not Action.DELETE)
-    if deletes and declared == 0 and not allow_empty:
-        raise UserError(
-            f"the manifests declare nothing and {len(deletes)} resource(s) would be deleted; "
-            "refusing (pass --allow-empty if that is what you want)"
-        )
-    if max_deletes is not None and len(deletes) > max_deletes:
-        raise UserError(
-            f"the plan deletes {len(deletes)} resources, more than --max-deletes {max_deletes}"
-        )
-
-    sys.stdout.write(human.render(plan))
-    if not plan.has_changes:
-        return EXIT_OK
-    if not auto_approve:
-        if not sys.stdin.isatty():
-            raise UserError("not a terminal: pass --auto-approve to apply without confirmation")
-        answer = input("\nApply these changes? Only 'yes' is accepted: ")
-        if answer.strip() != "yes":
-            print("Apply cancelled; nothing was changed.")
-            return EXIT_ERROR
-
-    policy = WaitPolicy(initial=poll_interval, timeout=parse_duration(timeout) if timeout else None)
-    progress, close_view = _progress_view()
-    executor = Executor(
-        sagemaker_client(settings), parallelism=parallelism, wait_policy=policy, progress=progress
-    )
-    try:
-        report = executor.apply(plan)
-    finally:
-        close_view()
-    print()
-    for outcome in report.outcomes:
-        if outcome.result in (Result.FAILED, Result.SKIPPED):
-            print(f"{outcome.address}: {outcome.result}: {outcome.detail}")
-    counts = report.counts()
-    print("Apply: " + ", ".join(f"{counts[str(r)]} {r}" for r in Result if counts[str(r)]) + ".")
-    return EXIT_ERROR if report.failed or counts["skipped"] else EXIT_OK
