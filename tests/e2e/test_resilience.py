@@ -12,37 +12,10 @@ import time
 import pytest
 
 from tests.e2e.conftest import Env
+from tests.operations import CLUSTER_READS, CLUSTER_WRITES, HOSTING_READS, HOSTING_WRITES
 
-WRITES = [
-    "CreateModel",
-    "CreateEndpointConfig",
-    "CreateEndpoint",
-    "CreateInferenceComponent",
-    "UpdateEndpoint",
-    "UpdateInferenceComponent",
-    "UpdateInferenceComponentRuntimeConfig",
-    "DeleteModel",
-    "DeleteEndpointConfig",
-    "DeleteEndpoint",
-    "DeleteInferenceComponent",
-    "CreateCluster",
-    "UpdateCluster",
-    "DeleteCluster",
-    "AddTags",
-    "DeleteTags",
-]
-READS = [
-    "ListModels",
-    "ListEndpointConfigs",
-    "ListEndpoints",
-    "ListInferenceComponents",
-    "DescribeEndpoint",
-    "DescribeInferenceComponent",
-    "ListClusters",
-    "DescribeCluster",
-    "ListTags",
-    "GetResources",
-]
+WRITES = [*HOSTING_WRITES, *CLUSTER_WRITES]
+READS = [*HOSTING_READS, *CLUSTER_READS]
 
 
 def account_names(env: Env) -> set[str]:

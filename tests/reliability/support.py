@@ -29,37 +29,12 @@ import reconciler.aws
 from reconciler import cli
 from reconciler.emulator.control_client import ControlClient
 from tests.e2e.conftest import Env
+from tests.operations import HOSTING_READS, HOSTING_WRITES
 
-# Every operation the reconciler uses on the hosting kinds (issue #8's matrix): the
-# writes, then the reads (GetResources is the tagging API's batched tag read). Spelt out
-# here rather than imported from tests/e2e, whose lists grow with the HyperPod work.
-WRITES = [
-    "CreateModel",
-    "CreateEndpointConfig",
-    "CreateEndpoint",
-    "CreateInferenceComponent",
-    "UpdateEndpoint",
-    "UpdateInferenceComponent",
-    "UpdateInferenceComponentRuntimeConfig",
-    "DeleteModel",
-    "DeleteEndpointConfig",
-    "DeleteEndpoint",
-    "DeleteInferenceComponent",
-    "AddTags",
-    "DeleteTags",
-]
-READS = [
-    "ListModels",
-    "ListEndpointConfigs",
-    "ListEndpoints",
-    "ListInferenceComponents",
-    "DescribeEndpoint",
-    "DescribeInferenceComponent",
-    "DescribeModel",
-    "DescribeEndpointConfig",
-    "ListTags",
-    "GetResources",
-]
+# Every operation the reconciler uses on the hosting kinds (issue #8's matrix); clusters
+# are left out: these fixtures remove the example cluster.
+WRITES = HOSTING_WRITES
+READS = HOSTING_READS
 MATRIX = [*WRITES, *READS]
 WRITE_PREFIXES = ("Create", "Update", "Delete", "AddTags")
 
