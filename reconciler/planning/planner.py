@@ -596,6 +596,10 @@ class _Planner:
             ready = sorted((by_address[a] for a in sorter.get_ready()), key=rank)
             ordered.extend(ready)
             sorter.done(*(c.address for c in ready))
+        # Kind by kind (kind order follows references), dependency order within a kind
+        # (a base inference component before its adapters).
+        position = {c.address: i for i, c in enumerate(ordered)}
+        ordered.sort(key=lambda c: (_RANK.get(c.kind, len(_RANK)), position[c.address]))
         deletes = sorted(
             (c for c in changes if c.action is Action.DELETE),
             key=lambda c: (-_RANK.get(c.kind, 0), c.address),
