@@ -60,6 +60,18 @@ class Env:
     def apply(self, *extra: str) -> Run:
         return self.reconciler("apply", str(self.directory), "--auto-approve", *extra)
 
+    def writes_during(self, *args: str) -> tuple[int, dict[str, int], str]:
+        """Apply (with `args`), and the write calls it made: (exit code, writes, output)."""
+        before = self.control.calls()
+        run = self.apply(*args)
+        after = self.control.calls()
+        writes = {
+            op: after[op] - before.get(op, 0)
+            for op in after
+            if op.startswith(WRITE_PREFIXES) and after[op] != before.get(op, 0)
+        }
+        return run.code, writes, run.out + run.err
+
     def writes(self) -> dict[str, int]:
         """Write calls since the last reset of the counters."""
         return {op: n for op, n in self.control.calls().items() if op.startswith(WRITE_PREFIXES)}

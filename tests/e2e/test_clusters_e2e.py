@@ -80,17 +80,6 @@ def clusters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Clu
         yield ClusterEnv(Env(server.url, control, directory, capsys), app)
 
 
-def writes_during(env: Env, *args: str) -> tuple[int, dict[str, int], str]:
-    before = env.control.calls()
-    run = env.apply(*args)
-    after = env.control.calls()
-    delta = {op: after[op] - before.get(op, 0) for op in after if after[op] != before.get(op, 0)}
-    writes = {
-        op: n for op, n in delta.items() if op.startswith(("Create", "Update", "Delete", "AddTags"))
-    }
-    return run.code, writes, run.out + run.err
-
-
 def settled(env: Env) -> Run:
     return env.reconciler("plan", str(env.directory), "--detailed-exitcode")
 
@@ -115,7 +104,7 @@ def test_cluster_create_scale_groups_tags_and_delete_converge(clusters: ClusterE
     assert run.code == 2, run.err
     assert "Plan: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 unchanged." in run.out
 
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 0, output
     assert writes == {"CreateCluster": 1}
     assert "Apply: 1 created." in output
@@ -150,7 +139,7 @@ def test_cluster_create_scale_groups_tags_and_delete_converge(clusters: ClusterE
     for what, old, new, expected, workers in edits:
         text = path.read_text()
         path.write_text(text + new if old == "" else text.replace(old, new, 1))
-        code, writes, output = writes_during(env)
+        code, writes, output = env.writes_during()
         assert code == 0, (what, output)
         assert writes == expected, (what, output)
         after = settled(env)
@@ -166,7 +155,7 @@ def test_cluster_create_scale_groups_tags_and_delete_converge(clusters: ClusterE
     assert nodes_by_group(env)["controller"] == 1
 
     path.unlink()
-    code, writes, output = writes_during(env, "--allow-empty")
+    code, writes, output = env.writes_during("--allow-empty")
     assert code == 0, output
     assert writes == {"DeleteCluster": 1}
     assert "Apply: 1 deleted." in output
@@ -186,7 +175,7 @@ def test_a_create_only_change_is_refused_unless_allow_replace(clusters: ClusterE
         "cluster, which destroys it and its nodes (running jobs and instance storage are lost); "
         'annotate sagemaker-reconciler/allow-replace: "true" to allow it'
     ) in refused.err
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 1 and writes == {}, output
     assert "allow-replace" in output
 
@@ -210,7 +199,7 @@ def test_a_create_only_change_is_refused_unless_allow_replace(clusters: ClusterE
     assert "Warning: Cluster/training will be DESTROYED and created again" in human
     old_arn = env.sagemaker().describe_cluster(ClusterName="training")["ClusterArn"]
 
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 0, output
     assert writes == {"DeleteCluster": 1, "CreateCluster": 1}
     assert settled(env).code == 0
@@ -223,7 +212,7 @@ def test_a_vpc_change_is_refused_too(clusters: ClusterEnv) -> None:
     env = clusters.env
     assert env.apply().code == 0
     env.edit("training.yaml", "subnet-0a1b2c3d4e5f67890", "subnet-0fedcba9876543210")
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 1 and writes == {}
     assert "spec.VpcConfig.Subnets: changing VpcConfig.Subnets" in output
 
@@ -251,7 +240,7 @@ def test_a_busy_cluster_is_waited_for_not_failed(clusters: ClusterEnv) -> None:
     # ... and SageMaker answers the first UpdateCluster as busy anyway.
     env.control.add_fault("UpdateCluster", "ConflictException", count=1)
     env.edit("training.yaml", "InstanceCount: 2", "InstanceCount: 3")
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 0, output
     assert writes == {"UpdateCluster": 2}  # the one answered busy, then the real one
     assert settled(env).code == 0
@@ -261,7 +250,7 @@ def test_a_busy_cluster_is_waited_for_not_failed(clusters: ClusterEnv) -> None:
 def test_a_failed_create_reports_the_failure_message_and_is_held(clusters: ClusterEnv) -> None:
     env = clusters.env
     env.control.fail("Cluster", "training", "Lifecycle script on_create.sh failed on 2 nodes")
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 1
     assert writes == {"CreateCluster": 1, "AddTags": 1}  # the failed-spec marker
     assert "Cluster training is Failed: Lifecycle script on_create.sh failed on 2 nodes" in output
@@ -272,12 +261,12 @@ def test_a_failed_create_reports_the_failure_message_and_is_held(clusters: Clust
     assert row["message"] == "Lifecycle script on_create.sh failed on 2 nodes"
 
     # The same spec is not tried again ...
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 1 and writes == {}
     assert "held: this spec failed before (Lifecycle script on_create.sh failed" in output
     # ... a changed one replaces the Failed cluster.
     env.edit("training.yaml", "OnCreate: on_create.sh}", "OnCreate: on_create_v2.sh}")
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 0, output
     assert writes == {"DeleteCluster": 1, "CreateCluster": 1}
     assert settled(env).code == 0
@@ -288,7 +277,7 @@ def test_a_failed_update_is_reported_with_its_failure_message(clusters: ClusterE
     assert env.apply().code == 0
     env.control.fail("Cluster", "training", "Insufficient capacity for ml.g5.8xlarge")
     env.edit("training.yaml", "InstanceCount: 2", "InstanceCount: 8")
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 1
     assert "UpdateCluster" in writes
     assert (
@@ -349,7 +338,7 @@ def test_the_example_cluster_converges(clusters: ClusterEnv) -> None:
     env = clusters.env
     (env.directory / "training.yaml").unlink()
     (env.directory / "cluster.yaml").write_text(EXAMPLE.read_text())
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 0, output
     assert writes == {"CreateCluster": 1}
     assert settled(env).code == 0

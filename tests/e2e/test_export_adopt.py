@@ -141,15 +141,8 @@ def test_export_adopt_apply_then_manage(env: Env, tmp_path: Path) -> None:
     assert {tuple(c["operations"]) for c in document["changes"]} == {("AddTags",)}
     assert all(c["reason"] == "adopt: add ownership tags" for c in document["changes"])
 
-    before = env.control.calls()
-    assert env.apply().code == 0
-    after = env.control.calls()
-    writes = {
-        op: after[op] - before.get(op, 0)
-        for op in after
-        if op.startswith(("Create", "Update", "Delete", "AddTags"))
-        and after[op] != before.get(op, 0)
-    }
+    code, writes, _ = env.writes_during()
+    assert code == 0
     assert writes == {"AddTags": 7}
     assert env.reconciler("plan", str(out), "--detailed-exitcode").code == 0
 
@@ -157,16 +150,8 @@ def test_export_adopt_apply_then_manage(env: Env, tmp_path: Path) -> None:
     # content-hash names once the spec changes.
     env.edit("xgb-endpoint.yaml", "InstanceType: ml.m5.xlarge", "InstanceType: ml.m5.2xlarge")
     env.edit("llm-endpoint.yaml", "CopyCount: 1", "CopyCount: 2")
-    before = env.control.calls()
-    run = env.apply()
-    assert run.code == 0, run.out + run.err
-    after = env.control.calls()
-    writes = {
-        op: after[op] - before.get(op, 0)
-        for op in after
-        if op.startswith(("Create", "Update", "Delete", "AddTags"))
-        and after[op] != before.get(op, 0)
-    }
+    code, writes, output = env.writes_during()
+    assert code == 0, output
     assert writes == {
         "CreateEndpointConfig": 1,
         "UpdateEndpoint": 1,

@@ -9,17 +9,6 @@ from pathlib import Path
 from tests.e2e.conftest import Env
 
 
-def writes_during(env: Env, *args: str) -> tuple[int, dict[str, int], str]:
-    before = env.control.calls()
-    run = env.apply(*args)
-    after = env.control.calls()
-    delta = {op: after[op] - before.get(op, 0) for op in after if after[op] != before.get(op, 0)}
-    writes = {
-        op: n for op, n in delta.items() if op.startswith(("Create", "Update", "Delete", "AddTags"))
-    }
-    return run.code, writes, run.out + run.err
-
-
 def test_examples_plan_with_changes_then_apply_then_nothing_left(env: Env) -> None:
     run = env.reconciler("plan", str(env.directory), "--detailed-exitcode")
     assert run.code == 2, run.err
@@ -32,7 +21,7 @@ def test_examples_plan_with_changes_then_apply_then_nothing_left(env: Env) -> No
     assert ic["operations"] == ["CreateInferenceComponent"]
     assert ic["depends_on"] == ["Endpoint/shared-gpu", "Model/llama-model"]
 
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 0, output
     assert writes == {
         "CreateModel": 3,
@@ -108,7 +97,7 @@ def test_each_edit_applies_exactly_its_operations_and_settles(env: Env) -> None:
     ]
     for relative, old, new, expected in edits:
         env.edit(relative, old, new)
-        code, writes, output = writes_during(env)
+        code, writes, output = env.writes_during()
         assert code == 0, output
         assert writes == expected, (relative, new, output)
         settled = env.reconciler("plan", str(env.directory), "--detailed-exitcode")
@@ -120,7 +109,7 @@ def test_removing_an_inference_component_deletes_it(env: Env) -> None:
     (env.directory / "shared-gpu" / "mistral-summarize.yaml").write_text(
         (env.directory / "shared-gpu" / "mistral-summarize.yaml").read_text().split("---")[0]
     )
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 0, output
     assert writes == {"DeleteInferenceComponent": 1}
     assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
@@ -145,7 +134,7 @@ def test_an_existing_unmanaged_endpoint_is_refused_and_nothing_is_written(env: E
         ],
     )
     sm.create_endpoint(EndpointName="churn", EndpointConfigName="hand-made")
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 1
     assert writes == {}
     assert "churn.yaml:" in output
@@ -181,7 +170,7 @@ def test_a_rolled_back_endpoint_update_fails_the_apply_with_its_reason(env: Env)
     assert env.apply().code == 0
     env.control.fail("Endpoint", "churn", "Image pull failed for the new model")
     env.edit("classic/churn.yaml", "InitialInstanceCount: 1", "InitialInstanceCount: 2")
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 1
     assert (
         "UpdateEndpoint of churn failed and rolled back: Image pull failed for the new model"
@@ -191,14 +180,14 @@ def test_a_rolled_back_endpoint_update_fails_the_apply_with_its_reason(env: Env)
     assert "DeleteEndpointConfig" not in writes
 
     # The next pass does not retry the same spec: no UpdateEndpoint, still a failure.
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 1
     assert "UpdateEndpoint" not in writes
     assert "held: this spec failed before (Image pull failed for the new model)" in output
 
     # A changed spec is tried again, and succeeds; the failure marker goes away.
     env.edit("classic/churn.yaml", "InitialInstanceCount: 2", "InitialInstanceCount: 3")
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 0, output
     assert writes["UpdateEndpoint"] == 1
     assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
@@ -208,10 +197,10 @@ def test_empty_manifests_never_delete_without_allow_empty(env: Env) -> None:
     assert env.apply().code == 0
     for path in env.directory.rglob("*.yaml"):
         path.unlink()
-    code, writes, output = writes_during(env)
+    code, writes, output = env.writes_during()
     assert code == 1 and writes == {}
     assert "refusing (pass --allow-empty" in output
-    code, writes, output = writes_during(env, "--max-deletes", "3", "--allow-empty")
+    code, writes, output = env.writes_during("--max-deletes", "3", "--allow-empty")
     assert code == 1 and writes == {}
     assert "more than --max-deletes 3" in output
 
