@@ -3,23 +3,36 @@
 Both sides are brought to the kind's Create-request shape first (the kind module's
 ``live_spec`` turns a Describe answer into it: ``DesiredCopyCount`` → ``CopyCount``,
 ``DeployedImage.SpecifiedImage`` → ``Image``, ...). Then :func:`compare` walks both and
-reports field changes, skipping:
+reports field changes.
+
+What counts (DESIGN.md, "What counts as drift"): the fields the manifest declares. A live
+field the manifest leaves out — a server default, a field a newer API release fills in —
+is never drift, whatever its name, unless the manifest declared it at the last apply and
+has since dropped it: the caller says which paths those are (``dropped``, a predicate over
+leaf paths, answered from the record of the last apply, see
+:mod:`reconciler.planning.applied`). Besides, :func:`compare` skips:
 
 - fields the user declared owned by someone else (``ignore-differences``);
-- fields SageMaker fills in when the manifest leaves them out (``server_defaults``);
 - order in lists where order carries no meaning (``unordered``, e.g. subnet ids).
+
+For rendering only (never for deciding), ``server_defaults`` selects the old, whole-object
+comparison in which every undeclared live field is a change except the listed defaults:
+it shows what a content-hash replace changes against the version it supersedes.
 
 Lists whose items carry their own identity (``keyed``: a cluster's instance groups, by
 ``InstanceGroupName``) are matched item by item on that key, not by position, and their
 paths name the item: ``InstanceGroups[workers].InstanceCount``. An item only on one side
-is one change of the whole item (added: before absent; removed: after absent).
+is one change of the whole item (added: before absent; removed: after absent). A declared
+list is declared as a whole: an item only in the live list is a change.
 
-The property that matters most: right after an apply the comparison is empty.
+The property that matters most: right after an apply the comparison is empty, whatever
+else SageMaker answers.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,37 +92,63 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _empty(value: Any) -> bool:
+    # SageMaker leaves empty maps and lists out of its answers (unverified field by field;
+    # an empty Environment is the common case): declaring {} is declaring nothing.
+    return isinstance(value, dict | list) and not value
+
+
+def _never(path: str) -> bool:
+    return False
+
+
 def compare(
     desired: Any,
     live: Any,
     *,
     ignore: tuple[str, ...] = (),
-    server_defaults: tuple[str, ...] = (),
+    dropped: Callable[[str], bool] = _never,
     unordered: tuple[str, ...] = (),
     keyed: dict[str, str] | None = None,
+    server_defaults: tuple[str, ...] | None = None,
     path: str = "",
 ) -> list[FieldChange]:
     """Changes that turn `live` into `desired`, as FieldChange(before=live, after=desired).
 
-    keyed: list path (``[*]`` for positions) → the item field that identifies an item
+    dropped:         leaf paths that were declared at the last apply (a live field the
+                     manifest no longer declares is a change only when this says so)
+    keyed:           list path (``[*]`` for positions) → the item field that identifies an item
+    server_defaults: rendering only — compare the whole live object, skipping these
     """
     if path and covered(path, ignore):
         return []
     options: dict[str, Any] = {
         "ignore": ignore,
-        "server_defaults": server_defaults,
+        "dropped": dropped,
         "unordered": unordered,
         "keyed": keyed,
+        "server_defaults": server_defaults,
     }
     if isinstance(desired, dict) and isinstance(live, dict):
         changes: list[FieldChange] = []
         for key in list(desired) + [k for k in live if k not in desired]:
             child = f"{path}.{key}" if path else str(key)
             want, have = desired.get(key, ABSENT), live.get(key, ABSENT)
-            if want is ABSENT and covered(child, server_defaults):
+            if covered(child, ignore):
                 continue
-            if want is ABSENT or have is ABSENT:
-                if not covered(child, ignore):
+            if want is ABSENT:
+                if server_defaults is not None:
+                    if not covered(child, server_defaults):
+                        changes.append(FieldChange(child, have, want))
+                else:
+                    changes.extend(
+                        FieldChange(leaf, value, ABSENT)
+                        for leaf, value in leaves(have, keyed, child)
+                        if dropped(leaf)
+                    )
+                continue
+            if have is ABSENT:
+                if not _empty(want):
                     changes.append(FieldChange(child, have, want))
                 continue
             changes.extend(compare(want, have, **options, path=child))
@@ -158,3 +197,43 @@ def _compare_keyed(
         elif not covered(child, options["ignore"]):
             changes.append(FieldChange(child, live.get(name, ABSENT), desired.get(name, ABSENT)))
     return changes
+
+
+def _step(items: list[Any], key: str | None) -> list[tuple[str, Any]]:
+    """The path steps of a list's items: ``[<key>]`` in a keyed list whose items all carry
+    distinct keys, ``[<index>]`` otherwise (as :func:`compare` names them)."""
+    by_key = _by_key(items, key) if key is not None else None
+    if by_key is not None:
+        return [(f"[{name}]", item) for name, item in by_key.items()]
+    return [(f"[{index}]", item) for index, item in enumerate(items)]
+
+
+def leaves(
+    value: Any, keyed: dict[str, str] | None = None, path: str = ""
+) -> Iterator[tuple[str, Any]]:
+    """Every (leaf path, value) of `value`, in :func:`compare`'s path format: mappings are
+    walked key by key, list items by position or key; a scalar, a list of scalars or an
+    empty mapping or list is a leaf."""
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            yield from leaves(item, keyed, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        for step, item in _step(value, (keyed or {}).get(_pattern(path))):
+            yield from leaves(item, keyed, path + step)
+    else:
+        yield path, value
+
+
+def sort_unordered(value: Any, unordered: tuple[str, ...], path: str = "") -> Any:
+    """A copy of `value` in which every list at an `unordered` path (``[*]`` and list
+    steps as :func:`covered` reads them) is sorted, so that equal sets hash equal."""
+    if isinstance(value, dict):
+        return {
+            key: sort_unordered(item, unordered, f"{path}.{key}" if path else str(key))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        if path and covered(path, unordered) and not any(isinstance(i, dict | list) for i in value):
+            return sorted(value, key=repr)
+        return [sort_unordered(item, unordered, f"{path}[{i}]") for i, item in enumerate(value)]
+    return value

@@ -24,6 +24,10 @@ FAILED_SPEC_TAG = "sagemaker-reconciler/failed-spec"
 # On a Model/EndpointConfig adopted under its own name (physical-name annotation): that name,
 # so that the ownership tags identify this very resource, as the hash suffix does otherwise.
 PHYSICAL_NAME_TAG = "sagemaker-reconciler/physical-name"
+# What the last apply declared (codes of spec leaf paths and tag keys; see
+# planning/applied.py), so that a field or tag dropped from a manifest is still a change.
+# A long record continues in ``...-2``, ``...-3``.
+DECLARED_TAG = "sagemaker-reconciler/declared"
 
 JsonDict = dict[str, Any]
 # A path into a spec: ("ProductionVariants", 0, "InstanceType").

@@ -112,7 +112,11 @@ class Executor:
 
     # -- the graph ---------------------------------------------------------------------
     def nodes(self, plan: Plan) -> dict[str, _Node]:
-        changes = {c.address: c for c in plan.changes if c.action is not Action.NOOP}
+        # No-ops need no node, except on a resource still in a transition: its dependants
+        # wait for it to be ready (a rerun after an apply that gave up waiting).
+        changes = {
+            c.address: c for c in plan.changes if c.action is not Action.NOOP or c.await_ready
+        }
         nodes: dict[str, _Node] = {}
 
         def main_of(address: str) -> str | None:
@@ -141,6 +145,10 @@ class Executor:
                 nodes[f"{address}#retire"] = _Node(
                     f"{address}#retire", change, "retire", waits | {address}
                 )
+            elif change.action is Action.UPDATE:
+                # An update may have to wait for removals too (an endpoint moving to a
+                # config without the variant its inference components are on).
+                nodes[address] = _Node(address, change, "main", deps | waits)
             else:
                 nodes[address] = _Node(address, change, "main", deps)
         return nodes
@@ -245,6 +253,8 @@ class Executor:
                 self.delete(api, change, name)
         elif change.held:
             raise ApplyFailure(change.reason)
+        elif change.action is Action.NOOP:
+            self.wait_ready(api, change, change.physical_name)
         else:
             try:
                 if change.action is Action.CREATE or (
@@ -361,12 +371,14 @@ class Executor:
             if reason is not None:
                 raise ApplyFailure(f"{operation} of {name} failed and rolled back: {reason}")
         arn = api.arn(described)
-        if change.tags_to_add:
-            self.progress("call", change.address, {"operation": "AddTags"})
-            api.add_tags(self.client, arn, change.tags_to_add)
+        # Removals first, as planned: the record of declared keys that AddTags writes
+        # must not forget a key that is still there.
         if change.tags_to_remove:
             self.progress("call", change.address, {"operation": "DeleteTags"})
             api.remove_tags(self.client, arn, change.tags_to_remove)
+        if change.tags_to_add:
+            self.progress("call", change.address, {"operation": "AddTags"})
+            api.add_tags(self.client, arn, change.tags_to_add)
 
     def _update_once(self, api: KindApi, change: Change, operation: str) -> None:
         """Call `operation`; when SageMaker says the resource is busy — typically because
@@ -377,7 +389,12 @@ class Executor:
         for attempt in range(3):
             try:
                 api.update(
-                    self.client, name, operation, change.desired_spec, change.ignore_differences
+                    self.client,
+                    name,
+                    operation,
+                    change.desired_spec,
+                    change.ignore_differences,
+                    dropped=tuple(change.dropped),
                 )
                 return
             except ClientError as err:

@@ -145,7 +145,13 @@ class KindApi:
         )
 
     def update(
-        self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
+        self,
+        client: Any,
+        name: str,
+        operation: str,
+        spec: JsonDict,
+        ignore: tuple[str, ...],
+        dropped: tuple[str, ...] = (),
     ) -> None:
         """Run one of the kind's update operations (kinds with updates override this)."""
         raise NotImplementedError(f"{self.info.kind} has no update operation {operation}")

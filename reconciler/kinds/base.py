@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reconciler.diff import FieldChange, compare, covered
+from reconciler.diff import FieldChange, compare, covered, leaves, sort_unordered
 from reconciler.resources import JsonDict, Kind, SpecPath
 
 # A reference path may contain "*" for "every item of this list".
@@ -68,8 +68,11 @@ class KindInfo:
                        paths with [*] for list items reach inside ("InstanceGroups[*].InstanceType")
     write_only:        spec fields sent on create/update but not read back (never compared)
     live_spec:         Describe answer → the Create-request shape, for comparison
-    server_defaults:   fields (dotted, [*] for list items) SageMaker fills in when omitted
-    unordered:         list fields whose order carries no meaning
+    server_defaults:   fields (dotted, [*] for list items) SageMaker fills in when omitted;
+                       used to render a replace's diff against the superseded version, never
+                       to decide (undeclared live fields are never drift, see diff.py)
+    unordered:         list fields whose order carries no meaning: sets in diffs, in content
+                       hashes and in create-only fingerprints
     keyed:             list fields whose items are matched by a key field, not by position
                        (list path → key field, e.g. "InstanceGroups" → "InstanceGroupName")
     """
@@ -99,10 +102,29 @@ class KindInfo:
         return {k: v for k, v in spec.items() if k not in skip}
 
     def differences(
-        self, spec: JsonDict, description: JsonDict, ignore: tuple[str, ...] = ()
+        self,
+        spec: JsonDict,
+        description: JsonDict,
+        ignore: tuple[str, ...] = (),
+        dropped: Callable[[str], bool] | None = None,
     ) -> list[FieldChange]:
         """What it takes to turn the described live resource into `spec` (both sides in the
-        Create-request shape; the kind's defaults, unordered and keyed lists respected)."""
+        Create-request shape; unordered and keyed lists respected): the declared fields that
+        differ, and the live fields `dropped` says were declared at the last apply."""
+        return compare(
+            self.comparable(spec),
+            self.live_spec(description),
+            ignore=ignore,
+            unordered=self.unordered,
+            keyed=self.keyed,
+            dropped=dropped if dropped is not None else _never_declared,
+        )
+
+    def shown_differences(
+        self, spec: JsonDict, description: JsonDict, ignore: tuple[str, ...] = ()
+    ) -> list[FieldChange]:
+        """For display: `spec` against the whole described resource, minus the fields
+        SageMaker is known to fill in (a replace's diff against the version it supersedes)."""
         return compare(
             self.comparable(spec),
             self.live_spec(description),
@@ -112,9 +134,24 @@ class KindInfo:
             keyed=self.keyed,
         )
 
+    def declared_paths(self, spec: JsonDict) -> list[str]:
+        """The leaf paths of `spec` a Describe answer can confirm (what the record of the
+        last apply remembers, so that dropping one of them is still a change)."""
+        return [path for path, _ in leaves(self.comparable(spec), self.keyed)]
+
+    def canonical(self, spec: JsonDict) -> JsonDict:
+        """`spec` with its unordered lists sorted: the form that is hashed, so that
+        reordering subnets or security groups changes no name and no fingerprint."""
+        canonical: JsonDict = sort_unordered(spec, self.unordered)
+        return canonical
+
     def create_only_changes(self, changes: list[FieldChange]) -> list[FieldChange]:
         """The changes that touch a create-only field (each means replacing the resource)."""
         return [c for c in changes if covered(c.path, self.create_only)]
+
+
+def _never_declared(path: str) -> bool:
+    return False
 
 
 def without(description: JsonDict, *fields: str) -> JsonDict:

@@ -194,18 +194,23 @@ def _keep_ignored(group: JsonDict, live: JsonDict | None, ignore: tuple[str, ...
 
 
 def update_request(
-    name: str, spec: JsonDict, description: JsonDict, ignore: tuple[str, ...] = ()
+    name: str,
+    spec: JsonDict,
+    description: JsonDict,
+    ignore: tuple[str, ...] = (),
+    dropped: tuple[str, ...] = (),
 ) -> JsonDict:
     """The UpdateCluster request that turns the described cluster into `spec`: the
     complete desired spec of every group that changes or is new, the names of the groups
     no longer declared, and the cluster-level fields that changed. Only ``ClusterName``
-    when there is nothing to do."""
+    when there is nothing to do. `dropped`: fields the last apply declared and the
+    manifest no longer does (the plan found them from the record of that apply)."""
     live = live_spec(description)
     desired_groups = {g[GROUP_KEY]: g for g in spec.get(GROUPS, [])}
     live_groups = {g[GROUP_KEY]: g for g in live.get(GROUPS, [])}
     touched: set[str] = set()
     fields: set[str] = set()
-    for change in INFO.differences(spec, description, ignore):
+    for change in INFO.differences(spec, description, ignore, dropped=set(dropped).__contains__):
         group = group_name(change.path)
         top = change.path.split(".")[0].split("[")[0]
         if group is not None:
@@ -236,7 +241,13 @@ class ClusterApi(KindApi):
     transitional = TRANSITIONAL
 
     def update(
-        self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
+        self,
+        client: Any,
+        name: str,
+        operation: str,
+        spec: JsonDict,
+        ignore: tuple[str, ...],
+        dropped: tuple[str, ...] = (),
     ) -> None:
         # The groups to delete and the groups to send are the difference to the cluster
         # as it is now: read it (the executor waited for it to settle just before).
@@ -245,7 +256,7 @@ class ClusterApi(KindApi):
             # Let SageMaker say so (ResourceNotFound) in its own words.
             self.call(client, "UpdateCluster", ClusterName=name)
             return
-        request = update_request(name, spec, described, ignore)
+        request = update_request(name, spec, described, ignore, dropped)
         if len(request) > 1:
             self.call(client, "UpdateCluster", **request)
 

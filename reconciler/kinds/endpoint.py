@@ -42,7 +42,13 @@ class EndpointApi(KindApi):
     transitional = TRANSITIONAL
 
     def update(
-        self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
+        self,
+        client: Any,
+        name: str,
+        operation: str,
+        spec: JsonDict,
+        ignore: tuple[str, ...],
+        dropped: tuple[str, ...] = (),
     ) -> None:
         # UpdateEndpoint carries the new config plus the manifest's deployment options.
         options = {k: spec[k] for k in ("DeploymentConfig", *INFO.update_only) if k in spec}

@@ -69,7 +69,13 @@ class InferenceComponentApi(KindApi):
     transitional = TRANSITIONAL
 
     def update(
-        self, client: Any, name: str, operation: str, spec: JsonDict, ignore: tuple[str, ...]
+        self,
+        client: Any,
+        name: str,
+        operation: str,
+        spec: JsonDict,
+        ignore: tuple[str, ...],
+        dropped: tuple[str, ...] = (),
     ) -> None:
         if operation == "UpdateInferenceComponentRuntimeConfig":
             self.call(

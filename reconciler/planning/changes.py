@@ -46,7 +46,8 @@ class Change:
     depends_on:     addresses that must be done first
     diff:           field changes (masked)
     superseded:     physical names of old Models/EndpointConfigs this change retires
-    delete_after:   for a replace: addresses whose changes its delete half waits for
+    delete_after:   for a replace: addresses whose changes its delete half waits for; for
+                    an endpoint update: the inference-component removals it waits for
     interrupting:   the change stops traffic to the resource for a while
     warnings:       anything the user should know (in-flight transitions, failures)
     desired_spec:   the resolved spec to send (None for deletes)
@@ -55,6 +56,9 @@ class Change:
     ignore_differences: fields owned elsewhere, which updates must not reset
     attempt:        digest of the comparable desired spec (recorded on failure)
     held:           not attempted: the same spec failed before (apply reports it failed)
+    await_ready:    a no-op on a resource still in a transition (Creating, Updating): apply
+                    waits for it to be ready before its dependants start
+    dropped:        diff paths of fields the last apply declared and the manifest dropped
     live_status / live_failure: what the account says of it now (for status views)
     """
 
@@ -78,6 +82,8 @@ class Change:
     ignore_differences: tuple[str, ...] = ()
     attempt: str = ""
     held: bool = False
+    await_ready: bool = False
+    dropped: list[str] = field(default_factory=list)
     live_status: str | None = None
     live_failure: str | None = None
 

@@ -15,6 +15,7 @@ from graphlib import CycleError, TopologicalSorter
 
 from reconciler.kinds import KINDS, KindInfo
 from reconciler.naming import content_hash
+from reconciler.planning import applied
 from reconciler.resources import (
     ADDRESS_TAG,
     OWNER_TAG,
@@ -95,9 +96,27 @@ def _set_path(spec: JsonDict, path: SpecPath, value: str) -> None:
 
 
 def spec_hash(info: KindInfo, spec: JsonDict) -> str:
+    """The whole spec's hash for immutable kinds (their name suffix), the create-only
+    fields' for the others; unordered lists (subnets, security groups) sorted first."""
+    canonical = info.canonical(spec)
     if info.immutable:
-        return content_hash(spec)
-    return content_hash({k: spec[k] for k in info.create_only if k in spec})
+        return content_hash(canonical)
+    return content_hash({k: canonical[k] for k in info.create_only if k in canonical})
+
+
+def _link_physical_names(resolved: dict[str, Desired]) -> None:
+    """A reference that names a declared resource by its physical name (the content-hash
+    name the console shows) is a reference to that manifest too: an edge of the graph,
+    not an outside resource that plan must find in the account."""
+    by_physical = {(d.kind, d.physical_name.lower()): d for d in resolved.values()}
+    for desired in resolved.values():
+        for index, reference in enumerate(desired.references):
+            target = by_physical.get((reference.kind, reference.name.lower()))
+            if reference.in_manifests or target is None or target is desired:
+                continue
+            desired.references[index] = ResolvedReference(
+                reference.path, reference.kind, target.manifest.name, target.physical_name, True
+            )
 
 
 def resolve(
@@ -138,17 +157,21 @@ def resolve(
                     ResolvedReference(path, reference.kind, name, physical, known is not None)
                 )
         physical_name = manifest.name
+        digest = spec_hash(info, spec)
         if info.immutable:
-            physical_name = f"{manifest.name}-{content_hash(spec)}"
+            physical_name = f"{manifest.name}-{digest}"
             annotated = manifest.annotations.physical_name
             if annotated and keep_name is not None and keep_name(manifest, annotated, spec):
                 physical_name = annotated
-        digest = spec_hash(info, spec)
         tags = dict(manifest.tags)
         tags.update({OWNER_TAG: owner, ADDRESS_TAG: manifest.address, SPEC_HASH_TAG: digest})
+        # Immutable kinds need no record of their spec: any change renames them.
+        declared = [] if info.immutable else info.declared_paths(spec)
+        tags.update(applied.record_tags(declared, manifest.tags))
         if manifest.annotations.deletion_policy is DeletionPolicy.RETAIN:
             tags[RETAIN_TAG] = "retain"
         if info.immutable and physical_name == manifest.annotations.physical_name:
             tags[PHYSICAL_NAME_TAG] = physical_name
         resolved[address] = Desired(manifest, physical_name, spec, digest, tags, references)
+    _link_physical_names(resolved)
     return resolved, []

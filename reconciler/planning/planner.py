@@ -31,8 +31,9 @@ from reconciler.kinds import cluster as cluster_kind
 from reconciler.kinds import inference_component as ic_kind
 from reconciler.naming import content_hash
 from reconciler.observe import LiveResource, LiveState
+from reconciler.planning import applied
 from reconciler.planning.changes import Action, Change, Plan
-from reconciler.planning.desired import RETAIN_TAG, Desired, resolve
+from reconciler.planning.desired import RETAIN_TAG, Desired, resolve, spec_hash
 from reconciler.planning.sensitive import mask_changes
 from reconciler.resources import (
     ADDRESS_TAG,
@@ -40,6 +41,7 @@ from reconciler.resources import (
     OWNER_TAG,
     PHYSICAL_NAME_TAG,
     SPEC_HASH_TAG,
+    TAG_PREFIX,
     JsonDict,
     Kind,
     Manifest,
@@ -104,10 +106,16 @@ def _planned(manifests: Iterable[Manifest]) -> list[Manifest]:
 
 
 def _live_changes(desired: Desired, live: LiveResource) -> list[FieldChange]:
-    """Field changes between a desired resource and its described live twin."""
+    """Field changes between a desired resource and its described live twin: the declared
+    fields that differ, and the live fields the last apply declared and the manifest has
+    dropped since (the record in the live tags says which)."""
     assert live.description is not None
+    record = applied.read(live.tags)
     return desired.info.differences(
-        desired.spec, live.description, desired.manifest.annotations.ignore_differences
+        desired.spec,
+        live.description,
+        desired.manifest.annotations.ignore_differences,
+        dropped=record.declared if record is not None else None,
     )
 
 
@@ -126,25 +134,58 @@ def identifies(resource: LiveResource) -> bool:
     return hashed is not None or resource.tags.get(PHYSICAL_NAME_TAG) == resource.name
 
 
+# AWS's limit of tags per SageMaker resource (AddTags reference: "Tags: up to 50").
+MAX_TAGS = 50
+
+RECORD_REASON = "record what this apply declares (sagemaker-reconciler/declared)"
+
+
+def _tags_reason(to_add: dict[str, str], to_remove: list[str], adopting: bool) -> str | None:
+    """Why the tag calls: adopting, a tag a person declared, or only the record of the
+    last apply (a resource from before records were kept, or declared fields changed)."""
+    if adopting:
+        return "adopt: add ownership tags"
+    visible = {k for k in to_add if not applied.is_record_key(k)} | (
+        set(to_remove) - {FAILED_SPEC_TAG}
+    )
+    if visible:
+        return "tags changed"
+    return RECORD_REASON if to_add else None
+
+
+def _attempt(desired: Desired) -> str:
+    """Digest of what an apply of `desired` sends and can confirm (failed-spec marker)."""
+    return content_hash(desired.info.canonical(desired.info.comparable(desired.spec)))
+
+
 def _internal(reason: str | None) -> bool:
     """A failure caused by the service itself is worth retrying with the same spec."""
     return bool(reason) and "internal" in str(reason).lower()
 
 
 def _tag_delta(want: dict[str, str], have: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """Tags to add (new or changed value) and keys to remove; ``aws:`` keys are AWS's and
-    the failed-spec marker is apply's (it clears it itself, see plan_mutable)."""
+    """Tags to add (new or changed value) and keys to remove. We own the keys we declared,
+    not the resource's whole tag set: a key is removed only when it is one of ours
+    (``sagemaker-reconciler/...``) or the record of the last apply says the manifest
+    declared it and has dropped it since. Keys set outside git (cost allocation, the
+    SageMaker SDK's ``sagemaker.amazonaws.com/...``, ``aws:``) are left alone, and the
+    failed-spec marker is apply's (it clears it itself, see plan_mutable)."""
+    record = applied.read(have)
     to_add = {k: v for k, v in want.items() if have.get(k) != v}
     to_remove = sorted(
         k
         for k in have
-        if k not in want and not k.lower().startswith("aws:") and k != FAILED_SPEC_TAG
+        if k not in want
+        and k != FAILED_SPEC_TAG
+        and (k.startswith(TAG_PREFIX) or (record is not None and record.declared_tag(k)))
     )
     return to_add, to_remove
 
 
 def _tag_operations(to_add: dict[str, str], to_remove: list[str]) -> list[str]:
-    return (["AddTags"] if to_add else []) + (["DeleteTags"] if to_remove else [])
+    # Removals first: the record of declared keys (written by AddTags) must never forget
+    # a key that is still on the resource, or a failed DeleteTags would leave it for good.
+    return (["DeleteTags"] if to_remove else []) + (["AddTags"] if to_add else [])
 
 
 class _Planner:
@@ -156,6 +197,10 @@ class _Planner:
         self.prune = prune
         self.plan = Plan(owner=owner)
         self.replaced_endpoints: set[str] = set()
+        # (kind, lower-cased physical name) → who uses it after this apply: see uses_of.
+        self.users: dict[
+            tuple[Kind, str], list[tuple[str, Desired | None, tuple[str | int, ...]]]
+        ] = {}
 
     # -- helpers -----------------------------------------------------------------------
     def problem(self, desired: Desired, message: str, path: tuple[str | int, ...] = ()) -> None:
@@ -166,10 +211,17 @@ class _Planner:
         )
 
     def keep_name(self, manifest: Manifest, name: str, spec: JsonDict) -> bool:
+        """An adopted Model/EndpointConfig keeps its own name until its spec changes: before
+        the first apply, while its declared fields match; after it, while the spec hash
+        recorded then is the spec's (a dropped field changes the hash, not the fields)."""
         live = self.live.get(manifest.kind, name)
-        if live is None or live.description is None:
+        if live is None:
             return False
         info = APIS[manifest.kind].info
+        if live.owner == self.owner and live.spec_hash is not None:
+            return live.spec_hash == spec_hash(info, spec)
+        if live.description is None:
+            return False
         return not info.differences(spec, live.description, manifest.annotations.ignore_differences)
 
     def ownership(self, desired: Desired, live: LiveResource) -> bool | None:
@@ -196,6 +248,72 @@ class _Planner:
                 f"{desired.address}; refusing to touch it (were the tags copied?)",
             )
             return None
+        return False
+
+    def find_users(self, desired: dict[str, Desired]) -> None:
+        """Who will still use each resource once this plan is applied: every declared
+        resource by its resolved references (a physical name written in a manifest — a
+        content-hash name as the console shows it — included), and every live resource we
+        read that stays as it is — another owner's, an unmanaged one, one of ours that is
+        retained or not pruned. Ours that are declared are counted by their desired spec
+        (they move); ours that are pruned go first."""
+        for item in desired.values():
+            for reference in item.references:
+                key = (reference.kind, reference.physical_name.lower())
+                self.users.setdefault(key, []).append((item.address, item, reference.path))
+        for resource in self.live.resources.values():
+            if resource.description is None:
+                continue
+            ours = resource.owner == self.owner and identifies(resource)
+            if ours and (resource.address in desired):
+                continue
+            if ours and self.prune and resource.tags.get(RETAIN_TAG) != "retain":
+                continue
+            info = KINDS[resource.kind]
+            spec = info.live_spec(resource.description)
+            for pattern in info.references:
+                for path, name in pattern.find_in(spec):
+                    key = (pattern.kind, name.lower())
+                    user = f"{resource.kind} {resource.name} (in the account)"
+                    self.users.setdefault(key, []).append((user, None, path))
+
+    def users_of(self, kind: Kind, name: str) -> list[str]:
+        return sorted({user for user, _, _ in self.users.get((kind, name.lower()), [])})
+
+    def not_in_use(self, resources: list[LiveResource]) -> list[LiveResource]:
+        """`resources` minus those something still uses (kept, with a warning: a later
+        pass retires them once nothing does)."""
+        free = []
+        for resource in resources:
+            users = self.users_of(resource.kind, resource.name)
+            if users:
+                self.plan.warnings.append(
+                    f"{resource.kind} {resource.name} is superseded but still used by "
+                    f"{', '.join(users)}; kept until nothing uses it"
+                )
+            else:
+                free.append(resource)
+        return free
+
+    def tags_fit(
+        self, desired: Desired, live: LiveResource, to_add: dict[str, str], to_remove: list[str]
+    ) -> bool:
+        """AWS allows 50 tags per resource, counting the ones set outside git: a plan whose
+        AddTags would pass that is a problem now, not a failed apply later. One place is
+        kept free for the failed-spec marker apply may have to write."""
+        after = (set(live.tags) - set(to_remove)) | set(to_add)
+        foreign = sorted(k for k in live.tags if k not in desired.tags and k not in to_remove)
+        room = MAX_TAGS - (0 if FAILED_SPEC_TAG in after else 1)
+        if len(after) <= room:
+            return True
+        self.problem(
+            desired,
+            f"{desired.kind} {live.name} would carry {len(after)} tags, more than AWS's "
+            f"{MAX_TAGS} per resource (keeping one free for {FAILED_SPEC_TAG}): "
+            f"{len(foreign)} set outside git ({', '.join(foreign[:5])}"
+            f"{', ...' if len(foreign) > 5 else ''}) plus {len(desired.tags)} from the manifest "
+            "and the reconciler; remove some",
+        )
         return False
 
     def superseded(self, desired: Desired) -> list[LiveResource]:
@@ -226,7 +344,7 @@ class _Planner:
             desired_spec=desired.spec,
             sensitive_keys=desired.manifest.annotations.sensitive,
             ignore_differences=desired.manifest.annotations.ignore_differences,
-            attempt=content_hash(desired.info.comparable(desired.spec)),
+            attempt=_attempt(desired),
             # A create (or the create half of a replace) sends every tag with it.
             tags_to_add=dict(desired.tags) if action in (Action.CREATE, Action.REPLACE) else {},
         )
@@ -293,7 +411,7 @@ class _Planner:
         return not fixed
 
     def plan_immutable(self, desired: Desired, live: LiveResource | None) -> Change | None:
-        old = self.superseded(desired)
+        old = self.not_in_use(self.superseded(desired))
         create = _OPERATION[(desired.kind, "create")]
         delete = _OPERATION[(desired.kind, "delete")]
         if live is None:
@@ -313,7 +431,13 @@ class _Planner:
             )
             previous = next((r for r in old if r.description is not None), None)
             if previous is not None:
-                change.diff = _live_changes(desired, previous)
+                # For display: what this version changes against the one it replaces.
+                assert previous.description is not None
+                change.diff = desired.info.shown_differences(
+                    desired.spec,
+                    previous.description,
+                    desired.manifest.annotations.ignore_differences,
+                )
             change.superseded = [r.name for r in old]
             return change
         adopting = self.ownership(desired, live)
@@ -328,6 +452,8 @@ class _Planner:
             )
             return None
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
+        if not self.tags_fit(desired, live, to_add, to_remove):
+            return None
         operations = _tag_operations(to_add, to_remove)
         if old:
             change = self.change(
@@ -339,7 +465,7 @@ class _Planner:
             )
             change.superseded = [r.name for r in old]
         elif operations:
-            reason = "adopt: add ownership tags" if adopting else "tags changed"
+            reason = _tags_reason(to_add, to_remove, adopting) or "tags changed"
             change = self.change(desired, Action.UPDATE, operations, reason)
         else:
             change = self.change(desired, Action.NOOP, [], "up to date")
@@ -358,7 +484,7 @@ class _Planner:
         failure = described.get("FailureReason") or described.get("FailureMessage")
         create_only = desired.info.create_only_changes(diff)
 
-        attempt = content_hash(desired.info.comparable(desired.spec))
+        attempt = _attempt(desired)
         failed_before = live.tags.get(FAILED_SPEC_TAG) == attempt and not _internal(failure)
         if failed_before and (status == "Failed" or diff):
             # The same spec failed last time: trying it again would only fail again.
@@ -438,16 +564,29 @@ class _Planner:
                 operations.append("UpdateCluster")
                 reasons.append(cluster_kind.update_summary(diff))
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
-        if FAILED_SPEC_TAG in live.tags and operations:
-            to_remove.append(FAILED_SPEC_TAG)  # a new attempt: forget the old failure
+        if not self.tags_fit(desired, live, to_add, to_remove):
+            return None
+        failed_spec = live.tags.get(FAILED_SPEC_TAG)
+        if failed_spec is not None and (operations or failed_spec != attempt):
+            # A new attempt, or the manifest has moved away from the spec that failed (the
+            # hold means "unchanged since it failed"): forget the old failure, so that
+            # moving back later tries that spec again.
+            to_remove.append(FAILED_SPEC_TAG)
+            if not operations:
+                reasons.append("the manifest moved away from the spec that failed: forget it")
         operations.extend(_tag_operations(to_add, to_remove))
-        if to_add or (set(to_remove) - {FAILED_SPEC_TAG}):
-            reasons.append("adopt: add ownership tags" if adopting else "tags changed")
+        tags_reason = _tags_reason(to_add, to_remove, adopting)
+        if tags_reason and (not diff or tags_reason != RECORD_REASON):
+            reasons.append(tags_reason)
         if operations:
             change = self.change(desired, Action.UPDATE, operations, "; ".join(reasons))
         else:
             change = self.change(desired, Action.NOOP, [], "up to date")
+            # Still Creating/Updating (an earlier apply gave up waiting, --timeout): nothing
+            # to send, but whatever depends on it must wait until it is ready.
+            change.await_ready = status in APIS[kind].transitional
         change.diff = diff + _tag_diff(to_add, to_remove, live.tags)
+        change.dropped = [c.path for c in diff if c.after is ABSENT]
         change.tags_to_add, change.tags_to_remove = to_add, to_remove
         change.warnings = warnings
         return change
@@ -465,6 +604,23 @@ class _Planner:
             _spec_path(desired.spec, create_only[0].path, set(desired.info.keyed.values())),
         )
 
+    def refuse_prune(
+        self,
+        resource: LiveResource,
+        users: list[tuple[str, Desired | None, tuple[str | int, ...]]],
+    ) -> None:
+        """A plan problem: deleting a resource that is no longer declared would break what
+        still uses it."""
+        for user, desired, path in users:
+            message = (
+                f"uses {resource.kind} {resource.name}, which is no longer declared "
+                f"({resource.address}) and would be deleted; declare it again or stop using it"
+            )
+            if desired is not None:
+                self.problem(desired, message, path)
+            else:
+                self.plan.problems.append(Problem(f"{user} {message}"))
+
     # -- prune -------------------------------------------------------------------------
     def plan_prune(self, desired: dict[str, Desired]) -> None:
         """Changes for our resources that no longer have a manifest."""
@@ -478,6 +634,10 @@ class _Planner:
                 )
                 continue
             if address in desired or resource.kind not in _RANK:
+                continue
+            users = self.users.get((resource.kind, resource.name.lower()), [])
+            if users:
+                self.refuse_prune(resource, users)
                 continue
             orphans.setdefault(address, []).append(resource)
         for address, resources in orphans.items():
@@ -578,6 +738,20 @@ class _Planner:
                         for c in moving
                         if c.kind in (Kind.ENDPOINT_CONFIG, Kind.ENDPOINT, Kind.INFERENCE_COMPONENT)
                     }
+            if change.kind is Kind.ENDPOINT and "UpdateEndpoint" in change.operations:
+                # A new config may need the inference components gone (one without their
+                # variant, or with model variants): the update waits for their removal.
+                waits = {
+                    c.address
+                    for c in moving
+                    if c.kind is Kind.INFERENCE_COMPONENT
+                    and (
+                        c.action is Action.DELETE or (c.action is Action.REPLACE and c.interrupting)
+                    )
+                    and (live_field(c.address, "EndpointName") or "").lower()
+                    == change.physical_name.lower()
+                }
+                change.delete_after = sorted(waits - {change.address})
             waits.discard(change.address)
             if change.action is Action.DELETE:
                 change.depends_on = sorted(waits)
@@ -611,6 +785,8 @@ class _Planner:
         # Resolve with live knowledge: annotated physical names are kept while they match.
         desired, problems = resolve(self.manifests, self.owner, self.keep_name)
         self.plan.problems.extend(problems)
+        # Know what stays in use before deciding what may be retired or pruned.
+        self.find_users(desired)
         for item in desired.values():
             change = self.plan_desired(item)
             if change is not None:
@@ -670,7 +846,13 @@ def _spec_path(spec: JsonDict, dotted: str, keys: set[str]) -> tuple[str | int, 
 def _tag_diff(
     to_add: dict[str, str], to_remove: list[str], have: dict[str, str]
 ) -> list[FieldChange]:
-    changes = [FieldChange(f"tags.{k}", have.get(k, ABSENT), v) for k, v in sorted(to_add.items())]
+    """The tag changes a person reads; the record of the last apply is bookkeeping (its
+    codes mean nothing to read) and is left out."""
+    changes = [
+        FieldChange(f"tags.{k}", have.get(k, ABSENT), v)
+        for k, v in sorted(to_add.items())
+        if not applied.is_record_key(k)
+    ]
     changes += [FieldChange(f"tags.{k}", have[k], ABSENT) for k in to_remove]
     return changes
 

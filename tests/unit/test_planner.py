@@ -236,7 +236,8 @@ def test_right_after_apply_the_plan_is_empty() -> None:
             lambda m: m[2].tags.pop("team"),
             "Endpoint/shared",
             "update",
-            ["DeleteTags"],
+            # DeleteTags, then AddTags of the record of declared keys (without "team").
+            ["DeleteTags", "AddTags"],
             [("tags.team", "ml", None)],
             id="tag-removed",
         ),
