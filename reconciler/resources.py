@@ -24,6 +24,12 @@ FAILED_SPEC_TAG = "sagemaker-reconciler/failed-spec"
 # On a Model/EndpointConfig adopted under its own name (physical-name annotation): that name,
 # so that the ownership tags identify this very resource, as the hash suffix does otherwise.
 PHYSICAL_NAME_TAG = "sagemaker-reconciler/physical-name"
+# On a resource annotated ``deletion-policy: retain``, so that a later pass (even from
+# another checkout) knows not to delete it.
+RETAIN_TAG = "sagemaker-reconciler/deletion-policy"
+# Every tag key the reconciler may write on a resource, besides the manifest's own
+# metadata.tags: they count against AWS's 50 tags per resource.
+RECONCILER_TAGS = (*OWNERSHIP_TAGS, RETAIN_TAG, FAILED_SPEC_TAG, PHYSICAL_NAME_TAG)
 
 JsonDict = dict[str, Any]
 # A path into a spec: ("ProductionVariants", 0, "InstanceType").

@@ -21,20 +21,27 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from reconciler.apimodel import Path, format_path, input_shape, validate
+from reconciler.kinds import KINDS
 from reconciler.manifests.wording import quoting_hint, show, unknown
 from reconciler.manifests.yamldoc import Document
 from reconciler.resources import (
     API_VERSION,
+    FAILED_SPEC_TAG,
     OWNERSHIP_TAGS,
+    PHYSICAL_NAME_TAG,
+    RETAIN_TAG,
     TAG_PREFIX,
+    Annotations,
+    DeletionPolicy,
     JsonDict,
     Kind,
     Problem,
 )
 
-# AWS allows 50 tags per resource; the reconciler adds its ownership tags to every one.
+# AWS allows 50 tags per resource ("Tagging your AWS resources", Tag restrictions: "Maximum
+# number of tags per resource - 50"; botocore's TagList: max 50), and the reconciler's own
+# tags (resources.RECONCILER_TAGS) count too.
 MAX_TAGS = 50
-MAX_USER_TAGS = MAX_TAGS - len(OWNERSHIP_TAGS)
 KIND_NAMES = tuple(kind.value for kind in Kind)
 
 
@@ -182,19 +189,11 @@ def _tag_shape() -> Shape:
 def tag_problems(tags: dict[str, str]) -> list[tuple[Path, str]]:
     """Problems of ``metadata.tags`` beyond its type: (path under ``metadata.tags``, message).
 
-    Reserved prefixes (``aws:`` is AWS's, ``sagemaker-reconciler/`` ours), the limit of
-    user tags, and the key and value rules of the AWS Tag shape.
+    Reserved prefixes (``aws:`` is AWS's, ``sagemaker-reconciler/`` ours) and the key and
+    value rules of the AWS Tag shape; the count is :func:`tag_count_problem` (it depends on
+    the annotations).
     """
     found: list[tuple[Path, str]] = []
-    if len(tags) > MAX_USER_TAGS:
-        found.append(
-            (
-                (),
-                f"at most {MAX_USER_TAGS} tags, got {len(tags)}: AWS allows {MAX_TAGS} per "
-                f"resource and the reconciler adds its own {len(OWNERSHIP_TAGS)} "
-                f"({', '.join(OWNERSHIP_TAGS)})",
-            )
-        )
     keys = list(tags)
     for key in keys:
         if key.lower().startswith("aws:"):
@@ -209,3 +208,29 @@ def tag_problems(tags: dict[str, str]) -> list[tuple[Path, str]]:
             index, part = problem.path
             found.append(((keys[int(index)],), f"tag {str(part).lower()} {problem.message}"))
     return found
+
+
+def reconciler_tags(kind: Kind, annotations: Annotations) -> tuple[str, ...]:
+    """The tag keys the reconciler may write on a resource of `kind` so annotated, besides
+    its ``metadata.tags`` (a subset of ``resources.RECONCILER_TAGS``): the ownership tags
+    always, ``failed-spec`` after any failed create or update, ``deletion-policy`` when
+    retained, ``physical-name`` on an immutable kind kept under its annotated name."""
+    keys = [*OWNERSHIP_TAGS]
+    if annotations.deletion_policy is DeletionPolicy.RETAIN:
+        keys.append(RETAIN_TAG)
+    keys.append(FAILED_SPEC_TAG)
+    if KINDS[kind].immutable and annotations.physical_name is not None:
+        keys.append(PHYSICAL_NAME_TAG)
+    return tuple(keys)
+
+
+def tag_count_problem(kind: Kind, tags: dict[str, str], annotations: Annotations) -> str | None:
+    """Why ``metadata.tags`` holds too many tags, once the reconciler's own are added."""
+    ours = reconciler_tags(kind, annotations)
+    allowed = MAX_TAGS - len(ours)
+    if len(tags) <= allowed:
+        return None
+    return (
+        f"{len(tags)} tags: at most {allowed} of your own, since the reconciler adds up to "
+        f"{len(ours)} of its own ({', '.join(ours)}) and AWS allows {MAX_TAGS} per resource"
+    )

@@ -22,7 +22,7 @@ from pathlib import Path
 from reconciler.apimodel import format_path
 from reconciler.manifests.annotations import parse_annotations
 from reconciler.manifests.checks import cross_document_problems
-from reconciler.manifests.envelope import read_envelope
+from reconciler.manifests.envelope import read_envelope, tag_count_problem
 from reconciler.manifests.files import find_files, read_text
 from reconciler.manifests.names import name_problem
 from reconciler.manifests.references import ManifestIndex, ResolvedReference
@@ -128,6 +128,12 @@ def build_manifest(document: Document) -> tuple[Manifest | None, list[Problem]]:
     for key, message in annotation_problems:
         path = ("metadata", "annotations", key)
         problems.append(Problem(message, document.location_of(path), address, format_path(path)))
+
+    too_many = tag_count_problem(kind, envelope.tags, annotations)
+    if too_many is not None:
+        problems.append(
+            Problem(too_many, document.location_of(("metadata", "tags")), address, "metadata.tags")
+        )
 
     manifest = Manifest(
         kind=kind,

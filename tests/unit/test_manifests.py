@@ -251,7 +251,7 @@ def test_references_resolve_to_manifests_or_the_account(fleet: Path) -> None:
         spec:
           EndpointName: someone-elses-endpoint
           Specification:
-            BaseInferenceComponentName: llama-chat
+            BaseInferenceComponentName: someone-elses-base
             Container: {ArtifactUrl: s3://models/adapter.tar.gz}
         """,
     )
@@ -276,8 +276,8 @@ def test_references_resolve_to_manifests_or_the_account(fleet: Path) -> None:
         (
             ("Specification", "BaseInferenceComponentName"),
             Kind.INFERENCE_COMPONENT,
-            "llama-chat",
-            True,
+            "someone-elses-base",
+            False,
         ),
     ]
     assert refs(Kind.MODEL, "llama-model") == []
@@ -650,8 +650,9 @@ def test_pydantic_wording_never_reaches_the_user(in_tmp: Path) -> None:
 
 
 def test_tag_rules(in_tmp: Path) -> None:
-    tags = "".join(f"    t{i}: v\n" for i in range(47))
-    write(in_tmp, "m/ok.yaml", model_doc("forty-seven", extra=f"  tags:\n{tags}"))
+    # 50 per resource, less the reconciler's 3 ownership tags and failed-spec.
+    tags = "".join(f"    t{i}: v\n" for i in range(46))
+    write(in_tmp, "m/ok.yaml", model_doc("forty-six", extra=f"  tags:\n{tags}"))
     write(
         in_tmp,
         "m/bad.yaml",
@@ -847,7 +848,10 @@ def test_missing_required_field_points_at_its_parent(in_tmp: Path) -> None:
         kind: InferenceComponent
         metadata: {name: ic}
         spec:
-          Specification: {ModelName: m}
+          Specification:
+            ModelName: m
+            ComputeResourceRequirements: {MinMemoryRequiredInMb: 1024}
+          RuntimeConfig: {CopyCount: 1}
         """,
     )
     assert messages(load("m")) == [
