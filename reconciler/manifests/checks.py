@@ -200,7 +200,7 @@ def adapter_problems(manifests: list[Manifest], index: ManifestIndex) -> list[Pr
                 message = (
                     f"reference cycle among adapter inference components: {chain} → "
                     f"{component.name}; each names the next as its base, so none can be "
-                    "created first (a base must exist and host the model)"
+                    "created first"
                 )
             problems.append(_problem(component, path, message))
             continue
