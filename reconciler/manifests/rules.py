@@ -188,6 +188,7 @@ def _hosting_mix_problems(config: Manifest) -> list[Problem]:
 # ("Valid values are in 1 GB increments: 1024 MB, 2048 MB, 3072 MB, 4096 MB, 5120 MB, or
 # 6144 MB"); min/max are checked by the API model, the step here.
 SERVERLESS_MEMORY_STEP = 1024
+SERVERLESS_MEMORY_MIN, SERVERLESS_MEMORY_MAX = 1024, 6144
 
 
 def _serverless_problems(config: Manifest, path: SpecPath, variant: JsonDict) -> list[Problem]:
@@ -216,7 +217,8 @@ def _serverless_problems(config: Manifest, path: SpecPath, variant: JsonDict) ->
                 )
             )
     memory = serverless.get("MemorySizeInMB")
-    if _is_int(memory) and memory % SERVERLESS_MEMORY_STEP:
+    in_range = _is_int(memory) and SERVERLESS_MEMORY_MIN <= memory <= SERVERLESS_MEMORY_MAX
+    if in_range and memory % SERVERLESS_MEMORY_STEP:  # out of range: the API model says so
         problems.append(
             problem(
                 config,
