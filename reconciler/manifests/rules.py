@@ -217,8 +217,11 @@ def _serverless_problems(config: Manifest, path: SpecPath, variant: JsonDict) ->
                 )
             )
     memory = serverless.get("MemorySizeInMB")
-    in_range = _is_int(memory) and SERVERLESS_MEMORY_MIN <= memory <= SERVERLESS_MEMORY_MAX
-    if in_range and memory % SERVERLESS_MEMORY_STEP:  # out of range: the API model says so
+    if (
+        _is_int(memory)
+        and SERVERLESS_MEMORY_MIN <= memory <= SERVERLESS_MEMORY_MAX  # else the model says so
+        and memory % SERVERLESS_MEMORY_STEP
+    ):
         problems.append(
             problem(
                 config,
