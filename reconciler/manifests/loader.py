@@ -6,8 +6,9 @@ Out: :class:`Loaded` — every usable :class:`Manifest`, every :class:`Problem` 
      and line), and the files read.
 
 The steps, in order: find and read the files; parse YAML keeping lines; check each
-document's envelope, annotations, name and spec; then the checks across documents
-(duplicates, inference components against their endpoint's config). Nothing stops at the
+document's envelope, annotations, name, tag count and spec; then SageMaker's rules within
+each manifest and the checks across documents (duplicates, inference components against
+their endpoint's config and their adapter bases, reference cycles). Nothing stops at the
 first problem: a manifest whose envelope is usable is built and checked further even when
 something else in it is wrong, so one run reports everything. Pure: no AWS clients, no
 network — the API model comes from botocore's bundled data.

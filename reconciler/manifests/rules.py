@@ -94,7 +94,54 @@ def endpoint_config_problems(config: Manifest) -> list[Problem]:
     problems += _hosting_mix_problems(config)
     for path, variant in _variants(config):
         problems += _serverless_problems(config, path, variant)
+        problems += _managed_scaling_problems(config, path, variant)
+    problems += _serverless_config_problems(config)
     return problems
+
+
+def _managed_scaling_problems(config: Manifest, path: SpecPath, variant: JsonDict) -> list[Problem]:
+    """Managed instance scaling is for variants that host inference components.
+
+    Source: AWS's answer to a CreateEndpointConfig whose variant has a ModelName and
+    ManagedInstanceScaling, recorded in hashicorp/terraform-provider-aws pull request 45926
+    (acceptance test managedInstanceScalingZero): "ValidationException: ManagedInstanceScaling
+    is only supported for inference component endpoints."; pull request 48767 fixed those
+    tests by dropping model_name.
+    """
+    if "ModelName" not in variant or "ManagedInstanceScaling" not in variant:
+        return []
+    return [
+        problem(
+            config,
+            (*path, "ManagedInstanceScaling"),
+            "is only supported on variants that host inference components (no ModelName); "
+            "scale a model variant with Application Auto Scaling instead",
+        )
+    ]
+
+
+def _serverless_config_problems(config: Manifest) -> list[Problem]:
+    """A config with serverless variants takes no DataCaptureConfig or AsyncInferenceConfig.
+
+    Source: aws-controllers-k8s/sagemaker-controller pull request 193 (serverless support),
+    manual tests: "[Serverless] Async Config - Validation Exception", "[Serverless] Data
+    Capture - Validation Exception" — as cited by our emulator's endpoint_configs (read
+    second-hand; AWS's message is not recorded there).
+    """
+    serverless = [
+        format_path(path) for path, variant in _variants(config) if "ServerlessConfig" in variant
+    ]
+    if not serverless:
+        return []
+    return [
+        problem(
+            config,
+            (field,),
+            f"is not supported with serverless variants ({', '.join(serverless)})",
+        )
+        for field in ("DataCaptureConfig", "AsyncInferenceConfig")
+        if field in config.spec
+    ]
 
 
 def _variant_name_problems(config: Manifest) -> list[Problem]:
@@ -199,7 +246,10 @@ def _serverless_problems(config: Manifest, path: SpecPath, variant: JsonDict) ->
     InstanceType and no InitialInstanceCount beside it (we read "instead of" as exclusive;
     the refusal's wording is unverified); VolumeSizeInGB is "the ML storage volume attached
     to individual inference instance", which a serverless variant has not (SageMaker refuses
-    it with ServerlessConfig: issue 12, item 2); ProvisionedConcurrency "should be less than
+    it with ServerlessConfig: issue 12, item 2; aws-controllers-k8s/sagemaker-controller pull
+    request 193, manual tests: "Including VolumeSizeInGB in spec: Validation exception", as
+    cited by our emulator); the memory step is also refused by moto
+    (validate_serverless_config) and terraform-provider-aws (IntInSlice); ProvisionedConcurrency "should be less than
     or equal to MaxConcurrency" (ProductionVariantServerlessConfig).
     """
     serverless = variant.get("ServerlessConfig")
