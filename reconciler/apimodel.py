@@ -38,7 +38,8 @@ Rules (``code`` in brackets)
       value ["pattern"] (see :func:`compile_pattern` for the translation to Python ``re``).
     * integer/long: ``int`` (not ``bool``); float/double: ``int`` or finite ``float`` (not
       ``bool``); both honour ``min``/``max`` ["min", "max"]; an integer/long must also fit
-      in 32/64 bits ["min", "max"] where the shape declares no tighter bound.  boolean: ``bool``.
+      in 32/64 bits and a float in single precision ["min", "max"] where the shape declares
+      no tighter bound.  boolean: ``bool``.
       timestamp: ``datetime``/``date``, an ISO 8601 string or epoch seconds.  blob: ``bytes``
       or ``str``.  Wrong Python types are ["type"].
 """
@@ -242,6 +243,8 @@ def _check(
                 out.append(_type_problem(path, "a finite number", value))
             else:
                 _check_range(value, shape.metadata, path, out)
+                if kind == "float":
+                    _check_float_width(value, shape.metadata, path, out)
         elif kind == "boolean":
             if not isinstance(value, bool):
                 out.append(_type_problem(path, "a boolean", value))
@@ -402,6 +405,33 @@ def _check_width(
     if value > high and not (isinstance(own_high, int | float) and own_high <= high):
         out.append(
             ShapeProblem(path, "max", f"must be <= {high} (a {bits}-bit {kind}), got {value!r}")
+        )
+
+
+# Smithy's "float" is an IEEE-754 single-precision number: its largest finite value.
+_FLOAT32_MAX: Final = 3.4028234663852886e38
+
+
+def _check_float_width(
+    value: float, meta: Mapping[str, object], path: Path, out: list[ShapeProblem]
+) -> None:
+    """A "float" beyond single precision, where the shape's own bounds did not say so."""
+    own_low, own_high = meta.get("min"), meta.get("max")
+    if value < -_FLOAT32_MAX and not (
+        isinstance(own_low, int | float) and own_low >= -_FLOAT32_MAX
+    ):
+        out.append(
+            ShapeProblem(
+                path, "min", f"must be >= {-_FLOAT32_MAX:g} (a 32-bit float), got {value!r}"
+            )
+        )
+    if value > _FLOAT32_MAX and not (
+        isinstance(own_high, int | float) and own_high <= _FLOAT32_MAX
+    ):
+        out.append(
+            ShapeProblem(
+                path, "max", f"must be <= {_FLOAT32_MAX:g} (a 32-bit float), got {value!r}"
+            )
         )
 
 

@@ -709,6 +709,24 @@ def test_integers_fit_their_width(shape_name: str, value: int, expected: list[st
 
 
 @pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (3.4e38, []),
+        (1e39, ["must be <= 3.40282e+38 (a 32-bit float), got 1e+39"]),
+        (
+            10**40,
+            [
+                "must be <= 3.40282e+38 (a 32-bit float), got 10000000000000000000000000000000000000000"
+            ],
+        ),
+    ],
+)
+def test_a_float_fits_single_precision(value: float, expected: list[str]) -> None:
+    # VariantWeight (ProductionVariant.InitialVariantWeight) is a "float" with min 0, no max.
+    assert [p.message for p in validate(value, shape("VariantWeight"))] == expected
+
+
+@pytest.mark.parametrize(
     ("value", "ok"), [(b"\x00\x01", True), (bytearray(b"x"), True), ("aGk=", True), (1, False)]
 )
 def test_blob_shape(value: object, ok: bool) -> None:
