@@ -429,7 +429,10 @@ def _adapter_problems(component: Manifest) -> list[Problem]:
         )
     if "VariantName" in component.spec:
         # The adapter is placed on its base's variant; SageMaker refuses VariantName on an
-        # adapter (issue 12, item 2; no public page states the refusal: unverified).
+        # adapter (issue 12, item 2). AWS's adapter examples (ML blog "Easily deploy and
+        # manage hundreds of LoRA adapters with SageMaker efficient multi-adapter inference",
+        # as cited by our emulator) create adapters without it; no public page states the
+        # refusal itself: unverified.
         problems.append(
             problem(
                 component,
