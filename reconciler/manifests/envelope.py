@@ -26,9 +26,8 @@ from reconciler.manifests.wording import quoting_hint, show, unknown
 from reconciler.manifests.yamldoc import Document
 from reconciler.resources import (
     API_VERSION,
-    FAILED_SPEC_TAG,
-    OWNERSHIP_TAGS,
     PHYSICAL_NAME_TAG,
+    RECONCILER_TAGS,
     RETAIN_TAG,
     TAG_PREFIX,
     Annotations,
@@ -211,17 +210,16 @@ def tag_problems(tags: dict[str, str]) -> list[tuple[Path, str]]:
 
 
 def reconciler_tags(kind: Kind, annotations: Annotations) -> tuple[str, ...]:
-    """The tag keys the reconciler may write on a resource of `kind` so annotated, besides
-    its ``metadata.tags`` (a subset of ``resources.RECONCILER_TAGS``): the ownership tags
-    always, ``failed-spec`` after any failed create or update, ``deletion-policy`` when
-    retained, ``physical-name`` on an immutable kind kept under its annotated name."""
-    keys = [*OWNERSHIP_TAGS]
-    if annotations.deletion_policy is DeletionPolicy.RETAIN:
-        keys.append(RETAIN_TAG)
-    keys.append(FAILED_SPEC_TAG)
-    if KINDS[kind].immutable and annotations.physical_name is not None:
-        keys.append(PHYSICAL_NAME_TAG)
-    return tuple(keys)
+    """The keys of ``resources.RECONCILER_TAGS`` the reconciler may write on a resource of
+    `kind` so annotated, besides its ``metadata.tags``: all of them (ownership, and
+    ``failed-spec`` after any failed create or update) but ``deletion-policy``, written only
+    when retained, and ``physical-name``, only on an immutable kind kept under its annotated
+    name. A key added to RECONCILER_TAGS counts on every resource until it is listed here."""
+    only_when = {
+        RETAIN_TAG: annotations.deletion_policy is DeletionPolicy.RETAIN,
+        PHYSICAL_NAME_TAG: KINDS[kind].immutable and annotations.physical_name is not None,
+    }
+    return tuple(key for key in RECONCILER_TAGS if only_when.get(key, True))
 
 
 def tag_count_problem(kind: Kind, tags: dict[str, str], annotations: Annotations) -> str | None:

@@ -1216,3 +1216,17 @@ spec:
         (12, "spec.ProductionVariants[1].ServerlessConfig.MemorySizeInMB"),  # the model's min
         (13, "spec.ProductionVariants[1].InitialInstanceCount"),
     ]
+
+
+def test_every_tag_key_the_reconciler_writes_is_counted() -> None:
+    from reconciler import resources
+    from reconciler.planning import desired
+
+    keys = {
+        value
+        for name, value in vars(resources).items()
+        if name.endswith("_TAG") and isinstance(value, str)
+    }
+    assert keys == set(resources.RECONCILER_TAGS)
+    assert all(key.startswith(resources.TAG_PREFIX) for key in keys)
+    assert desired.RETAIN_TAG is resources.RETAIN_TAG  # one definition, not two
