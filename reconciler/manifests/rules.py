@@ -249,8 +249,9 @@ def _serverless_problems(config: Manifest, path: SpecPath, variant: JsonDict) ->
     it with ServerlessConfig: issue 12, item 2; aws-controllers-k8s/sagemaker-controller pull
     request 193, manual tests: "Including VolumeSizeInGB in spec: Validation exception", as
     cited by our emulator); the memory step is also refused by moto
-    (validate_serverless_config) and terraform-provider-aws (IntInSlice); ProvisionedConcurrency "should be less than
-    or equal to MaxConcurrency" (ProductionVariantServerlessConfig).
+    (validate_serverless_config) and terraform-provider-aws (IntInSlice), as cited by our
+    emulator; ProvisionedConcurrency "should be less than or equal to MaxConcurrency"
+    (ProductionVariantServerlessConfig).
     """
     serverless = variant.get("ServerlessConfig")
     if not isinstance(serverless, dict):
