@@ -37,7 +37,9 @@ Rules (``code`` in brackets)
       ["min-length", "max-length"]; ``pattern`` is a Java regex that must match the *whole*
       value ["pattern"] (see :func:`compile_pattern` for the translation to Python ``re``).
     * integer/long: ``int`` (not ``bool``); float/double: ``int`` or finite ``float`` (not
-      ``bool``); both honour ``min``/``max`` ["min", "max"].  boolean: ``bool``.
+      ``bool``); both honour ``min``/``max`` ["min", "max"]; an integer/long must also fit
+      in 32/64 bits and a float in single precision ["min", "max"] where the shape declares
+      no tighter bound.  boolean: ``bool``.
       timestamp: ``datetime``/``date``, an ISO 8601 string or epoch seconds.  blob: ``bytes``
       or ``str``.  Wrong Python types are ["type"].
 """
@@ -233,6 +235,7 @@ def _check(
                 out.append(_type_problem(path, "an integer", value))
             else:
                 _check_range(value, shape.metadata, path, out)
+                _check_width(value, kind, shape.metadata, path, out)
         elif kind in ("float", "double"):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 out.append(_type_problem(path, "a number", value))
@@ -240,6 +243,8 @@ def _check(
                 out.append(_type_problem(path, "a finite number", value))
             else:
                 _check_range(value, shape.metadata, path, out)
+                if kind == "float":
+                    _check_float_width(value, shape.metadata, path, out)
         elif kind == "boolean":
             if not isinstance(value, bool):
                 out.append(_type_problem(path, "a boolean", value))
@@ -374,6 +379,60 @@ def _check_range(
     high = meta.get("max")
     if isinstance(high, int | float) and value > high:
         out.append(ShapeProblem(path, "max", f"must be <= {high}, got {value!r}"))
+
+
+# The widths of the model's integer types (Smithy's "integer" is a 32-bit and "long" a 64-bit
+# signed integer, https://smithy.io/2.0/spec/simple-types.html; the SDKs generated from these
+# models hold them in int32/int64, e.g. Java's Integer/Long): a value outside cannot reach
+# SageMaker, whatever the shape's own min/max say.
+_WIDTHS: Final[dict[str, tuple[int, int]]] = {
+    "integer": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+}
+
+
+def _check_width(
+    value: int, kind: str, meta: Mapping[str, object], path: Path, out: list[ShapeProblem]
+) -> None:
+    """A value beyond its type's width, where the shape's own bounds did not already say so."""
+    low, high = _WIDTHS[kind]
+    bits = 32 if kind == "integer" else 64
+    own_low, own_high = meta.get("min"), meta.get("max")
+    if value < low and not (isinstance(own_low, int | float) and own_low >= low):
+        out.append(
+            ShapeProblem(path, "min", f"must be >= {low} (a {bits}-bit {kind}), got {value!r}")
+        )
+    if value > high and not (isinstance(own_high, int | float) and own_high <= high):
+        out.append(
+            ShapeProblem(path, "max", f"must be <= {high} (a {bits}-bit {kind}), got {value!r}")
+        )
+
+
+# Smithy's "float" is an IEEE-754 single-precision number: its largest finite value.
+_FLOAT32_MAX: Final = 3.4028234663852886e38
+
+
+def _check_float_width(
+    value: float, meta: Mapping[str, object], path: Path, out: list[ShapeProblem]
+) -> None:
+    """A "float" beyond single precision, where the shape's own bounds did not say so."""
+    own_low, own_high = meta.get("min"), meta.get("max")
+    if value < -_FLOAT32_MAX and not (
+        isinstance(own_low, int | float) and own_low >= -_FLOAT32_MAX
+    ):
+        out.append(
+            ShapeProblem(
+                path, "min", f"must be >= {-_FLOAT32_MAX:g} (a 32-bit float), got {value!r}"
+            )
+        )
+    if value > _FLOAT32_MAX and not (
+        isinstance(own_high, int | float) and own_high <= _FLOAT32_MAX
+    ):
+        out.append(
+            ShapeProblem(
+                path, "max", f"must be <= {_FLOAT32_MAX:g} (a 32-bit float), got {value!r}"
+            )
+        )
 
 
 def _check_count(

@@ -28,6 +28,19 @@ PHYSICAL_NAME_TAG = "sagemaker-reconciler/physical-name"
 # planning/applied.py), so that a field or tag dropped from a manifest is still a change.
 # A long record continues in ``...-2``, ``...-3``.
 DECLARED_TAG = "sagemaker-reconciler/declared"
+# On a resource annotated ``deletion-policy: retain``, so that a later pass (even from
+# another checkout) knows not to delete it.
+RETAIN_TAG = "sagemaker-reconciler/deletion-policy"
+# Every tag key the reconciler may write on a resource, besides the manifest's own
+# metadata.tags: they count against AWS's 50 tags per resource (the record may take more
+# than one, see planning/applied.py).
+RECONCILER_TAGS = (
+    *OWNERSHIP_TAGS,
+    DECLARED_TAG,
+    RETAIN_TAG,
+    FAILED_SPEC_TAG,
+    PHYSICAL_NAME_TAG,
+)
 
 JsonDict = dict[str, Any]
 # A path into a spec: ("ProductionVariants", 0, "InstanceType").

@@ -14,7 +14,9 @@ Modules, in the order data flows through them:
 - ``names``       SageMaker's name pattern and the room for the hash suffix
 - ``spec``        spec against the kind's API shapes (botocore model)
 - ``references``  reference fields, resolved to manifests or the account
-- ``checks``      rules across fields and documents
+- ``rules``       SageMaker's rules within one manifest (fields that go together or exclude
+                  each other)
+- ``checks``      rules across documents (duplicates, adapter bases and cycles, ...)
 - ``loader``      :func:`load`, tying the steps together
 - ``cli``         ``reconciler validate``
 """

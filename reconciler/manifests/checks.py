@@ -9,15 +9,20 @@ Out: :class:`Problem` s, each at the line of the field concerned.
   ExecutionRoleArn;
 - an InferenceComponent on an Endpoint manifest whose EndpointConfig is a manifest too: the
   variant it names must exist there, and that config must be one that hosts components;
-- a Cluster's instance groups have unique names (they are diffed and updated by name).
+- a Cluster's instance groups have unique names (they are diffed and updated by name);
+- adapter inference components: no reference cycle among them (an IC naming itself as its
+  base included), a base that is not itself an adapter, on the adapter's endpoint;
+- the rules within one manifest of ``rules`` (containers, variants, specifications, ...).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 
 from reconciler.apimodel import format_path
 from reconciler.manifests.references import ManifestIndex
+from reconciler.manifests.rules import BASE, is_adapter, manifest_problems, specifications
 from reconciler.resources import Kind, Manifest, Problem, SpecPath
 
 
@@ -129,10 +134,105 @@ def cluster_problems(cluster: Manifest) -> list[Problem]:
     return problems
 
 
+# An adapter IC's edge to its base: (adapter, path of its BaseInferenceComponentName, base).
+_Edge = tuple[Manifest, SpecPath, Manifest]
+
+
+def _base_edges(components: list[Manifest], index: ManifestIndex) -> dict[str, list[_Edge]]:
+    """Each IC manifest's edges to the IC manifests it names as base, by address."""
+    edges: dict[str, list[_Edge]] = {}
+    for component in components:
+        found = edges.setdefault(component.address, [])
+        for path, specification in specifications(component):
+            name = specification.get(BASE)
+            base = index.get(Kind.INFERENCE_COMPONENT, name) if isinstance(name, str) else None
+            if base is not None:
+                found.append((component, (*path, BASE), base))
+    return edges
+
+
+def _shortest_cycle(start: Manifest, edges: dict[str, list[_Edge]]) -> list[_Edge] | None:
+    """The shortest chain of base edges from `start` back to itself, if there is one."""
+    came_by: dict[str, _Edge] = {}
+    queue = deque([start])
+    while queue:
+        here = queue.popleft()
+        for edge in edges.get(here.address, []):
+            base = edge[2]
+            if base is start:
+                chain = [edge]
+                while chain[0][0] is not start:
+                    chain.insert(0, came_by[chain[0][0].address])
+                return chain
+            if base.address not in came_by:
+                came_by[base.address] = edge
+                queue.append(base)
+    return None
+
+
+def adapter_problems(manifests: list[Manifest], index: ManifestIndex) -> list[Problem]:
+    """Adapter ICs whose base (a manifest) cannot be one: a reference cycle, an adapter, an
+    IC on another endpoint.
+
+    Sources: InferenceComponentSpecification (API reference), BaseInferenceComponentName:
+    "The name of an existing inference component that is to contain the inference component
+    that you're creating ... Before you can create an adapter inference component, you must
+    have an existing inference component that contains the foundation model that you want
+    to adapt." A base therefore exists first (no cycle can ever be created, the self-reference
+    included), holds a model (is not an adapter), and contains the adapter (same endpoint).
+    The refusals' wording follows our emulator (inference_components._check_specification);
+    AWS's own texts are unverified.
+    """
+    components = [m for m in manifests if m.kind is Kind.INFERENCE_COMPONENT]
+    edges = _base_edges(components, index)
+    problems: list[Problem] = []
+    for component in components:
+        cycle = _shortest_cycle(component, edges)
+        if cycle is not None:
+            _, path, _ = cycle[0]
+            if len(cycle) == 1:
+                message = (
+                    f"names {component.address} itself as its base: an adapter's base is "
+                    "another inference component, one that hosts the model"
+                )
+            else:
+                chain = " → ".join(f"{a.name} ({a.location_of(p)})" for a, p, _ in cycle)
+                message = (
+                    f"reference cycle among adapter inference components: {chain} → "
+                    f"{component.name}; each names the next as its base, so none can be "
+                    "created first"
+                )
+            problems.append(_problem(component, path, message))
+            continue
+        for _, path, base in edges[component.address]:
+            if is_adapter(base):
+                problems.append(
+                    _problem(
+                        component,
+                        path,
+                        f"{base.address} is an adapter and cannot be a base: name the "
+                        "inference component that hosts the model it adapts",
+                    )
+                )
+            mine, theirs = component.spec.get("EndpointName"), base.spec.get("EndpointName")
+            if isinstance(mine, str) and isinstance(theirs, str) and mine.lower() != theirs.lower():
+                problems.append(
+                    _problem(
+                        component,
+                        path,
+                        f"{base.address} runs on endpoint {theirs!r}, not on {mine!r}: an "
+                        "adapter runs on its base's endpoint",
+                    )
+                )
+    return problems
+
+
 def cross_document_problems(manifests: list[Manifest], index: ManifestIndex) -> list[Problem]:
     """Every check of this module over `manifests`."""
     problems = duplicate_problems(manifests)
+    problems += adapter_problems(manifests, index)
     for manifest in manifests:
+        problems += manifest_problems(manifest)
         if manifest.kind is Kind.ENDPOINT_CONFIG:
             problems += config_problems(manifest)
         elif manifest.kind is Kind.INFERENCE_COMPONENT:

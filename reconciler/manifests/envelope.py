@@ -21,20 +21,27 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from reconciler.apimodel import Path, format_path, input_shape, validate
+from reconciler.kinds import KINDS
 from reconciler.manifests.wording import quoting_hint, show, unknown
 from reconciler.manifests.yamldoc import Document
+from reconciler.planning import applied
 from reconciler.resources import (
     API_VERSION,
-    OWNERSHIP_TAGS,
+    PHYSICAL_NAME_TAG,
+    RECONCILER_TAGS,
+    RETAIN_TAG,
     TAG_PREFIX,
+    Annotations,
+    DeletionPolicy,
     JsonDict,
     Kind,
     Problem,
 )
 
-# AWS allows 50 tags per resource; the reconciler adds its ownership tags to every one.
+# AWS allows 50 tags per resource ("Tagging your AWS resources", Tag restrictions: "Maximum
+# number of tags per resource - 50"; botocore's TagList: max 50), and the reconciler's own
+# tags (resources.RECONCILER_TAGS) count too.
 MAX_TAGS = 50
-MAX_USER_TAGS = MAX_TAGS - len(OWNERSHIP_TAGS)
 KIND_NAMES = tuple(kind.value for kind in Kind)
 
 
@@ -182,19 +189,11 @@ def _tag_shape() -> Shape:
 def tag_problems(tags: dict[str, str]) -> list[tuple[Path, str]]:
     """Problems of ``metadata.tags`` beyond its type: (path under ``metadata.tags``, message).
 
-    Reserved prefixes (``aws:`` is AWS's, ``sagemaker-reconciler/`` ours), the limit of
-    user tags, and the key and value rules of the AWS Tag shape.
+    Reserved prefixes (``aws:`` is AWS's, ``sagemaker-reconciler/`` ours) and the key and
+    value rules of the AWS Tag shape; the count is :func:`tag_count_problem` (it depends on
+    the annotations).
     """
     found: list[tuple[Path, str]] = []
-    if len(tags) > MAX_USER_TAGS:
-        found.append(
-            (
-                (),
-                f"at most {MAX_USER_TAGS} tags, got {len(tags)}: AWS allows {MAX_TAGS} per "
-                f"resource and the reconciler adds its own {len(OWNERSHIP_TAGS)} "
-                f"({', '.join(OWNERSHIP_TAGS)})",
-            )
-        )
     keys = list(tags)
     for key in keys:
         if key.lower().startswith("aws:"):
@@ -209,3 +208,36 @@ def tag_problems(tags: dict[str, str]) -> list[tuple[Path, str]]:
             index, part = problem.path
             found.append(((keys[int(index)],), f"tag {str(part).lower()} {problem.message}"))
     return found
+
+
+def reconciler_tags(kind: Kind, annotations: Annotations) -> tuple[str, ...]:
+    """The keys of ``resources.RECONCILER_TAGS`` the reconciler may write on a resource of
+    `kind` so annotated, besides its ``metadata.tags``: all of them (ownership, and
+    ``failed-spec`` after any failed create or update) but ``deletion-policy``, written only
+    when retained, and ``physical-name``, only on an immutable kind kept under its annotated
+    name. A key added to RECONCILER_TAGS counts on every resource until it is listed here."""
+    only_when = {
+        RETAIN_TAG: annotations.deletion_policy is DeletionPolicy.RETAIN,
+        PHYSICAL_NAME_TAG: KINDS[kind].immutable and annotations.physical_name is not None,
+    }
+    return tuple(key for key in RECONCILER_TAGS if only_when.get(key, True))
+
+
+def tag_count_problem(
+    kind: Kind, tags: dict[str, str], annotations: Annotations, spec: JsonDict | None = None
+) -> str | None:
+    """Why ``metadata.tags`` holds too many tags, once the reconciler's own are added —
+    the record of declared fields among them, which takes more than one tag for a long
+    spec (planning/applied.py)."""
+    ours = reconciler_tags(kind, annotations)
+    info = KINDS[kind]
+    declared = info.declared_paths(spec) if isinstance(spec, dict) and not info.immutable else []
+    extra_record_tags = applied.tag_count([*declared, *(f"tags.{k}" for k in tags)]) - 1
+    ours += tuple(applied.tag_key(i) for i in range(1, 1 + extra_record_tags))
+    allowed = MAX_TAGS - len(ours)
+    if len(tags) <= allowed:
+        return None
+    return (
+        f"{len(tags)} tags: at most {allowed} of your own, since the reconciler adds up to "
+        f"{len(ours)} of its own ({', '.join(ours)}) and AWS allows {MAX_TAGS} per resource"
+    )

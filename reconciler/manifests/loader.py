@@ -6,8 +6,9 @@ Out: :class:`Loaded` — every usable :class:`Manifest`, every :class:`Problem` 
      and line), and the files read.
 
 The steps, in order: find and read the files; parse YAML keeping lines; check each
-document's envelope, annotations, name and spec; then the checks across documents
-(duplicates, inference components against their endpoint's config). Nothing stops at the
+document's envelope, annotations, name, tag count and spec; then SageMaker's rules within
+each manifest and the checks across documents (duplicates, inference components against
+their endpoint's config and their adapter bases, reference cycles). Nothing stops at the
 first problem: a manifest whose envelope is usable is built and checked further even when
 something else in it is wrong, so one run reports everything. Pure: no AWS clients, no
 network — the API model comes from botocore's bundled data.
@@ -22,7 +23,7 @@ from pathlib import Path
 from reconciler.apimodel import format_path
 from reconciler.manifests.annotations import parse_annotations
 from reconciler.manifests.checks import cross_document_problems
-from reconciler.manifests.envelope import read_envelope
+from reconciler.manifests.envelope import read_envelope, tag_count_problem
 from reconciler.manifests.files import find_files, read_text
 from reconciler.manifests.names import name_problem
 from reconciler.manifests.references import ManifestIndex, ResolvedReference
@@ -128,6 +129,12 @@ def build_manifest(document: Document) -> tuple[Manifest | None, list[Problem]]:
     for key, message in annotation_problems:
         path = ("metadata", "annotations", key)
         problems.append(Problem(message, document.location_of(path), address, format_path(path)))
+
+    too_many = tag_count_problem(kind, envelope.tags, annotations, envelope.spec)
+    if too_many is not None:
+        problems.append(
+            Problem(too_many, document.location_of(("metadata", "tags")), address, "metadata.tags")
+        )
 
     manifest = Manifest(
         kind=kind,

@@ -29,7 +29,8 @@ from reconciler.resources import (
     SpecPath,
 )
 
-RETAIN_TAG = "sagemaker-reconciler/deletion-policy"
+# Re-exported: the planner imports it from here.
+from reconciler.resources import RETAIN_TAG as RETAIN_TAG
 
 
 @dataclass(frozen=True)

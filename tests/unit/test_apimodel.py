@@ -672,6 +672,61 @@ def test_scalar_shapes(shape_name: str, value: object, expected: str | None) -> 
 
 
 @pytest.mark.parametrize(
+    ("shape_name", "value", "expected"),
+    [
+        # "integer" is 32-bit, "long" 64-bit: beyond, nothing can carry the value to SageMaker.
+        # InitialTaskCount (ProductionVariant.InitialInstanceCount): min 1, no max.
+        ("InitialTaskCount", 2**31 - 1, []),
+        (
+            "InitialTaskCount",
+            2**31,
+            ["must be <= 2147483647 (a 32-bit integer), got 2147483648"],
+        ),
+        (
+            "InferenceComponentCopyCount",
+            2**31,
+            ["must be <= 2147483647 (a 32-bit integer), got 2147483648"],
+        ),
+        # The model's own bound is tighter: reported alone, not twice.
+        ("InferenceComponentCopyCount", -(2**31) - 1, ["must be >= 0, got -2147483649"]),
+        ("ServerlessMaxConcurrency", 2**40, ["must be <= 200, got 1099511627776"]),
+        ("Long", 2**63 - 1, []),
+        ("Long", -(2**63), []),
+        (
+            "Long",
+            2**63,
+            ["must be <= 9223372036854775807 (a 64-bit long), got 9223372036854775808"],
+        ),
+        (
+            "Long",
+            -(2**63) - 1,
+            ["must be >= -9223372036854775808 (a 64-bit long), got -9223372036854775809"],
+        ),
+    ],
+)
+def test_integers_fit_their_width(shape_name: str, value: int, expected: list[str]) -> None:
+    assert [p.message for p in validate(value, shape(shape_name))] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (3.4e38, []),
+        (1e39, ["must be <= 3.40282e+38 (a 32-bit float), got 1e+39"]),
+        (
+            10**40,
+            [
+                "must be <= 3.40282e+38 (a 32-bit float), got 10000000000000000000000000000000000000000"
+            ],
+        ),
+    ],
+)
+def test_a_float_fits_single_precision(value: float, expected: list[str]) -> None:
+    # VariantWeight (ProductionVariant.InitialVariantWeight) is a "float" with min 0, no max.
+    assert [p.message for p in validate(value, shape("VariantWeight"))] == expected
+
+
+@pytest.mark.parametrize(
     ("value", "ok"), [(b"\x00\x01", True), (bytearray(b"x"), True), ("aGk=", True), (1, False)]
 )
 def test_blob_shape(value: object, ok: bool) -> None:

@@ -303,3 +303,40 @@ def test_the_record_is_written_on_create() -> None:
     assert not record.declared("Specification.DataCacheConfig.EnableCaching")
     assert {OWNER_TAG, ADDRESS_TAG} <= set(ic.tags_to_add)
     assert ARN  # the fleet's ARNs come from test_planner
+
+
+def test_a_long_record_continues_in_further_tags_and_reads_back_whole() -> None:
+    paths = [f"InstanceGroups[g{i}].InstanceCount" for i in range(120)]
+    tags = applied.record_tags(paths, ["team"])
+    assert list(tags) == [DECLARED_TAG, f"{DECLARED_TAG}-2", f"{DECLARED_TAG}-3"]
+    assert all(len(v) <= 256 for v in tags.values())
+    assert applied.tag_count([*paths, "tags.team"]) == 3
+    record = applied.read({**tags, "team": "ml"})
+    assert record is not None
+    assert all(record.declared(p) for p in paths) and record.declared_tag("team")
+    assert not record.declared("InstanceGroups[g0].LifeCycleConfig.OnCreate")
+    assert not applied.is_record_key(f"{DECLARED_TAG}-x")
+
+
+def test_validate_counts_every_tag_a_long_record_takes() -> None:
+    from reconciler.manifests.envelope import tag_count_problem
+    from reconciler.resources import Annotations
+
+    groups = [
+        {
+            "InstanceGroupName": f"g{i}",
+            "InstanceType": "ml.g5.8xlarge",
+            "InstanceCount": 1,
+            "LifeCycleConfig": {"SourceS3Uri": "s3://b/", "OnCreate": "x.sh"},
+            "ExecutionRole": ROLE,
+        }
+        for i in range(6)  # 36 field paths + 45 tag keys: a record of 2 tags
+    ]
+    spec = {"InstanceGroups": groups}
+    tags = {f"t{i}": "v" for i in range(45)}
+    message = tag_count_problem(Kind.CLUSTER, tags, Annotations(), spec)
+    assert message is not None and "at most 44 of your own" in message
+    assert f"{DECLARED_TAG}-2" in message
+    assert (
+        tag_count_problem(Kind.CLUSTER, dict(list(tags.items())[:44]), Annotations(), spec) is None
+    )

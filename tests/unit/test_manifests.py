@@ -251,7 +251,7 @@ def test_references_resolve_to_manifests_or_the_account(fleet: Path) -> None:
         spec:
           EndpointName: someone-elses-endpoint
           Specification:
-            BaseInferenceComponentName: llama-chat
+            BaseInferenceComponentName: someone-elses-base
             Container: {ArtifactUrl: s3://models/adapter.tar.gz}
         """,
     )
@@ -276,8 +276,8 @@ def test_references_resolve_to_manifests_or_the_account(fleet: Path) -> None:
         (
             ("Specification", "BaseInferenceComponentName"),
             Kind.INFERENCE_COMPONENT,
-            "llama-chat",
-            True,
+            "someone-elses-base",
+            False,
         ),
     ]
     assert refs(Kind.MODEL, "llama-model") == []
@@ -650,8 +650,9 @@ def test_pydantic_wording_never_reaches_the_user(in_tmp: Path) -> None:
 
 
 def test_tag_rules(in_tmp: Path) -> None:
-    tags = "".join(f"    t{i}: v\n" for i in range(47))
-    write(in_tmp, "m/ok.yaml", model_doc("forty-seven", extra=f"  tags:\n{tags}"))
+    # 50 per resource, less the reconciler's 3 ownership tags, the record and failed-spec.
+    tags = "".join(f"    t{i}: v\n" for i in range(45))
+    write(in_tmp, "m/ok.yaml", model_doc("forty-five", extra=f"  tags:\n{tags}"))
     write(
         in_tmp,
         "m/bad.yaml",
@@ -847,7 +848,10 @@ def test_missing_required_field_points_at_its_parent(in_tmp: Path) -> None:
         kind: InferenceComponent
         metadata: {name: ic}
         spec:
-          Specification: {ModelName: m}
+          Specification:
+            ModelName: m
+            ComputeResourceRequirements: {MinMemoryRequiredInMb: 1024}
+          RuntimeConfig: {CopyCount: 1}
         """,
     )
     assert messages(load("m")) == [
@@ -1002,3 +1006,227 @@ def test_validate_prints_every_problem_to_stderr_and_exits_1(
         "letters, digits and hyphens, starting and ending with a letter or digit, at most 63 "
         "characters (^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$)",
     ]
+
+
+# --------------------------------------------------------------------------- SageMaker's rules
+
+
+def _adapter(name: str, base: str, endpoint: str = "shared-gpu", extra: str = "") -> str:
+    return f"""\
+apiVersion: sagemaker-reconciler/v1
+kind: InferenceComponent
+metadata: {{name: {name}}}
+spec:
+  EndpointName: {endpoint}
+  Specification:
+    BaseInferenceComponentName: {base}
+    Container: {{ArtifactUrl: s3://models/adapters/{name}.tar.gz}}
+{extra}"""
+
+
+def test_an_adapter_on_its_base_is_valid(in_tmp: Path) -> None:
+    write(in_tmp, "m/hosting.yaml", HOSTING)
+    write(in_tmp, "m/adapter.yaml", _adapter("sql", "llama-chat"))
+    assert messages(load("m")) == []
+
+
+def test_every_adapter_in_a_reference_cycle_is_named_at_its_line(in_tmp: Path) -> None:
+    write(in_tmp, "m/hosting.yaml", HOSTING)
+    write(in_tmp, "m/self.yaml", _adapter("loop", "loop"))
+    write(in_tmp, "m/pair.yaml", _adapter("left", "right") + "---\n" + _adapter("right", "left"))
+    # An adapter of a healthy base, beside the cycles, is not reported.
+    write(in_tmp, "m/fine.yaml", _adapter("sql", "llama-chat"))
+
+    assert messages(load("m")) == [
+        "m/pair.yaml:7: InferenceComponent/left: spec.Specification.BaseInferenceComponentName: "
+        "reference cycle among adapter inference components: left (m/pair.yaml:7) → right "
+        "(m/pair.yaml:16) → left; each names the next as its base, so none can be created "
+        "first",
+        "m/pair.yaml:16: InferenceComponent/right: spec.Specification.BaseInferenceComponentName: "
+        "reference cycle among adapter inference components: right (m/pair.yaml:16) → left "
+        "(m/pair.yaml:7) → right; each names the next as its base, so none can be created "
+        "first",
+        "m/self.yaml:7: InferenceComponent/loop: spec.Specification.BaseInferenceComponentName: "
+        "names InferenceComponent/loop itself as its base: an adapter's base is another "
+        "inference component, one that hosts the model",
+    ]
+
+
+def test_a_cycle_through_specifications_is_found(in_tmp: Path) -> None:
+    several = """\
+apiVersion: sagemaker-reconciler/v1
+kind: InferenceComponent
+metadata: {name: multi}
+spec:
+  EndpointName: shared-gpu
+  Specifications:
+    - InstanceType: ml.g5.12xlarge
+      BaseInferenceComponentName: sql
+"""
+    write(in_tmp, "m/hosting.yaml", HOSTING)
+    write(in_tmp, "m/a.yaml", several + "---\n" + _adapter("sql", "multi"))
+    found = [(p.location, p.address, p.field) for p in load("m").problems]
+    assert found == [
+        (
+            Location("m/a.yaml", 8),
+            "InferenceComponent/multi",
+            "spec.Specifications[0].BaseInferenceComponentName",
+        ),
+        (
+            Location("m/a.yaml", 16),
+            "InferenceComponent/sql",
+            "spec.Specification.BaseInferenceComponentName",
+        ),
+    ]
+
+
+def test_an_adapter_of_an_adapter_and_on_another_endpoint(in_tmp: Path) -> None:
+    write(in_tmp, "m/hosting.yaml", HOSTING)
+    write(
+        in_tmp,
+        "m/a.yaml",
+        _adapter("sql", "llama-chat")
+        + "---\n"
+        + _adapter("sql-strict", "sql")
+        + "---\n"
+        + _adapter("elsewhere", "llama-chat", endpoint="other"),
+    )
+    assert [(p.address, p.message) for p in load("m").problems] == [
+        (
+            "InferenceComponent/sql-strict",
+            "InferenceComponent/sql is an adapter and cannot be a base: name the inference "
+            "component that hosts the model it adapts",
+        ),
+        (
+            "InferenceComponent/elsewhere",
+            "InferenceComponent/llama-chat runs on endpoint 'shared-gpu', not on 'other': an "
+            "adapter runs on its base's endpoint",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("annotations", "allowed"),
+    [
+        ("", 45),  # 3 ownership tags + the record of declared fields + failed-spec
+        ("    sagemaker-reconciler/deletion-policy: retain\n", 44),
+        ("    sagemaker-reconciler/physical-name: from-console\n", 44),
+        (
+            "    sagemaker-reconciler/deletion-policy: retain\n"
+            "    sagemaker-reconciler/physical-name: from-console\n",
+            43,
+        ),
+    ],
+)
+def test_tags_leave_room_for_every_tag_the_reconciler_may_write(
+    in_tmp: Path, annotations: str, allowed: int
+) -> None:
+    def doc(count: int) -> str:
+        tags = "".join(f"    t{i}: v\n" for i in range(count))
+        extra = f"  annotations:\n{annotations}" if annotations else ""
+        return model_doc(f"tags-{count}", extra=f"{extra}  tags:\n{tags}")
+
+    write(in_tmp, "m/ok.yaml", doc(allowed))
+    write(in_tmp, "m/bad.yaml", doc(allowed + 1))
+    [problem] = load("m").problems
+    assert (problem.address, problem.field) == (f"Model/tags-{allowed + 1}", "metadata.tags")
+    assert problem.message.startswith(
+        f"{allowed + 1} tags: at most {allowed} of your own, since the reconciler adds up to "
+        f"{50 - allowed} of its own (sagemaker-reconciler/owner, "
+    )
+
+
+def test_an_endpoint_has_no_physical_name_tag_to_leave_room_for(in_tmp: Path) -> None:
+    tags = "".join(f"    t{i}: v\n" for i in range(44))
+    write(
+        in_tmp,
+        "m/e.yaml",
+        f"""\
+apiVersion: sagemaker-reconciler/v1
+kind: Endpoint
+metadata:
+  name: e
+  annotations: {{sagemaker-reconciler/deletion-policy: retain}}
+  tags:
+{tags}spec: {{EndpointConfigName: c}}
+""",
+    )
+    assert messages(load("m")) == []
+
+
+def test_valid_serverless_and_shadow_configs_and_pipelines_are_accepted(in_tmp: Path) -> None:
+    containers = "".join(f"    - Image: {IMAGE}\n" for _ in range(15))  # botocore's max
+    write(in_tmp, "m/classic.yaml", CLASSIC)
+    write(
+        in_tmp,
+        "m/more.yaml",
+        f"""\
+apiVersion: sagemaker-reconciler/v1
+kind: EndpointConfig
+metadata: {{name: serverless}}
+spec:
+  ProductionVariants:
+    - VariantName: AllTraffic
+      ModelName: fraud-xgb
+      ServerlessConfig: {{MemorySizeInMB: 6144, MaxConcurrency: 20, ProvisionedConcurrency: 20}}
+---
+apiVersion: sagemaker-reconciler/v1
+kind: EndpointConfig
+metadata: {{name: shadowed}}
+spec:
+  ProductionVariants:
+    - {{VariantName: live, ModelName: fraud-xgb, InstanceType: ml.m5.xlarge, InitialInstanceCount: 1}}
+  ShadowProductionVariants:
+    - {{VariantName: shadow, ModelName: fraud-xgb, InstanceType: ml.m5.xlarge, InitialInstanceCount: 1}}
+---
+apiVersion: sagemaker-reconciler/v1
+kind: Model
+metadata: {{name: pipeline}}
+spec:
+  ExecutionRoleArn: {ROLE}
+  Containers:
+{containers}""",
+    )
+    assert messages(load("m")) == []
+
+
+def test_one_config_reports_each_broken_variant(in_tmp: Path) -> None:
+    write(in_tmp, "m/classic.yaml", CLASSIC)
+    write(
+        in_tmp,
+        "m/c.yaml",
+        """\
+apiVersion: sagemaker-reconciler/v1
+kind: EndpointConfig
+metadata: {name: c}
+spec:
+  ProductionVariants:
+    - VariantName: a
+      ModelName: fraud-xgb
+      InstanceType: ml.m5.xlarge
+      InitialInstanceCount: 1
+    - VariantName: A
+      ModelName: fraud-xgb
+      ServerlessConfig: {MemorySizeInMB: 1000, MaxConcurrency: 1}
+      InitialInstanceCount: 1
+""",
+    )
+    assert [(p.location.line if p.location else 0, p.field) for p in load("m").problems] == [
+        (10, "spec.ProductionVariants[1].VariantName"),
+        (12, "spec.ProductionVariants[1].ServerlessConfig.MemorySizeInMB"),  # the model's min
+        (13, "spec.ProductionVariants[1].InitialInstanceCount"),
+    ]
+
+
+def test_every_tag_key_the_reconciler_writes_is_counted() -> None:
+    from reconciler import resources
+    from reconciler.planning import desired
+
+    keys = {
+        value
+        for name, value in vars(resources).items()
+        if name.endswith("_TAG") and isinstance(value, str)
+    }
+    assert keys == set(resources.RECONCILER_TAGS)
+    assert all(key.startswith(resources.TAG_PREFIX) for key in keys)
+    assert desired.RETAIN_TAG is resources.RETAIN_TAG  # one definition, not two
