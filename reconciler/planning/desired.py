@@ -97,7 +97,7 @@ def _set_path(spec: JsonDict, path: SpecPath, value: str) -> None:
 def spec_hash(info: KindInfo, spec: JsonDict) -> str:
     if info.immutable:
         return content_hash(spec)
-    return content_hash({k: spec[k] for k in info.create_only if k in spec})
+    return content_hash({k: spec[k] for k in info.create_only_fields(spec) if k in spec})
 
 
 def resolve(
