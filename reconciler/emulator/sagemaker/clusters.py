@@ -222,6 +222,23 @@ def _group_details(cluster: Cluster, name: str, spec: JsonDict) -> JsonDict:
         details["MinCount"] = spec["MinInstanceCount"]
     if "ImageId" in spec:
         details["CurrentImageId"] = details["DesiredImageId"] = spec["ImageId"]
+    if "KubernetesConfig" in spec:
+        # Describe answers the labels and taints as Current/Desired pairs
+        # (ClusterKubernetesConfigDetails, botocore); once InService both are what was asked.
+        wanted = spec["KubernetesConfig"]
+        details["KubernetesConfig"] = {
+            f"{side}{key}": copy.deepcopy(wanted[key])
+            for key in ("Labels", "Taints")
+            if key in wanted
+            for side in ("Current", "Desired")
+        }
+    if "InstanceRequirements" in spec:
+        # Likewise CurrentInstanceTypes/DesiredInstanceTypes (ClusterInstanceRequirementDetails).
+        types = spec["InstanceRequirements"].get("InstanceTypes", [])
+        details["InstanceRequirements"] = {
+            "CurrentInstanceTypes": list(types),
+            "DesiredInstanceTypes": list(types),
+        }
     if "ImageReleaseVersion" in spec:
         # Describe's Current/Desired pair for the request's ImageReleaseVersion
         # (ClusterInstanceGroupDetails, botocore).
