@@ -347,6 +347,13 @@ def test_describe_fills_in_threads_per_core_of_the_instance_type(
     assert _groups(sm)["workers"]["ThreadsPerCore"] == threads
 
 
+def test_describe_cluster_node_fills_in_threads_per_core_too(sm: Any) -> None:
+    create_cluster(sm, groups=[instance_group("workers", 1, "ml.c7g.xlarge")])
+    [node] = _nodes(sm)
+    details = sm.describe_cluster_node(ClusterName="training-cluster", NodeId=node["InstanceId"])
+    assert details["NodeDetails"]["ThreadsPerCore"] == 1
+
+
 def test_describe_keeps_the_threads_per_core_asked_for(sm: Any) -> None:
     create_cluster(sm, groups=[instance_group("workers", 1, "ml.g5.8xlarge", ThreadsPerCore=1)])
     assert _groups(sm)["workers"]["ThreadsPerCore"] == 1

@@ -621,4 +621,6 @@ def describe_cluster_node(ctx: Context, request: JsonDict) -> JsonDict:
     ):
         if field in spec:
             details[field] = spec[field]
+    # As in DescribeCluster: the instance type's default when the group left it out.
+    details.setdefault("ThreadsPerCore", default_threads_per_core(node.instance_type))
     return {"NodeDetails": details}
