@@ -204,11 +204,12 @@ def _group_details(cluster: Cluster, name: str, spec: JsonDict) -> JsonDict:
         if k not in ("InstanceCount", "MinInstanceCount", "ImageId", "ImageReleaseVersion")
     }
     if "InstanceType" in spec:
-        # Filled in when omitted: "The number you specified to TreadsPerCore in
-        # CreateCluster" (ClusterInstanceGroupDetails.ThreadsPerCore, botocore) is, when none
-        # was, the instance type's default (CreateCluster: "the default ... threads per core
-        # of the instance type"; see default_threads_per_core). ThreadsPerCore is declared
-        # a server default in reconciler/kinds/cluster.py.
+        # Filled in when omitted (issue 12 records AWS answering it; terraform-provider-aws
+        # declares threads_per_core Optional+Computed): "The number you specified to
+        # TreadsPerCore in CreateCluster" (ClusterInstanceGroupDetails.ThreadsPerCore,
+        # botocore), and when none was, the instance type's default threads per core (see
+        # default_threads_per_core; that the answer is exactly the EC2 default is
+        # unverified). ThreadsPerCore is a server default in reconciler/kinds/cluster.py.
         details.setdefault("ThreadsPerCore", default_threads_per_core(spec["InstanceType"]))
     details.update(
         {
