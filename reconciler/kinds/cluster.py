@@ -66,9 +66,10 @@ CLUSTER_CREATE_ONLY = ("VpcConfig", "Orchestrator")
 GROUP_CREATE_ONLY = ("ExecutionRole", "ThreadsPerCore", "OverrideVpcConfig")
 # InstanceType: the EKS guide above documents changing a group's instance type through
 # UpdateCluster ("For each instance group, you can change the instance type, ..."), so on an
-# EKS-orchestrated cluster it is an update. The Slurm guide documents no such change and
-# CloudFormation lists /properties/InstanceGroups/*/InstanceType as create-only, so on a
-# Slurm (or orchestrator-less, which is Slurm) cluster it stays create-only.
+# EKS-orchestrated cluster it is an update. We found no Slurm guide page documenting such a
+# change, and CloudFormation lists /properties/InstanceGroups/*/InstanceType as create-only,
+# so on a Slurm (or orchestrator-less, which is Slurm) cluster it stays create-only
+# (unverified that UpdateCluster refuses it there).
 SLURM_GROUP_CREATE_ONLY = ("InstanceType",)
 # Restricted instance groups: CloudFormation createOnlyProperties
 # /properties/RestrictedInstanceGroups/*/{ExecutionRole, InstanceType, ThreadsPerCore,
