@@ -66,6 +66,8 @@ class KindInfo:
     references:        fields that name other resources (edges of the dependency graph)
     create_only:       spec fields that cannot change without replacing the resource; dotted
                        paths with [*] for list items reach inside ("InstanceGroups[*].InstanceType")
+    create_only_for:   when AWS's rule depends on the spec (a cluster's orchestrator): spec →
+                       its create-only fields, used instead of ``create_only``
     write_only:        spec fields sent on create/update but not read back (never compared)
     live_spec:         Describe answer → the Create-request shape, for comparison
     server_defaults:   fields (dotted, [*] for list items) SageMaker fills in when omitted;
@@ -85,6 +87,7 @@ class KindInfo:
     update_only: dict[str, tuple[str, str]] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     create_only: tuple[str, ...] = ()
+    create_only_for: Callable[[JsonDict], tuple[str, ...]] | None = None
     write_only: tuple[str, ...] = ()
     live_spec: Callable[[JsonDict], JsonDict] = lambda description: dict(description)
     server_defaults: tuple[str, ...] = ()
@@ -145,9 +148,19 @@ class KindInfo:
         canonical: JsonDict = sort_unordered(spec, self.unordered)
         return canonical
 
-    def create_only_changes(self, changes: list[FieldChange]) -> list[FieldChange]:
-        """The changes that touch a create-only field (each means replacing the resource)."""
-        return [c for c in changes if covered(c.path, self.create_only)]
+    def create_only_fields(self, spec: JsonDict | None = None) -> tuple[str, ...]:
+        """The create-only fields of a resource with this (desired) `spec`."""
+        if self.create_only_for is not None and spec is not None:
+            return self.create_only_for(spec)
+        return self.create_only
+
+    def create_only_changes(
+        self, changes: list[FieldChange], spec: JsonDict | None = None
+    ) -> list[FieldChange]:
+        """The changes that touch a create-only field of a resource with this (desired)
+        `spec` (each means replacing the resource)."""
+        fields = self.create_only_fields(spec)
+        return [c for c in changes if covered(c.path, fields)]
 
 
 def _never_declared(path: str) -> bool:

@@ -12,9 +12,11 @@ Three things set clusters apart from the hosting kinds:
   keyed list, and diff paths read ``InstanceGroups[workers].InstanceCount``.
 - UpdateCluster takes the complete spec of every group it lists and the names of the
   groups to remove (``InstanceGroupsToDelete``); :func:`update_request` builds it from the
-  desired spec and a fresh DescribeCluster. VpcConfig, Orchestrator and a group's
-  InstanceType / ExecutionRole / ThreadsPerCore are create-only: the planner refuses to
-  replace a cluster unless the manifest is annotated ``allow-replace``.
+  desired spec and a fresh DescribeCluster. What UpdateCluster cannot change depends on the
+  orchestrator (:func:`create_only_fields`): VpcConfig, Orchestrator and a group's
+  ExecutionRole / ThreadsPerCore / OverrideVpcConfig always, a group's InstanceType only on a
+  Slurm (or orchestrator-less) cluster. The planner refuses to replace a cluster unless the
+  manifest is annotated ``allow-replace``.
 """
 
 from __future__ import annotations
@@ -32,10 +34,52 @@ from reconciler.kinds.base import KindInfo
 from reconciler.resources import JsonDict, Kind
 
 GROUPS = "InstanceGroups"
+RESTRICTED_GROUPS = "RestrictedInstanceGroups"
 GROUP_KEY = "InstanceGroupName"
-# Fields of an instance group that UpdateCluster cannot change.
-GROUP_CREATE_ONLY = ("InstanceType", "ExecutionRole", "ThreadsPerCore")
+
+# What UpdateCluster cannot change, and where AWS says so. The emulator
+# (reconciler/emulator/sagemaker/clusters.py) refuses the same fields.
+#
+# - VpcConfig: not a member of UpdateClusterRequest (botocore sagemaker service-2.json);
+#   CloudFormation AWS::SageMaker::Cluster lists /properties/VpcConfig in
+#   createOnlyProperties; terraform-provider-aws aws_sagemaker_cluster marks vpc_config
+#   RequiresReplace.
+# - Orchestrator: "You cannot change the EKS cluster information that your HyperPod cluster
+#   is associated after the cluster is created" (SageMaker developer guide, "Updating
+#   SageMaker HyperPod cluster configuration", sagemaker-hyperpod-eks-operate-cli-command-
+#   update-cluster); CloudFormation createOnlyProperties /properties/Orchestrator;
+#   terraform orchestrator RequiresReplace. Unverified: botocore's UpdateClusterRequest now
+#   has an Orchestrator member (for Slurm's SlurmConfigStrategy, which the CloudFormation
+#   template reference calls "Update requires: No interruption"); no AWS page says what
+#   UpdateCluster accepts there, so the whole field stays create-only.
 CLUSTER_CREATE_ONLY = ("VpcConfig", "Orchestrator")
+# Per instance group, whatever the orchestrator:
+# - ExecutionRole, ThreadsPerCore: CloudFormation createOnlyProperties
+#   /properties/InstanceGroups/*/ExecutionRole and .../ThreadsPerCore; the EKS guide above
+#   names what an update may change per group ("the instance type, the number of instances,
+#   the lifecycle configuration entrypoint script, and the path to the script"), not these.
+#   Unverified against the live API (UpdateCluster's group shape does carry both, and
+#   terraform does not mark them RequiresReplace).
+# - OverrideVpcConfig: CloudFormation createOnlyProperties
+#   /properties/InstanceGroups/*/OverrideVpcConfig; terraform's override_vpc_config
+#   attributes are RequiresReplace.
+GROUP_CREATE_ONLY = ("ExecutionRole", "ThreadsPerCore", "OverrideVpcConfig")
+# InstanceType: the EKS guide above documents changing a group's instance type through
+# UpdateCluster ("For each instance group, you can change the instance type, ..."), so on an
+# EKS-orchestrated cluster it is an update. We found no Slurm guide page documenting such a
+# change, and CloudFormation lists /properties/InstanceGroups/*/InstanceType as create-only,
+# so on a Slurm (or orchestrator-less, which is Slurm) cluster it stays create-only
+# (unverified that UpdateCluster refuses it there).
+SLURM_GROUP_CREATE_ONLY = ("InstanceType",)
+# Restricted instance groups: CloudFormation createOnlyProperties
+# /properties/RestrictedInstanceGroups/*/{ExecutionRole, InstanceType, ThreadsPerCore,
+# OverrideVpcConfig}. No AWS page documents an InstanceType change there.
+RESTRICTED_GROUP_CREATE_ONLY = (
+    "InstanceType",
+    "ExecutionRole",
+    "ThreadsPerCore",
+    "OverrideVpcConfig",
+)
 TRANSITIONAL = ("Creating", "Updating", "Deleting", "SystemUpdating", "RollingBack")
 
 # Describe's names for request members that are not "Desired<X>"/"Current<X>" pairs.
@@ -79,12 +123,35 @@ def live_spec(description: JsonDict) -> JsonDict:
     return spec
 
 
+def is_eks(spec: JsonDict) -> bool:
+    """Whether the cluster is orchestrated by Amazon EKS (``Orchestrator.Eks``); without an
+    orchestrator a HyperPod cluster is Slurm-orchestrated (CreateCluster reference:
+    supported values are "Eks" and "Slurm")."""
+    orchestrator = spec.get("Orchestrator")
+    return isinstance(orchestrator, dict) and "Eks" in orchestrator
+
+
+def create_only_fields(spec: JsonDict) -> tuple[str, ...]:
+    """The fields UpdateCluster cannot change on a cluster with this spec (see the sources
+    beside the lists above): the group rules differ between EKS and Slurm."""
+    group_fields = (
+        GROUP_CREATE_ONLY if is_eks(spec) else (*SLURM_GROUP_CREATE_ONLY, *GROUP_CREATE_ONLY)
+    )
+    return (
+        *CLUSTER_CREATE_ONLY,
+        *(f"{GROUPS}[*].{f}" for f in group_fields),
+        *(f"{RESTRICTED_GROUPS}[*].{f}" for f in RESTRICTED_GROUP_CREATE_ONLY),
+    )
+
+
 INFO = KindInfo(
     kind=Kind.CLUSTER,
     name_field="ClusterName",
     create_operation="CreateCluster",
     arn_resource_type="cluster",
-    create_only=(*CLUSTER_CREATE_ONLY, *(f"{GROUPS}[*].{f}" for f in GROUP_CREATE_ONLY)),
+    # The Slurm rule (the default orchestrator); the planner asks create_only_for.
+    create_only=create_only_fields({}),
+    create_only_for=create_only_fields,
     live_spec=live_spec,
     # Filled in by SageMaker when the manifest leaves them out: per group the threads per
     # core of the instance type, the AMI and its release, the minimum count, the default
@@ -113,7 +180,7 @@ INFO = KindInfo(
         f"{GROUPS}[*].OverrideVpcConfig.SecurityGroupIds",
         f"{GROUPS}[*].OverrideVpcConfig.Subnets",
     ),
-    keyed={GROUPS: GROUP_KEY, "RestrictedInstanceGroups": GROUP_KEY},
+    keyed={GROUPS: GROUP_KEY, RESTRICTED_GROUPS: GROUP_KEY},
 )
 
 # Cluster-level fields UpdateCluster can change, as the installed botocore model has them

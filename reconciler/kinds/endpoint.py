@@ -31,6 +31,9 @@ INFO = KindInfo(
         "RetainDeploymentConfig": ("UpdateEndpoint", "RetainDeploymentConfig"),
     },
     references=(Reference(("EndpointConfigName",), Kind.ENDPOINT_CONFIG),),
+    # No create-only fields: UpdateEndpoint takes every CreateEndpoint member but Tags
+    # (EndpointConfigName, DeploymentConfig; botocore sagemaker service-2.json), and tags
+    # change with AddTags/DeleteTags.
     write_only=("DeploymentConfig",),
     live_spec=live_spec,
 )

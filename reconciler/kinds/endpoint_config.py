@@ -22,6 +22,9 @@ INFO = KindInfo(
     name_field="EndpointConfigName",
     create_operation="CreateEndpointConfig",
     arn_resource_type="endpoint-config",
+    # Immutable as a whole: the SageMaker API has no UpdateEndpointConfig operation
+    # (botocore sagemaker service-2.json); an endpoint moves to a new config with
+    # UpdateEndpoint instead.
     immutable=True,
     references=(
         Reference(("ProductionVariants", "*", "ModelName"), Kind.MODEL),

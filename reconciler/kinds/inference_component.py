@@ -57,6 +57,12 @@ INFO = KindInfo(
         Reference(("Specifications", "*", "ModelName"), Kind.MODEL),
         Reference(("Specifications", "*", "BaseInferenceComponentName"), Kind.INFERENCE_COMPONENT),
     ),
+    # UpdateInferenceComponent takes Specification(s), RuntimeConfig and DeploymentConfig
+    # but not EndpointName or VariantName (botocore sagemaker service-2.json, the
+    # UpdateInferenceComponentInput shape); terraform-provider-aws
+    # aws_sagemaker_inference_component marks endpoint_name and variant_name ForceNew.
+    # (CloudFormation's AWS::SageMaker::InferenceComponent schema lists no
+    # createOnlyProperties at all; unverified how it moves a component.)
     create_only=("EndpointName", "VariantName"),
     live_spec=live_spec,
     # Omitted VariantName: SageMaker picks the endpoint's only variant.

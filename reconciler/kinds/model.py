@@ -16,6 +16,9 @@ INFO = KindInfo(
     name_field="ModelName",
     create_operation="CreateModel",
     arn_resource_type="model",
+    # Immutable as a whole: the SageMaker API has no UpdateModel operation (botocore
+    # sagemaker service-2.json), and terraform-provider-aws aws_sagemaker_model marks every
+    # argument but tags ForceNew. A changed spec is a new model under a new hashed name.
     immutable=True,
     live_spec=live_spec,
     # DescribeModel reports these even when the model was created without them.

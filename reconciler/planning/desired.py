@@ -102,7 +102,7 @@ def spec_hash(info: KindInfo, spec: JsonDict) -> str:
     canonical = info.canonical(spec)
     if info.immutable:
         return content_hash(canonical)
-    return content_hash({k: canonical[k] for k in info.create_only if k in canonical})
+    return content_hash({k: canonical[k] for k in info.create_only_fields(spec) if k in canonical})
 
 
 def _link_physical_names(resolved: dict[str, Desired]) -> None:

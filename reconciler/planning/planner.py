@@ -400,7 +400,7 @@ class _Planner:
         change in place would make the first apply replace it — refuse instead."""
         if live.description is None:
             return True
-        fixed = desired.info.create_only_changes(_live_changes(desired, live))
+        fixed = desired.info.create_only_changes(_live_changes(desired, live), desired.spec)
         for change in fixed:
             self.problem(
                 desired,
@@ -482,7 +482,7 @@ class _Planner:
         warnings = []
         described = live.description or {}
         failure = described.get("FailureReason") or described.get("FailureMessage")
-        create_only = desired.info.create_only_changes(diff)
+        create_only = desired.info.create_only_changes(diff, desired.spec)
 
         attempt = _attempt(desired)
         failed_before = live.tags.get(FAILED_SPEC_TAG) == attempt and not _internal(failure)

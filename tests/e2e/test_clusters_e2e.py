@@ -345,3 +345,84 @@ def test_the_example_cluster_converges(clusters: ClusterEnv) -> None:
     assert writes == {"CreateCluster": 1}
     assert settled(env).code == 0
     assert nodes_by_group(env, "research-training") == {"controller": 1, "workers": 2}
+
+
+EKS_ORCHESTRATOR = """\
+  Orchestrator:
+    Eks: {ClusterArn: "arn:aws:eks:us-east-1:123456789012:cluster/training-eks"}
+"""
+
+
+def test_an_eks_cluster_changes_a_group_instance_type_in_place(clusters: ClusterEnv) -> None:
+    """On EKS, UpdateCluster changes a group's instance type (the HyperPod EKS guide): one
+    update, the nodes roll onto the new type, the cluster keeps its ARN."""
+    env = clusters.env
+    env.edit("training.yaml", "  InstanceGroups:\n", EKS_ORCHESTRATOR + "  InstanceGroups:\n")
+    assert env.apply().code == 0
+    old_arn = env.sagemaker().describe_cluster(ClusterName="training")["ClusterArn"]
+
+    env.edit("training.yaml", "InstanceType: ml.g5.8xlarge", "InstanceType: ml.g6.8xlarge")
+    document = env.plan_json()
+    [change] = document["changes"]
+    assert (change["action"], change["operations"]) == ("update", ["UpdateCluster"])
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"UpdateCluster": 1}
+    assert settled(env).code == 0
+    assert env.sagemaker().describe_cluster(ClusterName="training")["ClusterArn"] == old_arn
+    assert groups(env)["workers"]["InstanceType"] == "ml.g6.8xlarge"
+    pages = env.sagemaker().get_paginator("list_cluster_nodes").paginate(ClusterName="training")
+    workers = [
+        n
+        for page in pages
+        for n in page["ClusterNodeSummaries"]
+        if n["InstanceGroupName"] == "workers"
+    ]
+    assert [n["InstanceType"] for n in workers] == ["ml.g6.8xlarge", "ml.g6.8xlarge"]
+
+
+def test_a_cluster_settles_on_extra_server_filled_fields(clusters: ClusterEnv) -> None:
+    """With the emulator answering further plausible fields (AMI ids and versions, default
+    storage, tiered storage and autoscaling off), apply then plan is still empty, and an edit
+    is still one UpdateCluster."""
+    env = clusters.env
+    # The control-API switch for this mode is the hosting helper's (another branch).
+    setattr(clusters.app.control, "server_fields", "extra")  # noqa: B010
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"CreateCluster": 1}
+    assert settled(env).code == 0
+    assert "CurrentImageId" in groups(env)["workers"]
+    env.edit("training.yaml", "InstanceCount: 2", "InstanceCount: 3")
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"UpdateCluster": 1}
+    assert settled(env).code == 0
+
+
+def test_nodes_deleted_out_of_band_are_planned_back(clusters: ClusterEnv) -> None:
+    """BatchDeleteClusterNodes lowers the group's target count: the manifest's count is
+    drift the next apply restores with one UpdateCluster."""
+    env = clusters.env
+    assert env.apply().code == 0
+    pages = env.sagemaker().get_paginator("list_cluster_nodes").paginate(ClusterName="training")
+    worker = next(
+        n["InstanceId"]
+        for page in pages
+        for n in page["ClusterNodeSummaries"]
+        if n["InstanceGroupName"] == "workers"
+    )
+    answer = env.sagemaker().batch_delete_cluster_nodes(ClusterName="training", NodeIds=[worker])
+    assert answer["Successful"] == [worker]
+    assert groups(env)["workers"]["TargetCount"] == 1
+
+    document = env.plan_json()
+    [change] = document["changes"]
+    assert change["diff"] == [
+        {"path": "InstanceGroups[workers].InstanceCount", "before": 1, "after": 2}
+    ]
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"UpdateCluster": 1}
+    assert settled(env).code == 0
+    assert nodes_by_group(env)["workers"] == 2

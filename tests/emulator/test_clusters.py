@@ -323,3 +323,274 @@ def test_target_count_is_the_new_count_while_updating(emulator: Any, sm: Any) ->
     [workers] = updating["InstanceGroups"]
     assert workers["CurrentCount"] == 2
     assert workers["TargetCount"] == 4
+
+
+# -- what SageMaker fills in ---------------------------------------------------------------------
+
+EKS = {"Eks": {"ClusterArn": "arn:aws:eks:us-east-1:123456789012:cluster/training-eks"}}
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "threads"),
+    [
+        ("ml.t3.medium", 2),
+        ("ml.g5.8xlarge", 2),
+        ("ml.p5.48xlarge", 2),
+        ("ml.m7g.xlarge", 1),  # Graviton: one thread per core
+        ("ml.p6e-gb200.36xlarge", 1),  # Grace (ARM)
+    ],
+)
+def test_describe_fills_in_threads_per_core_of_the_instance_type(
+    sm: Any, instance_type: str, threads: int
+) -> None:
+    create_cluster(sm, groups=[instance_group("workers", 1, instance_type)])
+    assert _groups(sm)["workers"]["ThreadsPerCore"] == threads
+
+
+def test_describe_cluster_node_fills_in_threads_per_core_too(sm: Any) -> None:
+    create_cluster(sm, groups=[instance_group("workers", 1, "ml.c7g.xlarge")])
+    [node] = _nodes(sm)
+    details = sm.describe_cluster_node(ClusterName="training-cluster", NodeId=node["InstanceId"])
+    assert details["NodeDetails"]["ThreadsPerCore"] == 1
+
+
+def test_describe_keeps_the_threads_per_core_asked_for(sm: Any) -> None:
+    create_cluster(sm, groups=[instance_group("workers", 1, "ml.g5.8xlarge", ThreadsPerCore=1)])
+    assert _groups(sm)["workers"]["ThreadsPerCore"] == 1
+
+
+def test_two_threads_per_core_on_graviton_is_refused(sm: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        create_cluster(sm, groups=[instance_group("workers", 1, "ml.c7g.xlarge", ThreadsPerCore=2)])
+    assert_error(exc.value, "ValidationException", contains="ThreadsPerCore")
+    assert sm.list_clusters()["ClusterSummaries"] == []
+
+
+def test_describe_fills_in_automatic_node_recovery(sm: Any) -> None:
+    create_cluster(sm)
+    described = _describe(sm)
+    assert described["NodeRecovery"] == "Automatic"
+    assert "NodeProvisioningMode" not in described  # Continuous is off unless asked for
+    create_cluster(sm, "manual-recovery", NodeRecovery="None")
+    assert _describe(sm, "manual-recovery")["NodeRecovery"] == "None"
+
+
+def test_kubernetes_config_is_answered_as_current_and_desired(sm: Any) -> None:
+    config = {"Labels": {"team": "vision"}, "Taints": [{"Key": "gpu", "Effect": "NoSchedule"}]}
+    create_cluster(
+        sm, groups=[instance_group("workers", 1, KubernetesConfig=config)], Orchestrator=EKS
+    )
+    assert _groups(sm)["workers"]["KubernetesConfig"] == {
+        "CurrentLabels": config["Labels"],
+        "DesiredLabels": config["Labels"],
+        "CurrentTaints": config["Taints"],
+        "DesiredTaints": config["Taints"],
+    }
+
+
+def test_extra_server_fields_mode_adds_nested_fields(
+    emulator: Any, sm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_cluster(sm)
+    plain = _groups(sm)["workers"]
+    assert "CurrentImageId" not in plain and "TieredStorageConfig" not in _describe(sm)
+
+    # The control-API switch for this mode is the hosting helper's (another branch): set the
+    # attribute the handler reads directly.
+    monkeypatch.setattr(emulator.app.control, "server_fields", "extra", raising=False)
+    described = _describe(sm)
+    assert described["TieredStorageConfig"] == {"Mode": "Disable"}
+    assert described["AutoScaling"]["Mode"] == "Disable"
+    [workers] = described["InstanceGroups"]
+    assert workers["CurrentImageId"] == workers["DesiredImageId"]
+    assert workers["ImageVersionStatus"] == "UpToDate"
+    assert workers["InstanceStorageConfigs"] == [{"EbsVolumeConfig": {"VolumeSizeInGB": 500}}]
+
+
+# -- create-only per orchestrator ----------------------------------------------------------------
+
+
+def test_an_eks_group_changes_instance_type_and_its_nodes_roll(emulator: Any, sm: Any) -> None:
+    create_cluster(sm, groups=[instance_group("workers", 2, "ml.g5.8xlarge")], Orchestrator=EKS)
+    old_nodes = {n["InstanceId"] for n in _nodes(sm)}
+    emulator.control.set_transitions("describes:2")
+
+    sm.update_cluster(
+        ClusterName="training-cluster",
+        InstanceGroups=[instance_group("workers", 2, "ml.g6.8xlarge")],
+    )
+    updating = _describe(sm)
+    assert updating["ClusterStatus"] == "Updating"
+    assert updating["InstanceGroups"][0]["InstanceType"] == "ml.g6.8xlarge"  # the target
+    assert _status(sm) == "InService"
+    nodes = _nodes(sm)
+    assert {n["InstanceType"] for n in nodes} == {"ml.g6.8xlarge"}
+    assert len(nodes) == 2
+    assert not old_nodes & {n["InstanceId"] for n in nodes}  # replaced, not relabelled
+    workers = _groups(sm)["workers"]
+    assert workers["InstanceType"] == "ml.g6.8xlarge"
+    assert workers["TargetCount"] == workers["CurrentCount"] == 2
+
+
+def test_a_slurm_group_instance_type_change_is_refused(sm: Any) -> None:
+    create_cluster(
+        sm,
+        groups=[instance_group("workers", 2)],
+        Orchestrator={"Slurm": {"SlurmConfigStrategy": "Managed"}},
+    )
+    with pytest.raises(ClientError) as exc:
+        sm.update_cluster(
+            ClusterName="training-cluster",
+            InstanceGroups=[instance_group("workers", 2, "ml.g5.8xlarge")],
+        )
+    assert_error(exc.value, "ValidationException", contains="InstanceType")
+    assert {n["InstanceType"] for n in _nodes(sm)} == {"ml.t3.medium"}
+
+
+@pytest.mark.parametrize("orchestrator", [None, EKS], ids=["slurm", "eks"])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("ExecutionRole", "arn:aws:iam::123456789012:role/OtherExecution"),
+        ("ThreadsPerCore", 1),
+        ("OverrideVpcConfig", {"SecurityGroupIds": ["sg-2"], "Subnets": ["subnet-9"]}),
+    ],
+)
+def test_create_only_group_fields_are_refused_on_every_orchestrator(
+    sm: Any, orchestrator: Any, field: str, value: Any
+) -> None:
+    extra = {"Orchestrator": orchestrator} if orchestrator else {}
+    create_cluster(sm, groups=[instance_group("workers", 2)], **extra)
+    with pytest.raises(ClientError) as exc:
+        sm.update_cluster(
+            ClusterName="training-cluster",
+            InstanceGroups=[instance_group("workers", 2, **{field: value})],
+        )
+    assert_error(exc.value, "ValidationException", contains=field)
+    assert _status(sm) == "InService"
+
+
+def test_restating_the_default_threads_per_core_is_no_change(sm: Any) -> None:
+    create_cluster(sm, groups=[instance_group("workers", 2)])
+    sm.update_cluster(
+        ClusterName="training-cluster",
+        InstanceGroups=[instance_group("workers", 3, ThreadsPerCore=2)],
+    )
+    assert _groups(sm)["workers"]["TargetCount"] == 3
+
+
+# -- BatchDeleteClusterNodes -----------------------------------------------------------------------
+
+
+def test_batch_delete_cluster_nodes_removes_them_and_lowers_the_target(sm: Any) -> None:
+    create_cluster(sm, groups=[instance_group("controller", 1), instance_group("workers", 3)])
+    workers = [n["InstanceId"] for n in _nodes(sm) if n["InstanceGroupName"] == "workers"]
+    missing = "i-0123456789abcdef0"
+
+    answer = sm.batch_delete_cluster_nodes(
+        ClusterName="training-cluster", NodeIds=[workers[0], missing]
+    )
+    assert answer["Successful"] == [workers[0]]
+    assert answer["Failed"] == [
+        {
+            "Code": "NodeIdNotFound",
+            "Message": f"Node {missing} not found in cluster training-cluster.",
+            "NodeId": missing,
+        }
+    ]
+    remaining = {n["InstanceId"] for n in _nodes(sm)}
+    assert workers[0] not in remaining
+    assert set(workers[1:]) <= remaining
+    group = _groups(sm)["workers"]
+    assert group["TargetCount"] == group["CurrentCount"] == 2
+    assert _groups(sm)["controller"]["TargetCount"] == 1
+    with pytest.raises(ClientError) as exc:
+        sm.describe_cluster_node(ClusterName="training-cluster", NodeId=workers[0])
+    assert_error(exc.value, "ResourceNotFound")
+
+
+def test_batch_delete_cluster_nodes_spares_slurm_controllers(sm: Any) -> None:
+    create_cluster(
+        sm,
+        groups=[
+            instance_group("controller", 1, SlurmConfig={"NodeType": "Controller"}),
+            instance_group("workers", 1, SlurmConfig={"NodeType": "Compute"}),
+        ],
+    )
+    by_group = {n["InstanceGroupName"]: n["InstanceId"] for n in _nodes(sm)}
+    answer = sm.batch_delete_cluster_nodes(
+        ClusterName="training-cluster", NodeIds=[by_group["controller"]]
+    )
+    assert "Successful" not in answer
+    [failed] = answer["Failed"]
+    assert (failed["Code"], failed["NodeId"]) == ("InvalidNodeStatus", by_group["controller"])
+    assert _count_by_group(_nodes(sm)) == {"controller": 1, "workers": 1}
+
+
+def test_batch_delete_cluster_nodes_refuses_bad_requests(sm: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        sm.batch_delete_cluster_nodes(
+            ClusterName="no-such-cluster", NodeIds=["i-0123456789abcdef0"]
+        )
+    assert_error(exc.value, "ResourceNotFound")
+    create_cluster(sm)
+    with pytest.raises(ClientError) as exc:
+        sm.batch_delete_cluster_nodes(ClusterName="training-cluster")
+    assert_error(exc.value, "ValidationException")
+    too_many = [f"i-{n:017x}" for n in range(100)]
+    with pytest.raises(ClientError) as exc:
+        sm.batch_delete_cluster_nodes(ClusterName="training-cluster", NodeIds=too_many)
+    assert_error(exc.value, "ValidationException", contains="99")
+    assert len(_nodes(sm)) == 2
+
+
+# -- UpdateClusterSoftware -------------------------------------------------------------------------
+
+
+def test_update_cluster_software_is_updating_then_in_service(emulator: Any, sm: Any) -> None:
+    create_cluster(sm, groups=[instance_group("workers", 2, ImageId="ami-0aaaaaaaaaaaaaaaa")])
+    nodes_before = {n["InstanceId"] for n in _nodes(sm)}
+    emulator.control.set_transitions("describes:2")
+
+    arn = sm.update_cluster_software(
+        ClusterName="training-cluster", ImageId="ami-0bbbbbbbbbbbbbbbb"
+    )["ClusterArn"]
+    assert CLUSTER_ARN.fullmatch(arn)
+    updating = _describe(sm)
+    assert updating["ClusterStatus"] == "Updating"
+    assert updating["InstanceGroups"][0]["Status"] == "Updating"
+
+    # Busy: a second software update, or a cluster update, waits its turn.
+    with pytest.raises(ClientError) as exc:
+        sm.update_cluster_software(ClusterName="training-cluster")
+    assert_error(exc.value, "ConflictException")
+    with pytest.raises(ClientError) as exc:
+        sm.update_cluster(
+            ClusterName="training-cluster", InstanceGroups=[instance_group("workers", 3)]
+        )
+    assert_error(exc.value, "ConflictException")
+
+    assert _status(sm) == "InService"
+    workers = _groups(sm)["workers"]
+    assert workers["CurrentImageId"] == workers["DesiredImageId"] == "ami-0bbbbbbbbbbbbbbbb"
+    assert workers["Status"] == "InService"
+    assert {n["InstanceId"] for n in _nodes(sm)} == nodes_before
+
+
+def test_update_cluster_software_targets_named_groups(sm: Any) -> None:
+    create_cluster(sm, groups=[instance_group("controller", 1), instance_group("workers", 2)])
+    sm.update_cluster_software(
+        ClusterName="training-cluster",
+        InstanceGroups=[{"InstanceGroupName": "workers", "ImageReleaseVersion": "1.2.3"}],
+    )
+    groups = _groups(sm)
+    assert groups["workers"]["CurrentImageReleaseVersion"] == "1.2.3"
+    assert "CurrentImageReleaseVersion" not in groups["controller"]
+    with pytest.raises(ClientError) as exc:
+        sm.update_cluster_software(
+            ClusterName="training-cluster", InstanceGroups=[{"InstanceGroupName": "nope"}]
+        )
+    assert_error(exc.value, "ValidationException")
+    with pytest.raises(ClientError) as exc:
+        sm.update_cluster_software(ClusterName="no-such-cluster")
+    assert_error(exc.value, "ResourceNotFound")

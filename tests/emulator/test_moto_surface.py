@@ -25,6 +25,8 @@ MISSING_FROM_MOTO = {
     "ListInferenceComponents",
     "UpdateEndpoint",
     "UpdateCluster",
+    "BatchDeleteClusterNodes",
+    "UpdateClusterSoftware",
 }
 
 

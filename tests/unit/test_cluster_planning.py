@@ -283,6 +283,137 @@ def test_a_new_group_may_have_any_instance_type() -> None:
     assert change.operations == ["UpdateCluster", "AddTags"]  # AddTags: the record
 
 
+# -- create-only per orchestrator: EKS groups may change their InstanceType -------------------
+
+EKS = {"Eks": {"ClusterArn": "arn:aws:eks:us-east-1:123456789012:cluster/training-eks"}}
+SLURM = {"Slurm": {"SlurmConfigStrategy": "Managed"}}
+
+
+def record_rewrite(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """["AddTags"] when the declared fields change (the record of the apply is rewritten)."""
+    paths = cluster_kind.INFO.declared_paths
+    return ["AddTags"] if paths(before) != paths(after) else []
+
+
+def test_an_eks_group_changes_its_instance_type_in_place() -> None:
+    """The HyperPod guide for EKS documents changing a group's InstanceType through
+    UpdateCluster: no replacement, no allow-replace needed."""
+    before = spec(Orchestrator=EKS)
+    after = spec(
+        group("controller", 1, "ml.t3.medium"),
+        group("workers", 2, "ml.g6.8xlarge"),
+        Orchestrator=EKS,
+    )
+    result = plan([manifest(after)], live_state(before), owner="default")
+    assert not result.problems
+    change = only_change(result)
+    assert (change.action, change.operations) == (Action.UPDATE, ["UpdateCluster"])
+    assert change.reason == "instance group workers changed"
+    assert diff_of(change) == [
+        ("InstanceGroups[workers].InstanceType", "ml.g5.8xlarge", "ml.g6.8xlarge")
+    ]
+    request = cluster_kind.update_request("training", after, describe_as_aws(before))
+    assert [g["InstanceType"] for g in request["InstanceGroups"]] == ["ml.g6.8xlarge"]
+
+
+@pytest.mark.parametrize("orchestrator", [None, SLURM], ids=["no-orchestrator", "slurm"])
+def test_a_slurm_group_instance_type_change_is_still_refused(orchestrator: Any) -> None:
+    extra = {"Orchestrator": orchestrator} if orchestrator else {}
+    before = spec(**extra)
+    after = spec(
+        group("controller", 1, "ml.t3.medium"), group("workers", 2, "ml.g6.8xlarge"), **extra
+    )
+    result = plan([manifest(after)], live_state(before), owner="default")
+    [problem] = result.problems
+    assert problem.field == "spec.InstanceGroups[1].InstanceType"
+    assert problem.message.startswith(
+        "changing InstanceGroups[workers].InstanceType (ml.g5.8xlarge → ml.g6.8xlarge) "
+        "replaces the cluster"
+    )
+    assert not [c for c in result.changes if c.address == "Cluster/training"]
+
+
+@pytest.mark.parametrize("orchestrator", [None, EKS], ids=["slurm", "eks"])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("ExecutionRole", OTHER_ROLE),
+        ("ThreadsPerCore", 1),
+        ("OverrideVpcConfig", {"SecurityGroupIds": ["sg-2"], "Subnets": ["subnet-9"]}),
+    ],
+)
+def test_create_only_group_fields_hold_for_every_orchestrator(
+    orchestrator: Any, field: str, value: Any
+) -> None:
+    extra = {"Orchestrator": orchestrator} if orchestrator else {}
+    after = spec(
+        group("controller", 1, "ml.t3.medium"), group("workers", 2, **{field: value}), **extra
+    )
+    result = plan([manifest(after)], live_state(spec(**extra)), owner="default")
+    [problem] = result.problems
+    assert problem.message.startswith(f"changing InstanceGroups[workers].{field} ")
+    assert cluster_kind.INFO.create_only_fields(after) == cluster_kind.create_only_fields(after)
+
+
+@pytest.mark.parametrize(
+    ("edit", "sent", "reason"),
+    [
+        pytest.param(
+            {"AutoScaling": {"Mode": "Enable", "AutoScalerType": "Karpenter"}, "ClusterRole": ROLE},
+            {"AutoScaling": {"Mode": "Enable", "AutoScalerType": "Karpenter"}, "ClusterRole": ROLE},
+            "AutoScaling, ClusterRole changed",
+            id="autoscaling-and-cluster-role",
+        ),
+        pytest.param(
+            {"ClusterRole": OTHER_ROLE},
+            {"ClusterRole": OTHER_ROLE},
+            "ClusterRole changed",
+            id="cluster-role",
+        ),
+        pytest.param(
+            {"TieredStorageConfig": {"Mode": "Enable", "InstanceMemoryAllocationPercentage": 20}},
+            {"TieredStorageConfig": {"Mode": "Enable", "InstanceMemoryAllocationPercentage": 20}},
+            "TieredStorageConfig changed",
+            id="tiered-storage",
+        ),
+    ],
+)
+def test_newer_cluster_fields_are_update_cluster_updates(
+    edit: dict[str, Any], sent: dict[str, Any], reason: str
+) -> None:
+    before = spec(Orchestrator=EKS)
+    after = {**before, **edit}
+    result = plan([manifest(after)], live_state(before), owner="default")
+    assert not result.problems
+    change = only_change(result)
+    assert (change.action, change.operations) == (
+        Action.UPDATE,
+        ["UpdateCluster", *record_rewrite(before, after)],
+    )
+    assert change.reason == reason
+    request = cluster_kind.update_request("training", after, describe_as_aws(before))
+    assert request == {"ClusterName": "training", **sent}
+
+
+def test_a_group_kubernetes_config_change_is_an_update_cluster() -> None:
+    labels = {"Labels": {"team": "vision"}, "Taints": [{"Key": "gpu", "Effect": "NoSchedule"}]}
+    before = spec(Orchestrator=EKS)
+    after = spec(
+        group("controller", 1, "ml.t3.medium"),
+        group("workers", 2, KubernetesConfig=labels),
+        Orchestrator=EKS,
+    )
+    change = only_change(plan([manifest(after)], live_state(before), owner="default"))
+    assert (change.action, change.operations) == (
+        Action.UPDATE,
+        ["UpdateCluster", *record_rewrite(before, after)],
+    )
+    assert change.reason == "instance group workers changed"
+    request = cluster_kind.update_request("training", after, describe_as_aws(before))
+    [sent] = request["InstanceGroups"]
+    assert sent["KubernetesConfig"] == labels
+
+
 @pytest.mark.parametrize(
     ("edit", "operations", "diff"),
     [
