@@ -83,11 +83,13 @@ class Endpoint(Resource):
 @dataclass
 class InferenceComponent(Resource):
     """specification / runtime copy counts as deployed; desired_copy_count may run ahead
-    of current_copy_count while an update is in progress."""
+    of current_copy_count while an update is in progress. instance_type: the instance type
+    of the endpoint variant it was placed on (what DataCacheConfig's default depends on)."""
 
     endpoint_name: str = ""
     endpoint_arn: str = ""
     variant_name: str = ""
+    instance_type: str = ""
     desired_copy_count: int = 0
     current_copy_count: int = 0
     last_deployment_config: JsonDict | None = None

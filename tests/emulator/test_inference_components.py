@@ -38,10 +38,10 @@ def _status(sm: Any, name: str = "llama-chat") -> str:
 
 
 def _adapter_request(name: str, base: str, endpoint: str = "shared-gpu") -> dict[str, Any]:
+    # No VariantName: an adapter lives on its base's variant.
     return {
         "InferenceComponentName": name,
         "EndpointName": endpoint,
-        "VariantName": "AllTraffic",
         "Specification": {
             "BaseInferenceComponentName": base,
             "Container": {"ArtifactUrl": f"s3://adapters/{name}/adapter.tar.gz"},
@@ -71,6 +71,8 @@ def test_create_and_describe(sm: Any) -> None:
     assert described["Specification"] == {
         "ModelName": "llama-model",
         "ComputeResourceRequirements": COMPUTE,
+        # Filled in by SageMaker on accelerated instances (ml.g5.12xlarge here).
+        "DataCacheConfig": {"EnableCaching": True},
     }
     assert "FailureReason" not in described
     assert {"CreationTime", "LastModifiedTime"} <= set(described)

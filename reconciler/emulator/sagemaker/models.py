@@ -41,12 +41,11 @@ def create_model(ctx: Context, request: JsonDict) -> JsonDict:
 
 def described_container_metrics(config: JsonDict) -> JsonDict:
     """A ContainerMetricsConfig (model containers and inference-component containers) with
-    the defaults botocore documents: MetricsEndpoint.MetricsEndpointPath "If not specified,
-    defaults to /metrics", MetricPublishFrequencyInSeconds "Defaults to 60".
-    UNVERIFIED: that Describe echoes these defaults (documented defaults only)."""
+    the default botocore documents for MetricsEndpoint.MetricPublishFrequencyInSeconds
+    ("Defaults to 60"; MetricsEndpointPath is required, so its documented default never
+    applies to a request). UNVERIFIED: that Describe echoes the default."""
     shown = copy.deepcopy(config)
     for endpoint in shown.get("MetricsEndpoints", []):
-        endpoint.setdefault("MetricsEndpointPath", "/metrics")
         endpoint.setdefault("MetricPublishFrequencyInSeconds", 60)
     return shown
 
