@@ -5,9 +5,7 @@ from __future__ import annotations
 from reconciler.commands.common import EXIT_OK, UserError
 
 
-def run(
-    *, host: str, port: int, transitions: str, strict: bool, server_fields: str = "aws"
-) -> int:
+def run(*, host: str, port: int, transitions: str, strict: bool, server_fields: str = "aws") -> int:
     try:
         from reconciler.emulator.lifecycle import Transitions
         from reconciler.emulator.sagemaker import server_fields as fields

@@ -156,7 +156,9 @@ def test_container_metrics_endpoints_are_described_with_their_defaults(sm: Any) 
     )
     metrics = sm.describe_model(ModelName="observed")["PrimaryContainer"]["ContainerMetricsConfig"]
     assert metrics == {
-        "MetricsEndpoints": [{"MetricsEndpointPath": "/stats", "MetricPublishFrequencyInSeconds": 60}]
+        "MetricsEndpoints": [
+            {"MetricsEndpointPath": "/stats", "MetricPublishFrequencyInSeconds": 60}
+        ]
     }
 
 

@@ -164,9 +164,12 @@ def _data_capture_summary(config: JsonDict) -> JsonDict:
         "CaptureStatus": "Started" if enabled else "Stopped",
         "CurrentSamplingPercentage": config["InitialSamplingPercentage"],
         "DestinationS3Uri": config["DestinationS3Uri"],
+        # KmsKeyId is a required member of DataCaptureConfigSummary (botocore; API reference
+        # "Required: Yes"), so SageMaker always sends one. UNVERIFIED: what it sends when
+        # the capture names no key — we answer an empty string (the member's pattern and
+        # length allow it).
+        "KmsKeyId": config.get("KmsKeyId", ""),
     }
-    if "KmsKeyId" in config:
-        summary["KmsKeyId"] = config["KmsKeyId"]
     return summary
 
 
