@@ -197,7 +197,10 @@ def _deploy(ctx: Context, endpoint: Endpoint, config: EndpointConfig, retain: bo
 
 def _check_models_exist(ctx: Context, config: EndpointConfig) -> None:
     """SageMaker resolves the config's models when it deploys: a deleted one fails."""
-    for variant in config.request["ProductionVariants"]:
+    variants = config.request["ProductionVariants"] + config.request.get(
+        "ShadowProductionVariants", []
+    )
+    for variant in variants:
         name = variant.get("ModelName")
         if name is not None and ctx.state.models.get(name) is None:
             raise could_not_find("model", ctx.state.arn("model", name))
