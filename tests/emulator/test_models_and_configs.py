@@ -337,6 +337,24 @@ def test_serverless_memory_in_1_gb_steps_is_accepted(sm: Any, memory: int) -> No
     assert variant["ServerlessConfig"]["MemorySizeInMB"] == memory
 
 
+def test_serverless_provisioned_concurrency_above_max_is_refused(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    with pytest.raises(ClientError) as exc:
+        _serverless_config(
+            sm,
+            ServerlessConfig={
+                "MemorySizeInMB": 2048,
+                "MaxConcurrency": 5,
+                "ProvisionedConcurrency": 6,
+            },
+        )
+    assert_error(exc.value, "ValidationException", contains="ProvisionedConcurrency")
+    _serverless_config(
+        sm,
+        ServerlessConfig={"MemorySizeInMB": 2048, "MaxConcurrency": 5, "ProvisionedConcurrency": 5},
+    )
+
+
 def test_serverless_config_with_data_capture_is_refused(sm: Any) -> None:
     create_model(sm, "llama-model")
     with pytest.raises(ClientError) as exc:

@@ -61,6 +61,15 @@ def _check_serverless(request: JsonDict, variants: list[JsonDict]) -> None:
                 f"{name} failed to satisfy constraint: Member must satisfy enum value set: "
                 f"[{', '.join(str(m) for m in SERVERLESS_MEMORY_SIZES)}]"
             )
+        # botocore ProductionVariantServerlessConfig.ProvisionedConcurrency: "Should be less
+        # than or equal to MaxConcurrency". UNVERIFIED: AWS's wording of the refusal.
+        provisioned = variant["ServerlessConfig"].get("ProvisionedConcurrency")
+        maximum = variant["ServerlessConfig"].get("MaxConcurrency")
+        if provisioned is not None and maximum is not None and provisioned > maximum:
+            raise validation(
+                f"ProvisionedConcurrency ({provisioned}) of production variant {name} must be "
+                f"less than or equal to its MaxConcurrency ({maximum})."
+            )
         # ACK sagemaker-controller PR #193, manual tests: "[Serverless] Including
         # VolumeSizeInGB in spec: Validation exception".
         if "VolumeSizeInGB" in variant:
