@@ -390,6 +390,36 @@ def test_metrics_config_is_described_with_its_defaults(sm: Any) -> None:
     assert metrics["MetricPublishFrequencyInSeconds"] == 10
 
 
+@pytest.mark.parametrize("frequency", [0, 45, 600])
+def test_metric_publish_frequency_outside_the_valid_values_is_refused(
+    sm: Any, frequency: int
+) -> None:
+    with pytest.raises(ClientError) as exc:
+        create_ic_config(
+            sm, "observed-config", MetricsConfig={"MetricPublishFrequencyInSeconds": frequency}
+        )
+    assert_error(exc.value, "ValidationException", f"Value '{frequency}'")
+    with pytest.raises(ClientError) as exc:
+        sm.create_model(
+            ModelName="observed",
+            ExecutionRoleArn=ROLE_ARN,
+            PrimaryContainer={
+                "Image": IMAGE,
+                "ContainerMetricsConfig": {
+                    "MetricsEndpoints": [
+                        {
+                            "MetricsEndpointPath": "/metrics",
+                            "MetricPublishFrequencyInSeconds": frequency,
+                        }
+                    ]
+                },
+            },
+        )
+    assert_error(exc.value, "ValidationException", contains="MetricPublishFrequencyInSeconds")
+    assert sm.list_models()["Models"] == []
+    assert sm.list_endpoint_configs()["EndpointConfigs"] == []
+
+
 def test_list_summaries_carry_only_the_summary_fields(sm: Any) -> None:
     create_model(sm, "llama-model")
     create_model_config(sm, "classic-config", "llama-model")

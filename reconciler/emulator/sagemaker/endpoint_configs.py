@@ -16,6 +16,7 @@ from typing import Any
 from reconciler.emulator.errors import already_exists, could_not_find, validation
 from reconciler.emulator.sagemaker import Context, operation, server_fields, tags
 from reconciler.emulator.sagemaker.listing import filter_common, list_response
+from reconciler.emulator.sagemaker.models import check_metric_frequency
 from reconciler.emulator.state import EndpointConfig
 
 JsonDict = dict[str, Any]
@@ -126,6 +127,10 @@ def create_endpoint_config(ctx: Context, request: JsonDict) -> JsonDict:
     if ctx.state.endpoint_configs.get(name) is not None:
         raise already_exists("endpoint configuration", arn)
     _check_variants(ctx, request)
+    check_metric_frequency(
+        (request.get("MetricsConfig") or {}).get("MetricPublishFrequencyInSeconds"),
+        "MetricsConfig.MetricPublishFrequencyInSeconds",
+    )
     tags.check(request.get("Tags"))
     body = {k: v for k, v in request.items() if k not in ("EndpointConfigName", "Tags")}
     ctx.state.endpoint_configs.add(EndpointConfig(name=name, arn=arn, request=body))

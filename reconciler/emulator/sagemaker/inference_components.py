@@ -24,7 +24,10 @@ from reconciler.emulator.lifecycle import begin, is_busy, settle
 from reconciler.emulator.sagemaker import Context, endpoints, operation, server_fields, tags
 from reconciler.emulator.sagemaker import endpoint_configs as configs
 from reconciler.emulator.sagemaker.listing import filter_common, list_response
-from reconciler.emulator.sagemaker.models import described_container_metrics
+from reconciler.emulator.sagemaker.models import (
+    check_container_metrics,
+    described_container_metrics,
+)
 from reconciler.emulator.state import InferenceComponent
 
 JsonDict = dict[str, Any]
@@ -47,6 +50,7 @@ def find(ctx: Context, name: str, *, described: bool = False) -> InferenceCompon
 def _check_specification(
     ctx: Context, component_name: str, endpoint_name: str, spec: JsonDict
 ) -> None:
+    check_container_metrics(spec.get("Container") or {}, "Specification.Container")
     model = spec.get("ModelName")
     if model is not None and ctx.state.models.get(model) is None:
         raise could_not_find("model", ctx.state.arn("model", model))
