@@ -297,6 +297,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long async work takes: immediate | describes:N | seconds:S (default immediate)",
     )
     emulator.add_argument(
+        "--server-fields",
+        choices=("aws", "extra"),
+        default="aws",
+        help="Describe answers fill in what SageMaker fills in (aws, default), or further "
+        "plausible server-filled fields too (extra: proves clients ignore what they did not declare)",
+    )
+    emulator.add_argument(
         "--strict",
         action="store_true",
         help="answer 500 when the emulator's own response does not fit the API model",
@@ -306,7 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
         from reconciler.commands import emulator
 
         return emulator.run(
-            host=args.host, port=args.port, transitions=args.transitions, strict=args.strict
+            host=args.host,
+            port=args.port,
+            transitions=args.transitions,
+            strict=args.strict,
+            server_fields=args.server_fields,
         )
 
     emulator.set_defaults(run=run_emulator)

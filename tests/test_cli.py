@@ -86,7 +86,7 @@ def test_emulator_command_serves_sagemaker_and_control_api(
     with urllib.request.urlopen(f"{url}/_emulator/calls", timeout=10) as response:
         assert json.loads(response.read()) == {"CreateModel": 1, "ListModels": 1}
     with urllib.request.urlopen(f"{url}/_emulator/config", timeout=10) as response:
-        assert json.loads(response.read()) == {"transitions": "describes:1"}
+        assert json.loads(response.read()) == {"transitions": "describes:1", "server_fields": "aws"}
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0

@@ -343,11 +343,9 @@ class EmulatorApp:
                     self.control.add_failure(body)
                     return reply(200, {"armed": True})
                 if route == "config" and method == "GET":
-                    return reply(200, {"transitions": str(self.control.transitions)})
+                    return reply(200, self.control.config())
                 if route == "config" and method == "POST":
-                    if "transitions" in body:
-                        self.control.transitions = Transitions.parse(str(body["transitions"]))
-                    return reply(200, {"transitions": str(self.control.transitions)})
+                    return reply(200, self.control.configure(body))
         except (ControlError, ValueError) as err:
             return reply(400, {"error": str(err)})
         known = {"calls", "reset", "faults", "fail", "config"}

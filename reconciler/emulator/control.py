@@ -3,7 +3,9 @@
 - call counters: every API request, by operation name, since start or the last reset;
 - faults: error answers injected by operation (or ``*``), at a rate and/or a count;
 - failures: "the next create/update of Kind/name fails the way AWS fails it";
-- transitions: how long asynchronous work takes (see :mod:`lifecycle`).
+- transitions: how long asynchronous work takes (see :mod:`lifecycle`);
+- server_fields: how talkative Describe answers are, ``aws`` or ``extra`` (see
+  :mod:`reconciler.emulator.sagemaker.server_fields`).
 
 All methods are called with the app's lock held, so nothing here locks on its own.
 """
@@ -70,6 +72,7 @@ def _default_message(code: str) -> str:
 class Control:
     def __init__(self, transitions: Transitions, seed: int | None = None) -> None:
         self.transitions = transitions
+        self.server_fields = "aws"
         self.calls: Counter[str] = Counter()
         self.faults: list[FaultRule] = []
         self.failures: dict[tuple[str, str], str] = {}
@@ -174,6 +177,25 @@ class Control:
     def take_failure(self, kind: str, name: str) -> str | None:
         """The failure reason armed for this resource's next create/update (disarming it)."""
         return self.failures.pop((kind, name.lower()), None)
+
+    # -- config ------------------------------------------------------------------------
+    def config(self) -> dict[str, str]:
+        """The run's settings as ``GET /_emulator/config`` answers them."""
+        return {"transitions": str(self.transitions), "server_fields": self.server_fields}
+
+    def configure(self, body: dict[str, Any]) -> dict[str, str]:
+        """Apply ``POST /_emulator/config``: any of transitions, server_fields (ValueError
+        when one is malformed; nothing is changed then)."""
+        from reconciler.emulator.sagemaker.server_fields import parse
+
+        transitions = self.transitions
+        if "transitions" in body:
+            transitions = Transitions.parse(str(body["transitions"]))
+        server_fields = (
+            parse(body["server_fields"]) if "server_fields" in body else self.server_fields
+        )
+        self.transitions, self.server_fields = transitions, server_fields
+        return self.config()
 
     # -- reset -------------------------------------------------------------------------
     def reset(self) -> None:

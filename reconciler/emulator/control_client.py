@@ -1,7 +1,7 @@
 """A client for the emulator's control API (``/_emulator/...``), over HTTP or in-process.
 
 Tests and benchmarks use it to read call counts, reset state, inject faults and failures
-and change how long transitions take.
+and change how long transitions take and how talkative Describe answers are.
 """
 
 from __future__ import annotations
@@ -96,3 +96,10 @@ class ControlClient:
 
     def transitions(self) -> str:
         return str(self._call("GET", "config")["transitions"])
+
+    def set_server_fields(self, mode: str) -> None:
+        """``aws`` (what SageMaker fills in) or ``extra`` (further plausible fields)."""
+        self._call("POST", "config", {"server_fields": mode})
+
+    def server_fields(self) -> str:
+        return str(self._call("GET", "config")["server_fields"])

@@ -61,23 +61,35 @@ class Endpoint(Resource):
     """config_name: the EndpointConfig the endpoint runs now.
     pending_config_name: the config an UpdateEndpoint in progress moves it to.
     variants: ProductionVariantSummary list of the deployed config.
-    last_deployment_config: the DeploymentConfig of the last create/update, if any."""
+    last_deployment_config: the DeploymentConfig of the last create/update, if any.
+    shadow_variants: the same for the deployed config's ShadowProductionVariants.
+    pending_variants / pending_shadow_variants: PendingProductionVariantSummary lists of
+        the config an UpdateEndpoint in progress moves to.
+    deployed: what the endpoint took from its config when it was deployed
+        (DataCaptureConfig, AsyncInferenceConfig, ...): Describe shows these even after
+        the config is deleted."""
 
     config_name: str = ""
     pending_config_name: str | None = None
     pending_since: dt.datetime | None = None
     variants: list[JsonDict] = field(default_factory=list)
     last_deployment_config: JsonDict | None = None
+    shadow_variants: list[JsonDict] = field(default_factory=list)
+    pending_variants: list[JsonDict] = field(default_factory=list)
+    pending_shadow_variants: list[JsonDict] = field(default_factory=list)
+    deployed: JsonDict = field(default_factory=dict)
 
 
 @dataclass
 class InferenceComponent(Resource):
     """specification / runtime copy counts as deployed; desired_copy_count may run ahead
-    of current_copy_count while an update is in progress."""
+    of current_copy_count while an update is in progress. instance_type: the instance type
+    of the endpoint variant it was placed on (what DataCacheConfig's default depends on)."""
 
     endpoint_name: str = ""
     endpoint_arn: str = ""
     variant_name: str = ""
+    instance_type: str = ""
     desired_copy_count: int = 0
     current_copy_count: int = 0
     last_deployment_config: JsonDict | None = None

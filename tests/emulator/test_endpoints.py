@@ -400,3 +400,356 @@ def test_ic_config_endpoint_describes_its_variant(sm: Any) -> None:
     assert variant["CurrentInstanceCount"] == 2
     assert variant["RoutingConfig"] == {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"}
     assert "DeployedImages" not in variant
+
+
+# -- what DescribeEndpoint fills in ---------------------------------------------------------------
+
+
+def test_in_service_variant_summary(sm: Any) -> None:
+    classic_endpoint(sm, "llama", instance_count=2)
+    described = sm.describe_endpoint(EndpointName="llama")
+    [variant] = described["ProductionVariants"]
+    assert variant["VariantName"] == "AllTraffic"
+    assert variant["CurrentWeight"] == variant["DesiredWeight"] == 1.0
+    assert variant["CurrentInstanceCount"] == variant["DesiredInstanceCount"] == 2
+    # An InService variant has no VariantStatus; the config's own fields are not echoed.
+    assert "VariantStatus" not in variant
+    assert "InstanceType" not in variant
+    assert "InitialInstanceCount" not in variant
+
+
+def test_deployed_images_carry_a_resolved_digest(sm: Any) -> None:
+    classic_endpoint(sm, "llama")
+    [variant] = sm.describe_endpoint(EndpointName="llama")["ProductionVariants"]
+    [image] = variant["DeployedImages"]
+    assert image["SpecifiedImage"] == IMAGE
+    repository = IMAGE.rsplit(":", 1)[0]
+    assert image["ResolvedImage"].startswith(f"{repository}@sha256:")
+    digest = image["ResolvedImage"].split("@sha256:")[1]
+    assert len(digest) == 64 and int(digest, 16) >= 0
+    assert "ResolutionTime" in image
+
+
+def test_resolved_image_keeps_a_registry_port(sm: Any) -> None:
+    image = "registry.example.com:5000/team/llama:1.2"
+    create_model(sm, "llama-model", PrimaryContainer={"Image": image})
+    create_model_config(sm, "llama-config", "llama-model")
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="llama-config")
+    [variant] = sm.describe_endpoint(EndpointName="llama")["ProductionVariants"]
+    resolved = variant["DeployedImages"][0]["ResolvedImage"]
+    assert resolved.startswith("registry.example.com:5000/team/llama@sha256:")
+
+
+def test_creating_endpoint_has_no_variant_summaries_yet(emulator: Any, sm: Any) -> None:
+    create_model(sm, "llama-model")
+    create_model_config(sm, "llama-config", "llama-model")
+    emulator.control.set_transitions("describes:2")
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="llama-config")
+    creating = sm.describe_endpoint(EndpointName="llama")
+    assert creating["EndpointStatus"] == "Creating"
+    assert "ProductionVariants" not in creating
+    assert "ProductionVariants" in sm.describe_endpoint(EndpointName="llama")
+
+
+def test_update_shows_the_pending_deployment_summary(emulator: Any, sm: Any) -> None:
+    classic_endpoint(sm, "llama", instance_count=2)
+    _config_with_count(sm, "llama-config-v2", "llama-model", 3)
+    emulator.control.set_transitions("describes:2")
+    sm.update_endpoint(EndpointName="llama", EndpointConfigName="llama-config-v2")
+
+    updating = sm.describe_endpoint(EndpointName="llama")
+    assert updating["EndpointStatus"] == "Updating"
+    [running] = updating["ProductionVariants"]
+    assert running["CurrentInstanceCount"] == 2
+    pending = updating["PendingDeploymentSummary"]
+    assert pending["EndpointConfigName"] == "llama-config-v2"
+    [new] = pending["ProductionVariants"]
+    assert new["CurrentInstanceCount"] == 0 and new["DesiredInstanceCount"] == 3
+    assert new["CurrentWeight"] == 0.0 and new["DesiredWeight"] == 1.0
+    assert new["InstanceType"] == "ml.m5.xlarge"
+    [status] = new["VariantStatus"]
+    assert status["Status"] == "Creating"
+    assert status["StatusMessage"] == "Launching 3 instance(s)."
+    assert "StartTime" in status
+
+    done = sm.describe_endpoint(EndpointName="llama")
+    assert done["EndpointStatus"] == "InService"
+    assert "PendingDeploymentSummary" not in done
+    assert done["ProductionVariants"][0]["CurrentInstanceCount"] == 3
+
+
+def test_serverless_variant_summary(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    serverless = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+    sm.create_endpoint_config(
+        EndpointConfigName="serverless-config",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": "llama-model",
+                "ServerlessConfig": serverless,
+            }
+        ],
+    )
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="serverless-config")
+    [variant] = sm.describe_endpoint(EndpointName="llama")["ProductionVariants"]
+    assert variant["CurrentServerlessConfig"] == variant["DesiredServerlessConfig"] == serverless
+    assert variant["CurrentWeight"] == 1.0
+    assert "CurrentInstanceCount" not in variant
+
+
+CAPTURE = {
+    "InitialSamplingPercentage": 20,
+    "DestinationS3Uri": "s3://capture/llama/",
+    "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("enable", "status"), [(None, "Started"), (True, "Started"), (False, "Stopped")]
+)
+def test_data_capture_is_described_as_a_summary(sm: Any, enable: bool | None, status: str) -> None:
+    capture = dict(CAPTURE) if enable is None else {**CAPTURE, "EnableCapture": enable}
+    create_model(sm, "llama-model")
+    create_model_config(sm, "llama-config", "llama-model", DataCaptureConfig=capture)
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="llama-config")
+    summary = sm.describe_endpoint(EndpointName="llama")["DataCaptureConfig"]
+    assert summary == {
+        "EnableCapture": enable is not False,
+        "CaptureStatus": status,
+        "CurrentSamplingPercentage": 20,
+        "DestinationS3Uri": "s3://capture/llama/",
+        # A required member of the summary: always answered.
+        "KmsKeyId": "",
+    }
+
+
+def test_data_capture_summary_survives_the_config(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    create_model_config(
+        sm,
+        "llama-config",
+        "llama-model",
+        DataCaptureConfig={**CAPTURE, "KmsKeyId": "alias/capture"},
+    )
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="llama-config")
+    sm.delete_endpoint_config(EndpointConfigName="llama-config")
+    summary = sm.describe_endpoint(EndpointName="llama")["DataCaptureConfig"]
+    assert summary["KmsKeyId"] == "alias/capture"
+    assert summary["CaptureStatus"] == "Started"
+
+
+def test_shadow_variants_are_described_as_summaries(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    create_model(sm, "llama-model-v2")
+    sm.create_endpoint_config(
+        EndpointConfigName="shadow-config",
+        ProductionVariants=[
+            {
+                "VariantName": "Prod",
+                "ModelName": "llama-model",
+                "InstanceType": "ml.m5.xlarge",
+                "InitialInstanceCount": 2,
+            }
+        ],
+        ShadowProductionVariants=[
+            {
+                "VariantName": "Shadow",
+                "ModelName": "llama-model-v2",
+                "InstanceType": "ml.m5.xlarge",
+                "InitialInstanceCount": 1,
+                "InitialVariantWeight": 0.5,
+            }
+        ],
+    )
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="shadow-config")
+    described = sm.describe_endpoint(EndpointName="llama")
+    [shadow] = described["ShadowProductionVariants"]
+    assert shadow["VariantName"] == "Shadow"
+    assert shadow["CurrentWeight"] == shadow["DesiredWeight"] == 0.5
+    assert shadow["CurrentInstanceCount"] == 1
+    assert shadow["DeployedImages"][0]["SpecifiedImage"] == IMAGE
+
+
+def test_metrics_config_is_described_with_its_defaults(sm: Any) -> None:
+    create_ic_config(sm, "observed-config", MetricsConfig={"EnableEnhancedMetrics": True})
+    sm.create_endpoint(EndpointName="shared-gpu", EndpointConfigName="observed-config")
+    metrics = sm.describe_endpoint(EndpointName="shared-gpu")["MetricsConfig"]
+    assert metrics == {"EnableEnhancedMetrics": True, "MetricPublishFrequencyInSeconds": 60}
+
+
+def test_list_endpoints_summary_fields(sm: Any) -> None:
+    classic_endpoint(sm, "llama")
+    [summary] = sm.list_endpoints()["Endpoints"]
+    assert set(summary) == {
+        "EndpointName",
+        "EndpointArn",
+        "CreationTime",
+        "LastModifiedTime",
+        "EndpointStatus",
+    }
+
+
+# -- UpdateEndpointWeightsAndCapacities --------------------------------------------------------
+
+
+def _two_variant_endpoint(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    sm.create_endpoint_config(
+        EndpointConfigName="ab-config",
+        ProductionVariants=[
+            {
+                "VariantName": name,
+                "ModelName": "llama-model",
+                "InstanceType": "ml.m5.xlarge",
+                "InitialInstanceCount": 1,
+            }
+            for name in ("Blue", "Green")
+        ],
+    )
+    sm.create_endpoint(EndpointName="ab", EndpointConfigName="ab-config")
+
+
+def _variants(sm: Any, name: str = "ab") -> dict[str, dict[str, Any]]:
+    described = sm.describe_endpoint(EndpointName=name)
+    return {v["VariantName"]: v for v in described["ProductionVariants"]}
+
+
+def test_update_weights_and_capacities_desired_at_once_current_when_settled(
+    emulator: Any, sm: Any
+) -> None:
+    _two_variant_endpoint(sm)
+    emulator.control.set_transitions("describes:2")
+    arn = sm.update_endpoint_weights_and_capacities(
+        EndpointName="ab",
+        DesiredWeightsAndCapacities=[
+            {"VariantName": "Green", "DesiredWeight": 3.0, "DesiredInstanceCount": 4}
+        ],
+    )["EndpointArn"]
+    assert arn == f"{ARN_PREFIX}:endpoint/ab"
+
+    updating = sm.describe_endpoint(EndpointName="ab")
+    assert updating["EndpointStatus"] == "Updating"
+    green = {v["VariantName"]: v for v in updating["ProductionVariants"]}["Green"]
+    assert green["DesiredWeight"] == 3.0 and green["DesiredInstanceCount"] == 4
+    assert green["CurrentWeight"] == 1.0 and green["CurrentInstanceCount"] == 1
+    assert green["VariantStatus"][0]["Status"] == "Updating"
+
+    settled = _variants(sm)
+    assert sm.describe_endpoint(EndpointName="ab")["EndpointStatus"] == "InService"
+    green, blue = settled["Green"], settled["Blue"]
+    assert green["CurrentWeight"] == green["DesiredWeight"] == 3.0
+    assert green["CurrentInstanceCount"] == green["DesiredInstanceCount"] == 4
+    assert "VariantStatus" not in green
+    assert blue["CurrentWeight"] == 1.0 and blue["CurrentInstanceCount"] == 1
+    # The endpoint still runs the same config.
+    assert sm.describe_endpoint(EndpointName="ab")["EndpointConfigName"] == "ab-config"
+
+
+def test_update_weights_and_capacities_refused_while_busy(emulator: Any, sm: Any) -> None:
+    _two_variant_endpoint(sm)
+    emulator.control.set_transitions("describes:5")
+    change = [{"VariantName": "Blue", "DesiredWeight": 2.0}]
+    sm.update_endpoint_weights_and_capacities(EndpointName="ab", DesiredWeightsAndCapacities=change)
+    with pytest.raises(ClientError) as exc:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="ab", DesiredWeightsAndCapacities=change
+        )
+    assert_error(exc.value, "ValidationException", "Cannot update in-progress endpoint")
+    with pytest.raises(ClientError) as exc:
+        sm.update_endpoint(EndpointName="ab", EndpointConfigName="ab-config")
+    assert_error(exc.value, "ValidationException", "Cannot update in-progress endpoint")
+
+
+def test_update_weights_and_capacities_refused_while_creating(emulator: Any, sm: Any) -> None:
+    create_model(sm, "llama-model")
+    create_model_config(sm, "llama-config", "llama-model")
+    emulator.control.set_transitions("describes:3")
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="llama-config")
+    with pytest.raises(ClientError) as exc:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="llama",
+            DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": 2}],
+        )
+    assert_error(exc.value, "ValidationException", "Cannot update in-progress endpoint")
+
+
+def test_update_weights_and_capacities_unknown_variant_is_refused(sm: Any) -> None:
+    _two_variant_endpoint(sm)
+    with pytest.raises(ClientError) as exc:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="ab",
+            DesiredWeightsAndCapacities=[
+                {"VariantName": "Blue", "DesiredWeight": 2.0},
+                {"VariantName": "Purple", "DesiredWeight": 2.0},
+            ],
+        )
+    assert_error(exc.value, "ValidationException", contains='"Purple"')
+    # Nothing changed, not even the variant named correctly.
+    assert _variants(sm)["Blue"]["DesiredWeight"] == 1.0
+    assert sm.describe_endpoint(EndpointName="ab")["EndpointStatus"] == "InService"
+
+
+def test_update_weights_and_capacities_repeated_variant_is_refused(sm: Any) -> None:
+    _two_variant_endpoint(sm)
+    with pytest.raises(ClientError) as exc:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="ab",
+            DesiredWeightsAndCapacities=[
+                {"VariantName": "Blue", "DesiredWeight": 2.0},
+                {"VariantName": "Blue", "DesiredWeight": 3.0},
+            ],
+        )
+    assert_error(exc.value, "ValidationException", contains="non-unique")
+
+
+def test_update_weights_and_capacities_unknown_endpoint_is_not_found(sm: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="nope",
+            DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredWeight": 1.0}],
+        )
+    assert_error(exc.value, "ValidationException", "Could not find endpoint")
+
+
+def test_update_weights_and_capacities_of_a_serverless_variant(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    sm.create_endpoint_config(
+        EndpointConfigName="serverless-config",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": "llama-model",
+                "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
+            }
+        ],
+    )
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="serverless-config")
+    sm.update_endpoint_weights_and_capacities(
+        EndpointName="llama",
+        DesiredWeightsAndCapacities=[
+            {"VariantName": "AllTraffic", "ServerlessUpdateConfig": {"MaxConcurrency": 10}}
+        ],
+    )
+    [variant] = sm.describe_endpoint(EndpointName="llama")["ProductionVariants"]
+    assert variant["CurrentServerlessConfig"] == {"MemorySizeInMB": 2048, "MaxConcurrency": 10}
+    with pytest.raises(ClientError) as exc:
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName="llama",
+            DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": 2}],
+        )
+    assert_error(exc.value, "ValidationException", contains="serverless")
+
+
+def test_failed_weights_update_rolls_back(emulator: Any, sm: Any) -> None:
+    _two_variant_endpoint(sm)
+    emulator.control.fail("Endpoint", "ab", "Insufficient capacity for ml.m5.xlarge")
+    sm.update_endpoint_weights_and_capacities(
+        EndpointName="ab",
+        DesiredWeightsAndCapacities=[{"VariantName": "Blue", "DesiredInstanceCount": 9}],
+    )
+    described = sm.describe_endpoint(EndpointName="ab")
+    assert described["EndpointStatus"] == "InService"
+    assert described["FailureReason"] == "Insufficient capacity for ml.m5.xlarge"
+    blue = {v["VariantName"]: v for v in described["ProductionVariants"]}["Blue"]
+    assert blue["CurrentInstanceCount"] == blue["DesiredInstanceCount"] == 1

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from tests.emulator.factories import (
     IMAGE,
+    ROLE_ARN,
     assert_error,
     create_ic_config,
     create_model,
@@ -38,10 +39,10 @@ def _status(sm: Any, name: str = "llama-chat") -> str:
 
 
 def _adapter_request(name: str, base: str, endpoint: str = "shared-gpu") -> dict[str, Any]:
+    # No VariantName: an adapter lives on its base's variant.
     return {
         "InferenceComponentName": name,
         "EndpointName": endpoint,
-        "VariantName": "AllTraffic",
         "Specification": {
             "BaseInferenceComponentName": base,
             "Container": {"ArtifactUrl": f"s3://adapters/{name}/adapter.tar.gz"},
@@ -71,6 +72,8 @@ def test_create_and_describe(sm: Any) -> None:
     assert described["Specification"] == {
         "ModelName": "llama-model",
         "ComputeResourceRequirements": COMPUTE,
+        # Filled in by SageMaker on accelerated instances (ml.g5.12xlarge here).
+        "DataCacheConfig": {"EnableCaching": True},
     }
     assert "FailureReason" not in described
     assert {"CreationTime", "LastModifiedTime"} <= set(described)
@@ -513,3 +516,109 @@ def test_tags_on_inference_component_arns(sm: Any) -> None:
     }
     sm.delete_tags(ResourceArn=arn, TagKeys=["team", "owner"])
     assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "env", "Value": "prod"}]
+
+
+# -- what DescribeInferenceComponent fills in ------------------------------------------------
+
+
+def _endpoint_on(sm: Any, instance_type: str, endpoint: str = "shared-gpu") -> None:
+    create_model(sm, "llama-model")
+    sm.create_endpoint_config(
+        EndpointConfigName=f"{endpoint}-config",
+        ExecutionRoleArn=ROLE_ARN,
+        ProductionVariants=[
+            {"VariantName": "AllTraffic", "InstanceType": instance_type, "InitialInstanceCount": 1}
+        ],
+    )
+    sm.create_endpoint(EndpointName=endpoint, EndpointConfigName=f"{endpoint}-config")
+
+
+@pytest.mark.parametrize(
+    "instance_type", ["ml.g5.12xlarge", "ml.p4d.24xlarge", "ml.inf2.xlarge", "ml.trn1.2xlarge"]
+)
+def test_data_cache_is_enabled_on_accelerator_instances(sm: Any, instance_type: str) -> None:
+    _endpoint_on(sm, instance_type)
+    sm.create_inference_component(**ic_request())
+    assert _describe(sm)["Specification"]["DataCacheConfig"] == {"EnableCaching": True}
+
+
+def test_no_data_cache_config_on_cpu_instances(sm: Any) -> None:
+    _endpoint_on(sm, "ml.c5.4xlarge")
+    request = ic_request()
+    request["Specification"]["ComputeResourceRequirements"] = {
+        "MinMemoryRequiredInMb": 1024,
+        "NumberOfCpuCoresRequired": 2,
+    }
+    sm.create_inference_component(**request)
+    assert "DataCacheConfig" not in _describe(sm)["Specification"]
+
+
+def test_data_cache_config_given_is_answered_as_given(sm: Any) -> None:
+    ic_endpoint(sm)
+    request = ic_request()
+    request["Specification"]["DataCacheConfig"] = {"EnableCaching": False}
+    sm.create_inference_component(**request)
+    assert _describe(sm)["Specification"]["DataCacheConfig"] == {"EnableCaching": False}
+
+
+def test_adapter_inherits_its_base_compute_and_variant(sm: Any) -> None:
+    ic_endpoint(sm)
+    sm.create_inference_component(**ic_request("llama-base"))
+    sm.create_inference_component(**_adapter_request("llama-sql", "llama-base"))
+    adapter = _describe(sm, "llama-sql")
+    assert adapter["VariantName"] == "AllTraffic"
+    assert adapter["Specification"]["ComputeResourceRequirements"] == COMPUTE
+    assert adapter["Specification"]["BaseInferenceComponentName"] == "llama-base"
+    # An adapter has no runtime of its own.
+    assert "RuntimeConfig" not in adapter
+    [summary] = [
+        s
+        for s in sm.list_inference_components()["InferenceComponents"]
+        if s["InferenceComponentName"] == "llama-sql"
+    ]
+    assert summary["VariantName"] == "AllTraffic"
+
+
+def test_variant_name_on_an_adapter_is_refused(sm: Any) -> None:
+    ic_endpoint(sm)
+    sm.create_inference_component(**ic_request("llama-base"))
+    request = {**_adapter_request("llama-sql", "llama-base"), "VariantName": "AllTraffic"}
+    with pytest.raises(ClientError) as exc:
+        sm.create_inference_component(**request)
+    assert_error(exc.value, "ValidationException", contains="VariantName")
+    names = [
+        c["InferenceComponentName"] for c in sm.list_inference_components()["InferenceComponents"]
+    ]
+    assert names == ["llama-base"]
+
+
+def test_container_metrics_are_described_with_their_default_frequency(sm: Any) -> None:
+    ic_endpoint(sm)
+    request = ic_request()
+    request["Specification"] = {
+        "Container": {
+            "Image": IMAGE,
+            "ContainerMetricsConfig": {"MetricsEndpoints": [{"MetricsEndpointPath": "/metrics"}]},
+        },
+        "ComputeResourceRequirements": COMPUTE,
+    }
+    sm.create_inference_component(**request)
+    metrics = _describe(sm)["Specification"]["Container"]["ContainerMetricsConfig"]
+    assert metrics == {
+        "MetricsEndpoints": [
+            {"MetricsEndpointPath": "/metrics", "MetricPublishFrequencyInSeconds": 60}
+        ]
+    }
+
+
+def test_updated_specification_is_described_with_the_same_fills(sm: Any) -> None:
+    ic_endpoint(sm)
+    sm.create_inference_component(**ic_request())
+    spec = {
+        "ModelName": "llama-model",
+        "ComputeResourceRequirements": {**COMPUTE, "MinMemoryRequiredInMb": 32768},
+    }
+    sm.update_inference_component(InferenceComponentName="llama-chat", Specification=spec)
+    described = _describe(sm)["Specification"]
+    assert described["ComputeResourceRequirements"]["MinMemoryRequiredInMb"] == 32768
+    assert described["DataCacheConfig"] == {"EnableCaching": True}

@@ -32,10 +32,9 @@ def test_create_describe_delete_model(sm: Any) -> None:
     assert described["ModelName"] == "llama-model"
     assert described["ModelArn"] == arn
     assert described["ExecutionRoleArn"] == ROLE_ARN
-    assert described["PrimaryContainer"] == {
-        "Image": IMAGE,
-        "ModelDataUrl": "s3://models/llama-model/model.tar.gz",
-    }
+    # As sent, plus what SageMaker fills in (tested one by one below).
+    assert described["PrimaryContainer"]["Image"] == IMAGE
+    assert described["PrimaryContainer"]["ModelDataUrl"] == "s3://models/llama-model/model.tar.gz"
     assert "CreationTime" in described
 
     sm.delete_model(ModelName="llama-model")
@@ -66,6 +65,103 @@ def test_unknown_model_is_not_found(sm: Any, call: str) -> None:
     assert_error(exc.value, "ValidationException", "Could not find model", contains="no-such-model")
 
 
+# -- models: what SageMaker fills in ---------------------------------------------------------
+
+
+def test_describe_model_answers_network_isolation_false_when_not_given(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    assert sm.describe_model(ModelName="llama-model")["EnableNetworkIsolation"] is False
+
+    create_model(sm, "isolated-model", EnableNetworkIsolation=True)
+    assert sm.describe_model(ModelName="isolated-model")["EnableNetworkIsolation"] is True
+
+
+def test_describe_model_answers_single_model_mode_on_every_container(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    assert sm.describe_model(ModelName="llama-model")["PrimaryContainer"]["Mode"] == "SingleModel"
+
+    sm.create_model(
+        ModelName="pipeline",
+        ExecutionRoleArn=ROLE_ARN,
+        Containers=[
+            {"Image": IMAGE, "ContainerHostname": "pre"},
+            {"Image": IMAGE, "ContainerHostname": "main", "Mode": "MultiModel"},
+        ],
+    )
+    containers = sm.describe_model(ModelName="pipeline")["Containers"]
+    assert [c["Mode"] for c in containers] == ["SingleModel", "MultiModel"]
+
+
+def test_multi_container_model_is_described_as_a_serial_pipeline(sm: Any) -> None:
+    containers = [
+        {"Image": IMAGE, "ContainerHostname": "pre"},
+        {"Image": IMAGE, "ContainerHostname": "main"},
+    ]
+    sm.create_model(ModelName="pipeline", ExecutionRoleArn=ROLE_ARN, Containers=containers)
+    described = sm.describe_model(ModelName="pipeline")
+    assert described["InferenceExecutionConfig"] == {"Mode": "Serial"}
+
+    sm.create_model(
+        ModelName="direct",
+        ExecutionRoleArn=ROLE_ARN,
+        Containers=containers,
+        InferenceExecutionConfig={"Mode": "Direct"},
+    )
+    assert sm.describe_model(ModelName="direct")["InferenceExecutionConfig"] == {"Mode": "Direct"}
+
+    # A single container is no pipeline: nothing filled in.
+    create_model(sm, "llama-model")
+    assert "InferenceExecutionConfig" not in sm.describe_model(ModelName="llama-model")
+
+
+def test_model_data_url_is_described_with_its_model_data_source(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    container = sm.describe_model(ModelName="llama-model")["PrimaryContainer"]
+    assert container["ModelDataUrl"] == "s3://models/llama-model/model.tar.gz"
+    assert container["ModelDataSource"] == {
+        "S3DataSource": {
+            "S3Uri": "s3://models/llama-model/model.tar.gz",
+            "S3DataType": "S3Object",
+            "CompressionType": "Gzip",
+        }
+    }
+
+
+def test_model_data_source_given_is_answered_as_given(sm: Any) -> None:
+    source = {
+        "S3DataSource": {
+            "S3Uri": "s3://models/llama/",
+            "S3DataType": "S3Prefix",
+            "CompressionType": "None",
+        }
+    }
+    sm.create_model(
+        ModelName="uncompressed",
+        ExecutionRoleArn=ROLE_ARN,
+        PrimaryContainer={"Image": IMAGE, "ModelDataSource": source},
+    )
+    container = sm.describe_model(ModelName="uncompressed")["PrimaryContainer"]
+    assert container["ModelDataSource"] == source
+    assert "ModelDataUrl" not in container
+
+
+def test_container_metrics_endpoints_are_described_with_their_defaults(sm: Any) -> None:
+    sm.create_model(
+        ModelName="observed",
+        ExecutionRoleArn=ROLE_ARN,
+        PrimaryContainer={
+            "Image": IMAGE,
+            "ContainerMetricsConfig": {"MetricsEndpoints": [{"MetricsEndpointPath": "/stats"}]},
+        },
+    )
+    metrics = sm.describe_model(ModelName="observed")["PrimaryContainer"]["ContainerMetricsConfig"]
+    assert metrics == {
+        "MetricsEndpoints": [
+            {"MetricsEndpointPath": "/stats", "MetricPublishFrequencyInSeconds": 60}
+        ]
+    }
+
+
 # -- endpoint configs ------------------------------------------------------------------------
 
 
@@ -83,6 +179,7 @@ def test_create_describe_delete_endpoint_config(sm: Any) -> None:
             "ModelName": "llama-model",
             "InstanceType": "ml.m5.xlarge",
             "InitialInstanceCount": 1,
+            "InitialVariantWeight": 1.0,
         }
     ]
     assert "CreationTime" in described
@@ -146,6 +243,190 @@ def test_describe_endpoint_config_returns_every_field_as_created(sm: Any) -> Non
     assert described["VpcConfig"] == vpc
     assert described["EnableNetworkIsolation"] is True
     assert described["ProductionVariants"] == variants
+
+
+def test_model_variants_are_described_with_weight_one_when_not_given(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    create_model_config(sm, "classic-config", "llama-model")
+    [variant] = sm.describe_endpoint_config(EndpointConfigName="classic-config")[
+        "ProductionVariants"
+    ]
+    assert variant["InitialVariantWeight"] == 1.0
+
+    create_model_config(
+        sm,
+        "weighted-config",
+        "llama-model",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": "llama-model",
+                "InstanceType": "ml.m5.xlarge",
+                "InitialInstanceCount": 1,
+                "InitialVariantWeight": 0.5,
+            }
+        ],
+    )
+    [variant] = sm.describe_endpoint_config(EndpointConfigName="weighted-config")[
+        "ProductionVariants"
+    ]
+    assert variant["InitialVariantWeight"] == 0.5
+
+
+def test_endpoint_config_answers_network_isolation_false_when_not_given(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    create_model_config(sm, "classic-config", "llama-model")
+    described = sm.describe_endpoint_config(EndpointConfigName="classic-config")
+    assert described["EnableNetworkIsolation"] is False
+
+    create_ic_config(sm, "shared-gpu-config")
+    described = sm.describe_endpoint_config(EndpointConfigName="shared-gpu-config")
+    assert described["EnableNetworkIsolation"] is False
+
+
+def _serverless_config(sm: Any, name: str = "serverless-config", **variant: Any) -> Any:
+    return sm.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": "llama-model",
+                "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
+                **variant,
+            }
+        ],
+    )
+
+
+def test_serverless_variant_is_described_with_a_volume_size(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    _serverless_config(sm)
+    [variant] = sm.describe_endpoint_config(EndpointConfigName="serverless-config")[
+        "ProductionVariants"
+    ]
+    assert variant["ServerlessConfig"] == {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+    assert variant["VolumeSizeInGB"] == 5
+    assert variant["InitialVariantWeight"] == 1.0
+    assert "InstanceType" not in variant
+
+
+def test_volume_size_with_serverless_config_is_refused(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    with pytest.raises(ClientError) as exc:
+        _serverless_config(sm, VolumeSizeInGB=5)
+    assert_error(exc.value, "ValidationException", contains="VolumeSizeInGB")
+    assert sm.list_endpoint_configs()["EndpointConfigs"] == []
+
+
+@pytest.mark.parametrize("memory", [1500, 2049, 3000])
+def test_serverless_memory_outside_1_gb_steps_is_refused(sm: Any, memory: int) -> None:
+    create_model(sm, "llama-model")
+    with pytest.raises(ClientError) as exc:
+        _serverless_config(sm, ServerlessConfig={"MemorySizeInMB": memory, "MaxConcurrency": 5})
+    assert_error(exc.value, "ValidationException", f"Value '{memory}'", contains="MemorySizeInMB")
+    assert sm.list_endpoint_configs()["EndpointConfigs"] == []
+
+
+@pytest.mark.parametrize("memory", [1024, 2048, 3072, 4096, 5120, 6144])
+def test_serverless_memory_in_1_gb_steps_is_accepted(sm: Any, memory: int) -> None:
+    create_model(sm, "llama-model")
+    _serverless_config(sm, ServerlessConfig={"MemorySizeInMB": memory, "MaxConcurrency": 5})
+    [variant] = sm.describe_endpoint_config(EndpointConfigName="serverless-config")[
+        "ProductionVariants"
+    ]
+    assert variant["ServerlessConfig"]["MemorySizeInMB"] == memory
+
+
+def test_serverless_provisioned_concurrency_above_max_is_refused(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    with pytest.raises(ClientError) as exc:
+        _serverless_config(
+            sm,
+            ServerlessConfig={
+                "MemorySizeInMB": 2048,
+                "MaxConcurrency": 5,
+                "ProvisionedConcurrency": 6,
+            },
+        )
+    assert_error(exc.value, "ValidationException", contains="ProvisionedConcurrency")
+    _serverless_config(
+        sm,
+        ServerlessConfig={"MemorySizeInMB": 2048, "MaxConcurrency": 5, "ProvisionedConcurrency": 5},
+    )
+
+
+def test_serverless_config_with_data_capture_is_refused(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    with pytest.raises(ClientError) as exc:
+        sm.create_endpoint_config(
+            EndpointConfigName="serverless-config",
+            ProductionVariants=[
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": "llama-model",
+                    "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
+                }
+            ],
+            DataCaptureConfig={
+                "InitialSamplingPercentage": 10,
+                "DestinationS3Uri": "s3://capture/llama/",
+                "CaptureOptions": [{"CaptureMode": "Input"}],
+            },
+        )
+    assert_error(exc.value, "ValidationException", "DataCaptureConfig is not supported")
+
+
+def test_metrics_config_is_described_with_its_defaults(sm: Any) -> None:
+    create_ic_config(sm, "observed-config", MetricsConfig={"EnableDetailedObservability": True})
+    metrics = sm.describe_endpoint_config(EndpointConfigName="observed-config")["MetricsConfig"]
+    assert metrics == {
+        "EnableDetailedObservability": True,
+        "EnableEnhancedMetrics": False,
+        "MetricPublishFrequencyInSeconds": 60,
+    }
+
+    create_ic_config(sm, "fast-config", MetricsConfig={"MetricPublishFrequencyInSeconds": 10})
+    metrics = sm.describe_endpoint_config(EndpointConfigName="fast-config")["MetricsConfig"]
+    assert metrics["MetricPublishFrequencyInSeconds"] == 10
+
+
+@pytest.mark.parametrize("frequency", [0, 45, 600])
+def test_metric_publish_frequency_outside_the_valid_values_is_refused(
+    sm: Any, frequency: int
+) -> None:
+    with pytest.raises(ClientError) as exc:
+        create_ic_config(
+            sm, "observed-config", MetricsConfig={"MetricPublishFrequencyInSeconds": frequency}
+        )
+    assert_error(exc.value, "ValidationException", f"Value '{frequency}'")
+    with pytest.raises(ClientError) as exc:
+        sm.create_model(
+            ModelName="observed",
+            ExecutionRoleArn=ROLE_ARN,
+            PrimaryContainer={
+                "Image": IMAGE,
+                "ContainerMetricsConfig": {
+                    "MetricsEndpoints": [
+                        {
+                            "MetricsEndpointPath": "/metrics",
+                            "MetricPublishFrequencyInSeconds": frequency,
+                        }
+                    ]
+                },
+            },
+        )
+    assert_error(exc.value, "ValidationException", contains="MetricPublishFrequencyInSeconds")
+    assert sm.list_models()["Models"] == []
+    assert sm.list_endpoint_configs()["EndpointConfigs"] == []
+
+
+def test_list_summaries_carry_only_the_summary_fields(sm: Any) -> None:
+    create_model(sm, "llama-model")
+    create_model_config(sm, "classic-config", "llama-model")
+    [model] = sm.list_models()["Models"]
+    assert set(model) == {"ModelName", "ModelArn", "CreationTime"}
+    [config] = sm.list_endpoint_configs()["EndpointConfigs"]
+    assert set(config) == {"EndpointConfigName", "EndpointConfigArn", "CreationTime"}
 
 
 def test_variants_without_model_name_need_an_execution_role(sm: Any) -> None:

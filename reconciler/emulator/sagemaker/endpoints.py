@@ -1,21 +1,29 @@
-"""CreateEndpoint / DescribeEndpoint / UpdateEndpoint / DeleteEndpoint / ListEndpoints.
+"""CreateEndpoint / DescribeEndpoint / UpdateEndpoint / UpdateEndpointWeightsAndCapacities /
+DeleteEndpoint / ListEndpoints.
 
 Endpoints are asynchronous: Creating → InService (or Failed), Updating → InService,
-Deleting → gone. While busy, UpdateEndpoint and DeleteEndpoint are refused with SageMaker's
-in-progress error. A failure armed through ``/_emulator/fail`` makes the next create end
-Failed, and the next update roll back: InService again on the *old* config, with
-FailureReason set — exactly what a client must detect on AWS.
+Deleting → gone. While busy, UpdateEndpoint, UpdateEndpointWeightsAndCapacities and
+DeleteEndpoint are refused with SageMaker's in-progress error. A failure armed through
+``/_emulator/fail`` makes the next create end Failed, and the next update roll back:
+InService again on the *old* config, with FailureReason set — exactly what a client must
+detect on AWS.
+
+DescribeEndpoint answers in its own shapes, as SageMaker does: ProductionVariantSummary
+items (weights, instance counts, DeployedImages with a resolved digest), a
+PendingDeploymentSummary while an update runs, and DataCaptureConfigSummary instead of the
+config's DataCaptureConfig.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from typing import Any
 
 from reconciler.emulator.errors import already_exists, could_not_find, validation
 from reconciler.emulator.lifecycle import begin, is_busy, settle
-from reconciler.emulator.sagemaker import Context, operation, tags
+from reconciler.emulator.sagemaker import Context, operation, server_fields, tags
 from reconciler.emulator.sagemaker import endpoint_configs as configs
 from reconciler.emulator.sagemaker.listing import filter_common, list_response
 from reconciler.emulator.state import Endpoint, EndpointConfig, utcnow
@@ -35,47 +43,64 @@ def find(ctx: Context, name: str, *, described: bool = False) -> Endpoint:
 
 
 def deployed_image(image: str, when: dt.datetime) -> JsonDict:
+    """A DeployedImage: SageMaker resolves the image's tag to a digest when it deploys.
+
+    Shape from ACK's recorded DescribeEndpoint answers (pkg/resource/endpoint/testdata/
+    sdkapi/describe/*.json): ResolvedImage is the repository without its tag, then
+    ``@sha256:<64 hex>``. Our digest is a stable hash of the image name (not a real one).
+    """
     digest = hashlib.sha256(image.encode()).hexdigest()
+    repository, _, last = image.rpartition("/")
+    name = last.split("@")[0].split(":")[0]
+    resolved = f"{repository}/{name}" if repository else name
     return {
         "SpecifiedImage": image,
-        "ResolvedImage": f"{image.split(':')[0]}@sha256:{digest}",
+        "ResolvedImage": image if "@sha256:" in image else f"{resolved}@sha256:{digest}",
         "ResolutionTime": when,
     }
 
 
-def _variant_summaries(
-    ctx: Context, config: EndpointConfig, previous: list[JsonDict] | None
-) -> list[JsonDict]:
-    """ProductionVariantSummary list for an endpoint running `config`.
+def _images_of(ctx: Context, variant: JsonDict, now: dt.datetime) -> list[JsonDict] | None:
+    """DeployedImages of a variant that serves a model (None for inference-component hosts)."""
+    model_name = variant.get("ModelName")
+    model = ctx.state.models.get(model_name) if model_name else None
+    if model is None:
+        return None
+    containers = model.request.get("Containers") or [model.request.get("PrimaryContainer") or {}]
+    return [deployed_image(c["Image"], now) for c in containers if "Image" in c]
 
-    `previous` (RetainAllVariantProperties) keeps the live instance counts and weights
-    of variants that exist in both, as SageMaker does for autoscaled endpoints.
+
+def _variant_summaries(
+    ctx: Context, variants: list[JsonDict], previous: list[JsonDict] | None
+) -> list[JsonDict]:
+    """ProductionVariantSummary list for an endpoint running `variants`.
+
+    Fields per the botocore ProductionVariantSummary shape; an InService variant has no
+    VariantStatus (ACK's recorded answers: inservice_no_failure_reason.json has none,
+    update_deployment_config.json has "VariantStatus": null). Weight is the config's
+    InitialVariantWeight, 1.0 when not given (botocore ProductionVariant
+    .InitialVariantWeight: "If unspecified, it defaults to 1.0"). `previous`
+    (RetainAllVariantProperties) keeps the live instance counts and weights of variants
+    that exist in both, as SageMaker does for autoscaled endpoints.
     """
     kept = {v["VariantName"]: v for v in previous or []}
     now = utcnow()
     summaries = []
-    for variant in config.request["ProductionVariants"]:
+    for variant in variants:
         name = variant["VariantName"]
         summary: JsonDict = {"VariantName": name}
-        model_name = variant.get("ModelName")
-        model = ctx.state.models.get(model_name) if model_name else None
-        if model is not None:
-            containers = model.request.get("Containers") or [
-                model.request.get("PrimaryContainer") or {}
-            ]
-            summary["DeployedImages"] = [
-                deployed_image(c["Image"], now) for c in containers if "Image" in c
-            ]
+        images = _images_of(ctx, variant, now)
+        if images is not None:
+            summary["DeployedImages"] = images
         weight = float(variant.get("InitialVariantWeight", 1.0))
         summary["CurrentWeight"] = summary["DesiredWeight"] = weight
         if "ServerlessConfig" in variant:
-            summary["CurrentServerlessConfig"] = summary["DesiredServerlessConfig"] = variant[
-                "ServerlessConfig"
-            ]
+            summary["CurrentServerlessConfig"] = dict(variant["ServerlessConfig"])
+            summary["DesiredServerlessConfig"] = dict(variant["ServerlessConfig"])
         else:
             count = variant.get("InitialInstanceCount", 1)
             summary["CurrentInstanceCount"] = summary["DesiredInstanceCount"] = count
-        for field in ("ManagedInstanceScaling", "RoutingConfig"):
+        for field in ("ManagedInstanceScaling", "RoutingConfig", "CapacityReservationConfig"):
             if field in variant:
                 summary[field] = variant[field]
         if name in kept:
@@ -91,9 +116,91 @@ def _variant_summaries(
     return summaries
 
 
+def _pending_summaries(ctx: Context, variants: list[JsonDict]) -> list[JsonDict]:
+    """PendingProductionVariantSummary list of the config an update moves to.
+
+    As ACK's recorded answer of an endpoint mid-update shows
+    (pkg/resource/endpoint/testdata/sdkapi/describe/update_deployment_config.json): the new
+    fleet starts at CurrentInstanceCount 0 and CurrentWeight 0, with its InstanceType and a
+    VariantStatus of Creating, "Launching N instance(s)."
+    """
+    now = utcnow()
+    pending = []
+    for variant in variants:
+        summary: JsonDict = {"VariantName": variant["VariantName"]}
+        images = _images_of(ctx, variant, now)
+        if images is not None:
+            summary["DeployedImages"] = images
+        summary["CurrentWeight"] = 0.0
+        summary["DesiredWeight"] = float(variant.get("InitialVariantWeight", 1.0))
+        if "ServerlessConfig" in variant:
+            summary["DesiredServerlessConfig"] = dict(variant["ServerlessConfig"])
+            message = "Creating serverless capacity."
+        else:
+            count = variant.get("InitialInstanceCount", 1)
+            summary["CurrentInstanceCount"] = 0
+            summary["DesiredInstanceCount"] = count
+            message = f"Launching {count} instance(s)."
+        for field in ("InstanceType", "AcceleratorType", "ManagedInstanceScaling", "RoutingConfig"):
+            if field in variant:
+                summary[field] = variant[field]
+        summary["VariantStatus"] = [
+            {"Status": "Creating", "StatusMessage": message, "StartTime": now}
+        ]
+        pending.append(summary)
+    return pending
+
+
+def _data_capture_summary(config: JsonDict) -> JsonDict:
+    """DescribeEndpoint shows the config's DataCaptureConfig as a DataCaptureConfigSummary
+    (botocore DescribeEndpointOutput.DataCaptureConfig → DataCaptureConfigSummary:
+    EnableCapture, CaptureStatus Started|Stopped, CurrentSamplingPercentage,
+    DestinationS3Uri, KmsKeyId). EnableCapture "defaults to enabled" (botocore
+    DataCaptureConfig.EnableCapture). UNVERIFIED: that a capture just deployed already
+    shows Started (we show Started at once when enabled, Stopped when disabled)."""
+    enabled = bool(config.get("EnableCapture", True))
+    summary: JsonDict = {
+        "EnableCapture": enabled,
+        "CaptureStatus": "Started" if enabled else "Stopped",
+        "CurrentSamplingPercentage": config["InitialSamplingPercentage"],
+        "DestinationS3Uri": config["DestinationS3Uri"],
+        # KmsKeyId is a required member of DataCaptureConfigSummary (botocore; API reference
+        # "Required: Yes"), so SageMaker always sends one. UNVERIFIED: what it sends when
+        # the capture names no key — we answer an empty string (the member's pattern and
+        # length allow it).
+        "KmsKeyId": config.get("KmsKeyId", ""),
+    }
+    return summary
+
+
+def _deploy(ctx: Context, endpoint: Endpoint, config: EndpointConfig, retain: bool) -> None:
+    """The endpoint now runs `config`: its variant summaries and what it took from it."""
+    previous = endpoint.variants if retain else None
+    previous_shadow = endpoint.shadow_variants if retain else None
+    endpoint.config_name = config.name
+    endpoint.variants = _variant_summaries(ctx, config.request["ProductionVariants"], previous)
+    endpoint.shadow_variants = _variant_summaries(
+        ctx, config.request.get("ShadowProductionVariants", []), previous_shadow
+    )
+    deployed: JsonDict = {}
+    if "DataCaptureConfig" in config.request:
+        deployed["DataCaptureConfig"] = _data_capture_summary(config.request["DataCaptureConfig"])
+    for field in ("AsyncInferenceConfig", "ExplainerConfig"):
+        if field in config.request:
+            deployed[field] = config.request[field]
+    if "MetricsConfig" in config.request:
+        deployed["MetricsConfig"] = configs.described_metrics_config(
+            config.request["MetricsConfig"]
+        )
+    endpoint.deployed = deployed
+
+
 def _check_models_exist(ctx: Context, config: EndpointConfig) -> None:
     """SageMaker resolves the config's models when it deploys: a deleted one fails."""
-    for variant in config.request["ProductionVariants"]:
+    variants = config.request["ProductionVariants"] + config.request.get(
+        "ShadowProductionVariants", []
+    )
+    for variant in variants:
         name = variant.get("ModelName")
         if name is not None and ctx.state.models.get(name) is None:
             raise could_not_find("model", ctx.state.arn("model", name))
@@ -128,7 +235,7 @@ def create_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
             endpoint.status, endpoint.failure_reason = "Failed", failure
         else:
             endpoint.status = "InService"
-            endpoint.variants = _variant_summaries(ctx, config, None)
+            _deploy(ctx, endpoint, config, retain=False)
 
     ctx.state.endpoints.add(endpoint)
     tags.register(ctx, arn, request.get("Tags"))
@@ -147,28 +254,28 @@ def describe_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
         "CreationTime": endpoint.creation_time,
         "LastModifiedTime": endpoint.last_modified_time,
     }
+    # While Creating there are no variant summaries yet (ACK's recorded answer
+    # creating_after_create.json: "ProductionVariants": null).
     if endpoint.variants:
-        response["ProductionVariants"] = endpoint.variants
+        response["ProductionVariants"] = copy.deepcopy(endpoint.variants)
+    if endpoint.shadow_variants:
+        response["ShadowProductionVariants"] = copy.deepcopy(endpoint.shadow_variants)
     if endpoint.failure_reason:
         response["FailureReason"] = endpoint.failure_reason
     if endpoint.last_deployment_config:
         response["LastDeploymentConfig"] = endpoint.last_deployment_config
     if endpoint.pending_config_name is not None:
-        response["PendingDeploymentSummary"] = {
+        pending: JsonDict = {
             "EndpointConfigName": endpoint.pending_config_name,
             "StartTime": endpoint.pending_since,
         }
-    config = ctx.state.endpoint_configs.get(endpoint.config_name)
-    if config is not None:
-        for field in (
-            "DataCaptureConfig",
-            "AsyncInferenceConfig",
-            "ExplainerConfig",
-            "MetricsConfig",
-        ):
-            if field in config.request:
-                response[field] = config.request[field]
-    return response
+        if endpoint.pending_variants:
+            pending["ProductionVariants"] = copy.deepcopy(endpoint.pending_variants)
+        if endpoint.pending_shadow_variants:
+            pending["ShadowProductionVariants"] = copy.deepcopy(endpoint.pending_shadow_variants)
+        response["PendingDeploymentSummary"] = pending
+    response.update(copy.deepcopy(endpoint.deployed))
+    return server_fields.finish(ctx, "Endpoint", response)
 
 
 @operation("UpdateEndpoint")
@@ -189,17 +296,22 @@ def update_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
             f'Cannot update endpoint "{endpoint.arn}" to endpoint configuration {config.name}: '
             "it hosts inference components and the new configuration's variants specify a ModelName."
         )
-    previous_variants = endpoint.variants if request.get("RetainAllVariantProperties") else None
+    retain = bool(request.get("RetainAllVariantProperties"))
     deployment = request.get("DeploymentConfig")
     if deployment is None and request.get("RetainDeploymentConfig"):
         deployment = endpoint.last_deployment_config
     failure = ctx.control.take_failure("Endpoint", endpoint.name)
     endpoint.pending_config_name = config.name
     endpoint.pending_since = utcnow()
+    endpoint.pending_variants = _pending_summaries(ctx, config.request["ProductionVariants"])
+    endpoint.pending_shadow_variants = _pending_summaries(
+        ctx, config.request.get("ShadowProductionVariants", [])
+    )
     endpoint.touch()
 
     def finish() -> None:
         endpoint.pending_config_name = endpoint.pending_since = None
+        endpoint.pending_variants, endpoint.pending_shadow_variants = [], []
         endpoint.status = "InService"
         endpoint.touch()
         endpoint.last_deployment_config = deployment
@@ -208,8 +320,96 @@ def update_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
             endpoint.failure_reason = failure
             return
         endpoint.failure_reason = None
-        endpoint.config_name = config.name
-        endpoint.variants = _variant_summaries(ctx, config, previous_variants)
+        _deploy(ctx, endpoint, config, retain)
+
+    begin(endpoint, "Updating", finish, ctx.transitions)
+    return {"EndpointArn": endpoint.arn}
+
+
+@operation("UpdateEndpointWeightsAndCapacities")
+def update_weights_and_capacities(ctx: Context, request: JsonDict) -> JsonDict:
+    """Change the weight and capacity of running variants without a new config.
+
+    Per the API reference (API_UpdateEndpointWeightsAndCapacities.html): the endpoint goes
+    Updating, then InService; "you cannot call UpdateEndpoint" on it meanwhile — the
+    in-progress rule. The Desired* values show at once, the Current* ones follow when the
+    update ends; the variant shows VariantStatus Updating meanwhile (botocore
+    ProductionVariantStatus: "Updating: Updating capacity for the production variant").
+    Messages for an unknown or repeated variant follow moto's
+    (sagemaker/models.py update_endpoint_weights_and_capacities).
+    """
+    endpoint = find(ctx, request["EndpointName"])
+    if is_busy(endpoint) or endpoint.status in ("Creating", "Updating", "Deleting"):
+        raise _busy_error(endpoint)
+    if endpoint.status != "InService":
+        raise validation(
+            f'Cannot update endpoint "{endpoint.arn}" in {endpoint.status} status: '
+            "only an InService endpoint can change its weights and capacities."
+        )
+    by_name = {v["VariantName"]: v for v in endpoint.variants}
+    seen: set[str] = set()
+    for change in request["DesiredWeightsAndCapacities"]:
+        name = change["VariantName"]
+        if name in seen:
+            raise validation(f'The variant name "{name}" was non-unique within the request.')
+        seen.add(name)
+        variant = by_name.get(name)
+        if variant is None:
+            raise validation(
+                f'The variant name(s) "{name}" is/are not present within endpoint '
+                f'configuration "{endpoint.config_name}".'
+            )
+        serverless = "CurrentServerlessConfig" in variant
+        # Our own rule (UNVERIFIED wording and existence on AWS): a serverless variant has
+        # no instance count, an instance-based one no serverless concurrency.
+        if serverless and "DesiredInstanceCount" in change:
+            raise validation(
+                f"Variant {name} is serverless: update its ServerlessUpdateConfig, not "
+                "DesiredInstanceCount."
+            )
+        if not serverless and "ServerlessUpdateConfig" in change:
+            raise validation(
+                f"Variant {name} is not serverless: ServerlessUpdateConfig does not apply."
+            )
+    failure = ctx.control.take_failure("Endpoint", endpoint.name)
+    before = copy.deepcopy(endpoint.variants)
+    now = utcnow()
+    for change in request["DesiredWeightsAndCapacities"]:
+        variant = by_name[change["VariantName"]]
+        if "DesiredWeight" in change:
+            variant["DesiredWeight"] = float(change["DesiredWeight"])
+        if "DesiredInstanceCount" in change:
+            variant["DesiredInstanceCount"] = change["DesiredInstanceCount"]
+        if "ServerlessUpdateConfig" in change:
+            variant["DesiredServerlessConfig"] = {
+                **variant["DesiredServerlessConfig"],
+                **change["ServerlessUpdateConfig"],
+            }
+        variant["VariantStatus"] = [
+            {
+                "Status": "Updating",
+                "StatusMessage": "Updating the weight and capacity of the production variant.",
+                "StartTime": now,
+            }
+        ]
+    endpoint.touch()
+
+    def finish() -> None:
+        endpoint.status = "InService"
+        endpoint.touch()
+        if failure is not None:
+            # Rolled back: the variants as they were, and the reason says why.
+            endpoint.failure_reason = failure
+            endpoint.variants = before
+            return
+        endpoint.failure_reason = None
+        for variant in endpoint.variants:
+            variant.pop("VariantStatus", None)
+            variant["CurrentWeight"] = variant["DesiredWeight"]
+            if "DesiredInstanceCount" in variant:
+                variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"]
+            if "DesiredServerlessConfig" in variant:
+                variant["CurrentServerlessConfig"] = dict(variant["DesiredServerlessConfig"])
 
     begin(endpoint, "Updating", finish, ctx.transitions)
     return {"EndpointArn": endpoint.arn}
