@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reconciler.diff import FieldChange, compare, covered, leaves, sort_unordered
+from reconciler.diff import ABSENT, FieldChange, compare, covered, leaves, sort_unordered
 from reconciler.resources import JsonDict, Kind, SpecPath
 
 # A reference path may contain "*" for "every item of this list".
@@ -160,7 +160,16 @@ class KindInfo:
         """The changes that touch a create-only field of a resource with this (desired)
         `spec` (each means replacing the resource)."""
         fields = self.create_only_fields(spec)
-        return [c for c in changes if covered(c.path, fields)]
+        return [c for c in changes if covered(c.path, fields) and c.after is not ABSENT]
+
+    def dropped_create_only(
+        self, changes: list[FieldChange], spec: JsonDict | None = None
+    ) -> list[FieldChange]:
+        """Create-only fields the manifest no longer declares: nothing can unset them short
+        of replacing the resource, which dropping a field never asks for — they keep their
+        live values."""
+        fields = self.create_only_fields(spec)
+        return [c for c in changes if covered(c.path, fields) and c.after is ABSENT]
 
 
 def _never_declared(path: str) -> bool:

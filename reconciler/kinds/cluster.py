@@ -28,7 +28,7 @@ from typing import Any
 from botocore.model import ListShape, Shape, StructureShape
 
 from reconciler.apimodel import input_shape
-from reconciler.diff import FieldChange
+from reconciler.diff import ABSENT, FieldChange
 from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import KindInfo
 from reconciler.resources import JsonDict, Kind
@@ -196,6 +196,15 @@ def group_name(path: str) -> str | None:
     """The instance group a diff path is about (``InstanceGroups[gpu].InstanceType`` → gpu)."""
     match = _GROUP_PATH.match(path)
     return match.group(2) if match is not None and match.group(1) == GROUPS else None
+
+
+def unsettable(change: FieldChange) -> bool:
+    """A cluster-level field the manifest no longer declares (dropped since the last
+    apply): UpdateCluster changes only the cluster fields it is sent, so it cannot unset
+    one — the field keeps its live value. (A field dropped from an instance group is
+    different: UpdateCluster takes each listed group's complete spec.)"""
+    top = change.path.split(".")[0].split("[")[0]
+    return change.after is ABSENT and top not in (GROUPS, "RestrictedInstanceGroups")
 
 
 def update_summary(changes: list[FieldChange]) -> str:

@@ -483,6 +483,13 @@ class _Planner:
         described = live.description or {}
         failure = described.get("FailureReason") or described.get("FailureMessage")
         create_only = desired.info.create_only_changes(diff, desired.spec)
+        kept = desired.info.dropped_create_only(diff, desired.spec)
+        if kept:
+            warnings.append(
+                f"{', '.join(c.path for c in kept)} no longer declared: it cannot change "
+                "without replacing the resource, so it keeps its live value"
+            )
+            diff = [c for c in diff if c not in kept]
 
         attempt = _attempt(desired)
         failed_before = live.tags.get(FAILED_SPEC_TAG) == attempt and not _internal(failure)
@@ -561,8 +568,16 @@ class _Planner:
                         ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed"
                     )
             elif kind is Kind.CLUSTER:
-                operations.append("UpdateCluster")
-                reasons.append(cluster_kind.update_summary(diff))
+                kept = [c for c in diff if cluster_kind.unsettable(c)]
+                if kept:
+                    warnings.append(
+                        f"{', '.join(c.path for c in kept)} no longer declared: UpdateCluster "
+                        "cannot unset a cluster field, so it keeps its live value"
+                    )
+                sent = [c for c in diff if c not in kept]
+                if sent:
+                    operations.append("UpdateCluster")
+                    reasons.append(cluster_kind.update_summary(sent))
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
         if not self.tags_fit(desired, live, to_add, to_remove):
             return None
@@ -574,9 +589,12 @@ class _Planner:
             to_remove.append(FAILED_SPEC_TAG)
             if not operations:
                 reasons.append("the manifest moved away from the spec that failed: forget it")
+        updating = bool(operations)
         operations.extend(_tag_operations(to_add, to_remove))
         tags_reason = _tags_reason(to_add, to_remove, adopting)
-        if tags_reason and (not diff or tags_reason != RECORD_REASON):
+        if tags_reason and (not updating or tags_reason != RECORD_REASON):
+            # (The record is rewritten with every update that changes the declared fields;
+            # said only when it is all there is to do.)
             reasons.append(tags_reason)
         if operations:
             change = self.change(desired, Action.UPDATE, operations, "; ".join(reasons))

@@ -386,8 +386,7 @@ def test_a_cluster_settles_on_extra_server_filled_fields(clusters: ClusterEnv) -
     storage, tiered storage and autoscaling off), apply then plan is still empty, and an edit
     is still one UpdateCluster."""
     env = clusters.env
-    # The control-API switch for this mode is the hosting helper's (another branch).
-    setattr(clusters.app.control, "server_fields", "extra")  # noqa: B010
+    env.control.set_server_fields("extra")
     code, writes, output = env.writes_during()
     assert code == 0, output
     assert writes == {"CreateCluster": 1}

@@ -395,9 +395,7 @@ def test_extra_server_fields_mode_adds_nested_fields(
     plain = _groups(sm)["workers"]
     assert "CurrentImageId" not in plain and "TieredStorageConfig" not in _describe(sm)
 
-    # The control-API switch for this mode is the hosting helper's (another branch): set the
-    # attribute the handler reads directly.
-    monkeypatch.setattr(emulator.app.control, "server_fields", "extra", raising=False)
+    monkeypatch.setattr(emulator.app.control, "server_fields", "extra")
     described = _describe(sm)
     assert described["TieredStorageConfig"] == {"Mode": "Disable"}
     assert described["AutoScaling"]["Mode"] == "Disable"

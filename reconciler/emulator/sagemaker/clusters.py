@@ -21,7 +21,7 @@ from typing import Any
 
 from reconciler.emulator.errors import AwsError, validation
 from reconciler.emulator.lifecycle import begin, is_busy, settle
-from reconciler.emulator.sagemaker import Context, operation, tags
+from reconciler.emulator.sagemaker import Context, operation, server_fields, tags
 from reconciler.emulator.sagemaker.listing import filter_common, list_response, page
 from reconciler.emulator.state import Cluster, ClusterNode, utcnow
 
@@ -281,9 +281,12 @@ def describe_cluster(ctx: Context, request: JsonDict) -> JsonDict:
     response.setdefault("NodeRecovery", "Automatic")
     if cluster.failure_reason:
         response["FailureMessage"] = cluster.failure_reason
-    if getattr(ctx.control, "server_fields", "aws") == "extra":
-        extra_server_fields(response)
-    return response
+    return server_fields.finish(ctx, "Cluster", response)
+
+
+@server_fields.extras_for("Cluster")
+def _extras(answer: JsonDict, facts: JsonDict) -> None:
+    extra_server_fields(answer)
 
 
 def extra_server_fields(description: JsonDict) -> JsonDict:
