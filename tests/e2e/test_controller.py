@@ -248,3 +248,51 @@ def test_an_idle_controller_stays_idle_between_resyncs(env: Env) -> None:
             lambda: metric(http_get(f"{base}/metrics")[1], "reconciler_passes_total") >= first + 1,
             what="the SIGHUP pass",
         )
+
+
+def _git_sync_checkout(env: Env, nested: bool) -> tuple[Any, Any]:
+    """A git-sync layout: ``root/.worktrees/<rev>`` checkouts and ``root/repo``, a relative
+    symlink to the current one. Returns (root, the directory the controller is given)."""
+    import shutil
+
+    root = env.directory.parent / "git"
+    first = root / ".worktrees" / "first"
+    first.parent.mkdir(parents=True)
+    shutil.move(str(env.directory), str(first / "manifests") if nested else str(first))
+    (root / "repo").symlink_to(".worktrees/first")
+    directory = root / "repo" / "manifests" if nested else root / "repo"
+    env.directory = directory
+    return root, directory
+
+
+def _git_sync_swap(root: Any, nested: bool) -> None:
+    """What git-sync does for a new revision: check it out into a new worktree, swap the
+    link to it atomically (rename over the old link), and leave the old worktree in place
+    for now (git-sync removes it later)."""
+    import shutil
+
+    first, second = root / ".worktrees" / "first", root / ".worktrees" / "second"
+    shutil.copytree(first, second)
+    manifest = second / ("manifests" if nested else "") / "shared-gpu" / "llama-chat.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "RuntimeConfig: {CopyCount: 2}", "RuntimeConfig: {CopyCount: 3}", 1
+        )
+    )
+    (root / ".repo.tmp").symlink_to(".worktrees/second")
+    os.replace(root / ".repo.tmp", root / "repo")
+    assert first.is_dir()
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["link-is-the-directory", "link-above-it"])
+def test_a_git_sync_link_swap_is_applied_while_the_old_worktree_remains(
+    env: Env, nested: bool
+) -> None:
+    root, _ = _git_sync_checkout(env, nested)
+    with controller(env, "--interval", "1h") as (process, base):
+        wait_for(lambda: http_get(f"{base}/readyz")[0] == 200, what="ready")
+        assert copies(env) == 2
+        _git_sync_swap(root, nested)
+        wait_for(lambda: copies(env) == 3, timeout=20, what="the new revision to be applied")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
