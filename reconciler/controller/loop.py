@@ -28,7 +28,7 @@ from watchdog.observers.api import BaseObserver
 from reconciler.commands.common import UserError, problems_of
 from reconciler.commands.plan import observe_and_plan
 from reconciler.commands.status import SYNC, health
-from reconciler.controller.lock import LeaseLock
+from reconciler.controller.lock import LeaseLock, LockError
 from reconciler.controller.metrics import Metrics
 from reconciler.execution.executor import Executor
 from reconciler.execution.waiting import WaitPolicy
@@ -306,9 +306,14 @@ class Controller:
             self.lock.release()
         if self.lock.held:
             return True
-        if self.lock.try_acquire():
-            log.info("lock_acquired", holder=self.lock.holder)
-            return True
+        try:
+            if self.lock.try_acquire():
+                log.info("lock_acquired", holder=self.lock.holder)
+                return True
+        except LockError as err:
+            if not err.transient:
+                raise  # e.g. no such table, access denied: the user must act
+            log.warning("lock_unavailable", error=str(err))
         retry_at = time.monotonic() + min(self.lock.lease / 3, 5.0)
         while not self.stop.is_set() and time.monotonic() < retry_at:
             self.stop.wait(SIGNAL_SLICE)

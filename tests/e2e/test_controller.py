@@ -296,3 +296,77 @@ def test_a_git_sync_link_swap_is_applied_while_the_old_worktree_remains(
         wait_for(lambda: copies(env) == 3, timeout=20, what="the new revision to be applied")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
+
+
+def assert_one_line_error(code: int, err: str, *expected: str) -> None:
+    assert code == 1, err
+    assert "Traceback" not in err, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("reconciler: "), err
+    for text in expected:
+        assert text in last, err
+
+
+def test_apply_with_a_missing_lock_table_is_a_one_line_error(env: Env) -> None:
+    run = env.apply("--lock-table", "no-such-table", "--lock-timeout", "1s")
+    assert_one_line_error(run.code, run.err, "lock table no-such-table does not exist")
+    assert env.writes() == {}
+
+
+def test_apply_denied_by_the_lock_table_is_a_one_line_error(env: Env, lock_table: str) -> None:
+    env.control.add_fault("PutItem", "AccessDeniedException")
+    run = env.apply("--lock-table", lock_table, "--lock-timeout", "1s")
+    assert_one_line_error(run.code, run.err, lock_table, "PutItem", "AccessDeniedException")
+    assert set(env.writes()) == {"CreateTable"}  # the test's own table; nothing else
+
+
+def test_apply_denied_reading_the_lock_holder_is_a_one_line_error(
+    env: Env, lock_table: str
+) -> None:
+    dynamodb = boto3.client("dynamodb", endpoint_url=env.url, region_name="us-east-1")
+    holder = LeaseLock(dynamodb, lock_table, lease=5.0, holder="controller-replica")
+    holder.acquire(timeout=1)
+    try:
+        env.control.add_fault("GetItem", "AccessDeniedException")
+        run = env.apply("--lock-table", lock_table, "--lock-timeout", "1s")
+        assert_one_line_error(run.code, run.err, lock_table, "GetItem", "AccessDeniedException")
+    finally:
+        env.control.clear_faults()
+        holder.release()
+
+
+def run_controller_until_exit(env: Env, *args: str) -> tuple[int, str]:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "run",
+            str(env.directory),
+            "--listen",
+            "127.0.0.1:0",
+            "--endpoint-url",
+            env.url,
+            "--interval",
+            "1h",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+    )
+    return completed.returncode, completed.stderr
+
+
+def test_run_with_a_missing_lock_table_is_a_one_line_error(env: Env) -> None:
+    code, err = run_controller_until_exit(env, "--lock-table", "no-such-table")
+    assert_one_line_error(code, err, "lock table no-such-table does not exist")
+    assert env.writes() == {}
+
+
+def test_run_denied_by_the_lock_table_is_a_one_line_error(env: Env, lock_table: str) -> None:
+    env.control.add_fault("PutItem", "AccessDeniedException")
+    code, err = run_controller_until_exit(env, "--lock-table", lock_table)
+    assert_one_line_error(code, err, lock_table, "PutItem", "AccessDeniedException")
+    assert set(env.writes()) == {"CreateTable"}
