@@ -157,13 +157,14 @@ def observe_and_plan(
 
 
 def _live_twin(
-    manifest: Manifest, physical_name: str, live: LiveState, owner: str
+    manifest: Manifest, names: list[str], live: LiveState, owner: str
 ) -> LiveResource | None:
-    """The live resource a refused manifest concerns: the one under its name, else one
-    of ours carrying its address."""
-    found = live.get(manifest.kind, physical_name)
-    if found is not None:
-        return found
+    """The live resource a refused manifest concerns: the first one under one of its
+    possible names, else the one of ours carrying its address."""
+    for name in names:
+        found = live.get(manifest.kind, name)
+        if found is not None:
+            return found
     ours = [
         r for r in live.owned_by(owner) if r.kind is manifest.kind and r.address == manifest.address
     ]
@@ -181,18 +182,23 @@ def refused_rows(
     for manifest in manifests:
         if manifest.address in planned or manifest.address not in reasons:
             continue
+        # The adopted name, the name the plan would give it, the manifest's own name.
         item = desired.get(manifest.address)
-        physical = (
-            item.physical_name
-            if item is not None
-            else manifest.annotations.physical_name or manifest.name
-        )
-        twin = _live_twin(manifest, physical, live, owner)
+        names = [
+            n
+            for n in (
+                manifest.annotations.physical_name,
+                item.physical_name if item is not None else None,
+                manifest.name,
+            )
+            if n
+        ]
+        twin = _live_twin(manifest, names, live, owner)
         status = twin.status if twin is not None else None
         rows.append(
             {
                 "address": manifest.address,
-                "physical_name": twin.name if twin is not None else physical,
+                "physical_name": twin.name if twin is not None else names[0],
                 "sync": "OutOfSync",
                 "health": (
                     _health_of(manifest.kind, status, None) if twin is not None else "Missing"
