@@ -81,3 +81,12 @@ def test_status_reads_tags_in_batches(env: Env) -> None:
     assert len(rows) >= 10
     assert made("GetResources") >= 1
     assert made("ListTags") == 0
+
+
+def test_status_exits_1_only_when_the_account_cannot_be_read(env: Env) -> None:
+    assert env.apply().code == 0
+    env.control.add_fault("ListEndpoints", "AccessDeniedException")
+    run = env.reconciler("status", str(env.directory), "--endpoint-url", env.url)
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert run.err.strip().splitlines()[-1].startswith("reconciler: cannot read the account")
