@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from reconciler import __version__, logs
 from reconciler.aws import AwsSettings
@@ -346,6 +346,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_ERROR
     except BotoCoreError as err:
+        print(f"reconciler: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except ClientError as err:
+        # An AWS answer no command translated: still one line (botocore's own text names
+        # the error code and the operation), never a traceback.
         print(f"reconciler: {err}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

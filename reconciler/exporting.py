@@ -2,8 +2,9 @@
 account and calls :func:`to_manifest`).
 
 The spec is the kind's Describe answer mapped back to its Create request (the kind
-module's ``live_spec``), minus what SageMaker fills in by default, minus read-only fields,
-with names instead of ARNs. Models and EndpointConfigs keep their existing names through
+module's ``live_spec``), minus what SageMaker fills in by default (the kind module's
+``export_defaults``), minus read-only fields, with names instead of ARNs; tags that AWS or
+its SDK own are left out. Models and EndpointConfigs keep their existing names through
 ``physical-name``, so adopting them plans no replacement; everything is annotated
 ``adopt`` so the first apply only adds our ownership tags. Secret-looking Environment
 values are replaced by a placeholder, and reported, never written out.
@@ -21,22 +22,6 @@ from reconciler.planning.sensitive import is_sensitive_key
 from reconciler.resources import API_VERSION, TAG_PREFIX, JsonDict, Kind
 
 PLACEHOLDER = "<redacted: set the real value before applying>"
-
-# Values SageMaker reports when the creator left the field out; a person would not write them.
-DEFAULTS: dict[Kind, dict[str, Any]] = {
-    Kind.MODEL: {
-        "EnableNetworkIsolation": False,
-        "PrimaryContainer.Mode": "SingleModel",
-        "PrimaryContainer.Environment": {},
-        "Containers[*].Mode": "SingleModel",
-        "Containers[*].Environment": {},
-    },
-    Kind.ENDPOINT_CONFIG: {
-        "ProductionVariants[*].InitialVariantWeight": 1.0,
-        "ShadowProductionVariants[*].InitialVariantWeight": 1.0,
-        "EnableNetworkIsolation": False,
-    },
-}
 
 _NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
@@ -57,19 +42,57 @@ def logical_name(kind: Kind, physical: str) -> str:
     return physical if len(physical) <= limit else physical[:limit].rstrip("-")
 
 
-def _drop_defaults(value: Any, defaults: dict[str, Any], path: str = "") -> Any:
-    if isinstance(value, dict):
-        result = {}
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else key
-            generic = re.sub(r"\[\d+\]", "[*]", child)
-            if generic in defaults and item == defaults[generic]:
-                continue
-            result[key] = _drop_defaults(item, defaults, child)
-        return result
-    if isinstance(value, list):
-        return [_drop_defaults(item, defaults, f"{path}[{i}]") for i, item in enumerate(value)]
-    return value
+def _is_default(default: object, value: object, holder: JsonDict, spec: JsonDict) -> bool:
+    if callable(default):
+        return bool(default(value, holder, spec))
+    return value == default
+
+
+def drop_defaults(spec: JsonDict, defaults: dict[str, object]) -> JsonDict:
+    """`spec` without the fields whose value is what SageMaker fills in (`defaults`: the
+    kind's ``export_defaults``). An object left empty only because its fields were all
+    defaults goes too; one that was empty to begin with stays unless it is a default."""
+
+    def walk(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            result = {}
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else key
+                generic = re.sub(r"\[\d+\]", "[*]", child)
+                if generic in defaults and _is_default(defaults[generic], item, value, spec):
+                    continue
+                kept = walk(item, child)
+                if isinstance(item, dict) and item and not kept:
+                    continue
+                result[key] = kept
+            return result
+        if isinstance(value, list):
+            return [walk(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return value
+
+    result: JsonDict = walk(spec, "")
+    return result
+
+
+# Tag keys that belong to AWS or to AWS's own tooling, never exported: ``aws:`` (reserved
+# by AWS, "cannot be prefixed with aws:", CloudFormation AWS::SageMaker::Endpoint Tag), and
+# those the SageMaker Python SDK sets: ``sagemaker.amazonaws.com/model-source``
+# (sagemaker-serve model_reuse.py MODEL_SOURCE_TAG_KEY, added by ModelBuilder.deploy),
+# ``sagemaker-sdk:`` (JumpStart model id/version/config, optimization and fine-tuning
+# tags: sagemaker-core jumpstart/enums.py JumpStartTag and enums.py Tag), the older
+# JumpStart ``aws-jumpstart-`` URIs (JumpStartTag.INFERENCE_MODEL_URI, ...) and
+# ``sagemaker:`` (Studio project tags, sagemaker-core _studio.py ``sagemaker:project-id``).
+FOREIGN_TAG_PREFIXES = (
+    "aws:",
+    "sagemaker.amazonaws.com/",
+    "sagemaker-sdk:",
+    "aws-jumpstart-",
+    "sagemaker:",
+)
+
+
+def is_foreign_tag(key: str) -> bool:
+    return key.lower().startswith(FOREIGN_TAG_PREFIXES)
 
 
 def _mask_secrets(value: Any, path: str, found: list[str]) -> Any:
@@ -101,7 +124,7 @@ def to_manifest(
                    that references point at manifests
     """
     info = KINDS[kind]
-    spec = _drop_defaults(info.live_spec(copy.deepcopy(description)), DEFAULTS.get(kind, {}))
+    spec = drop_defaults(info.live_spec(copy.deepcopy(description)), info.export_defaults)
     for reference in info.references:
         for path, target in reference.find_in(spec):
             logical = logical_names.get((reference.kind, target))
@@ -116,7 +139,7 @@ def to_manifest(
     user_tags = {
         k: v
         for k, v in sorted(tags.items())
-        if not k.lower().startswith("aws:") and not k.startswith(TAG_PREFIX)
+        if not is_foreign_tag(k) and not k.startswith(TAG_PREFIX)
     }
     if user_tags:
         metadata["tags"] = user_tags

@@ -5,11 +5,14 @@ under git without downtime (the manifests are annotated ``adopt``).
 uses: its config, the config's models, its inference components and their models.
 Layouts: ``stream`` (one multi-document YAML, to stdout or ``--out FILE``),
 ``per-resource`` (``DIR/<kind>/<name>.yaml``), ``per-endpoint`` (``DIR/<endpoint>.yaml`` with
-what it uses; the rest in ``DIR/others.yaml``).
+what it uses; the rest in ``DIR/others.yaml``). An ``--out`` that ends in ``/`` or is an
+existing directory is a directory for every layout: the stream layout then writes a file
+per resource, as ``per-resource`` does, since a directory gives it no file name.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -61,9 +64,23 @@ def _dump(items: list[Exported]) -> str:
     )
 
 
+def _target(out: str | None, layout: str) -> tuple[Path | None, bool]:
+    """Where to write and whether it is a directory; checked before any AWS call."""
+    if out is None:
+        if layout != "stream":
+            raise UserError(f"--layout {layout} writes files: give --out DIR")
+        return None, False
+    path = Path(out)
+    directory = out.endswith(("/", os.sep)) or path.is_dir()
+    if layout != "stream" and not directory and path.exists():
+        raise UserError(f"--out {out} is a file; --layout {layout} writes a directory of files")
+    return path, directory or layout != "stream"
+
+
 def run(
     *, out: str | None, kinds: list[str], name: str | None, layout: str, settings: AwsSettings
 ) -> int:
+    target, into_directory = _target(out, layout)
     chosen_kinds = [Kind(k) for k in kinds] if kinds else list(EXPORTED_KINDS)
     if name and Kind.ENDPOINT in chosen_kinds:
         # An endpoint brings what it uses.
@@ -109,17 +126,14 @@ def run(
         for warning in item.warnings:
             print(f"warning: {warning}", file=sys.stderr)
 
-    if layout == "stream":
-        text = _dump(exported)
-        if out:
-            _write(Path(out), text)
-        else:
-            sys.stdout.write(text)
+    if target is None:
+        sys.stdout.write(_dump(exported))
+    elif not into_directory:
+        _write(target, _dump(exported))
     else:
-        if not out:
-            raise UserError(f"--layout {layout} writes files: give --out DIR")
-        for path, items in _files(exported, layout, selected).items():
-            _write(Path(out) / path, _dump(items))
+        files_layout = "per-resource" if layout == "stream" else layout
+        for path, items in _files(exported, files_layout, selected).items():
+            _write(target / path, _dump(items))
     print(f"exported {len(exported)} resources", file=sys.stderr)
     return EXIT_OK
 

@@ -8,6 +8,12 @@ deployment rolled back), ``Missing``.
 Clusters also show their nodes per instance group (ListClusterNodes, every page) and name
 each node that is not Running with SageMaker's message (DescribeClusterNode); a node in
 ``Failure`` makes the cluster Degraded, one on its way (Pending, ...) Progressing.
+
+A plan with problems (a resource that is someone else's, a reference that cannot be
+resolved, ...) still lists every declared resource: the ones concerned are ``OutOfSync``
+with the problem as their reason, read from the account like the rest. Status exits 0
+unless the manifests are invalid or the account cannot be read. Tags are read in
+batches through the Resource Groups Tagging API, as ``plan`` does.
 """
 
 from __future__ import annotations
@@ -18,13 +24,15 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.aws import AwsSettings, sagemaker_client
-from reconciler.commands.common import EXIT_ERROR, EXIT_OK, load_valid
-from reconciler.commands.plan import observe_and_plan
+from reconciler.aws import AwsSettings, client, sagemaker_client
+from reconciler.commands.common import EXIT_OK, UserError, load_valid
 from reconciler.kinds import APIS
 from reconciler.kinds.api import error_code, error_message, is_not_found
-from reconciler.planning.changes import Action, Change
-from reconciler.resources import JsonDict, Kind
+from reconciler.observe import LiveResource, LiveState, ObserveError, Observer
+from reconciler.planning.changes import Action, Change, Plan
+from reconciler.planning.desired import resolve
+from reconciler.planning.planner import observation_for, plan
+from reconciler.resources import JsonDict, Kind, Manifest, Problem
 
 SYNC = {
     Action.NOOP: "InSync",
@@ -38,15 +46,18 @@ SYNC = {
 def health(change: Change) -> str:
     if change.action is Action.CREATE and change.live_status is None:
         return "Missing"
-    status = change.live_status
-    api = APIS[change.kind]
+    return _health_of(change.kind, change.live_status, change.live_failure)
+
+
+def _health_of(kind: Kind, status: str | None, failure: str | None) -> str:
+    api = APIS[kind]
     if status is None:
         return "Healthy"
     if status in api.failed:
         return "Degraded"
     if status in api.transitional:
         return "Progressing"
-    if change.live_failure:
+    if failure:
         return "Degraded"
     return "Healthy"
 
@@ -126,12 +137,101 @@ def _node_lines(nodes: JsonDict) -> list[str]:
     return lines
 
 
+def observe_and_plan(
+    *, manifests: list[Manifest], client: Any, tagging: Any, owner: str
+) -> tuple[Plan, LiveState]:
+    """The plan and what was read for it (the live state shows resources the plan
+    refuses). UserError when the account cannot be read."""
+    observation = observation_for(manifests, owner)
+    try:
+        live = Observer(client, tagging=tagging).observe(
+            observation.kinds,
+            wanted=observation.wanted,
+            owner=owner,
+            expected_hashes=observation.expected_hashes,
+            addresses=observation.addresses,
+        )
+    except ObserveError as err:
+        raise UserError(f"cannot read the account: {err}") from err
+    return plan(manifests, live, owner=owner), live
+
+
+def _live_twin(
+    manifest: Manifest, names: list[str], live: LiveState, owner: str
+) -> LiveResource | None:
+    """The live resource a refused manifest concerns: the first one under one of its
+    possible names, else the one of ours carrying its address."""
+    for name in names:
+        found = live.get(manifest.kind, name)
+        if found is not None:
+            return found
+    ours = [
+        r for r in live.owned_by(owner) if r.kind is manifest.kind and r.address == manifest.address
+    ]
+    return ours[0] if len(ours) == 1 else None
+
+
+def refused_rows(
+    manifests: list[Manifest], result: Plan, live: LiveState, owner: str
+) -> list[JsonDict]:
+    """Rows for declared resources the plan made no change for because of a problem."""
+    reasons = _reasons(result.problems)
+    planned = {c.address for c in result.changes}
+    desired, _ = resolve([m for m in manifests if m.kind in APIS], owner)
+    rows = []
+    for manifest in manifests:
+        if manifest.address in planned or manifest.address not in reasons:
+            continue
+        # The adopted name, the name the plan would give it, the manifest's own name.
+        item = desired.get(manifest.address)
+        names = [
+            n
+            for n in (
+                manifest.annotations.physical_name,
+                item.physical_name if item is not None else None,
+                manifest.name,
+            )
+            if n
+        ]
+        twin = _live_twin(manifest, names, live, owner)
+        status = twin.status if twin is not None else None
+        rows.append(
+            {
+                "address": manifest.address,
+                "physical_name": twin.name if twin is not None else names[0],
+                "sync": "OutOfSync",
+                "health": (
+                    _health_of(manifest.kind, status, None) if twin is not None else "Missing"
+                ),
+                "status": status,
+                "reason": reasons[manifest.address],
+            }
+        )
+    return rows
+
+
+def _reasons(problems: list[Problem]) -> dict[str, str]:
+    """address → its problems, in words (field and message; the file line is on stderr)."""
+    found: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.address:
+            text = f"{problem.field}: {problem.message}" if problem.field else problem.message
+            found.setdefault(problem.address, []).append(text)
+    return {address: "; ".join(texts) for address, texts in found.items()}
+
+
 def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> int:
     loaded = load_valid(directory)
-    client = sagemaker_client(settings)
-    plan = observe_and_plan(manifests=loaded.manifests, client=client, owner=owner)
+    sagemaker = sagemaker_client(settings)
+    result, live = observe_and_plan(
+        manifests=loaded.manifests,
+        client=sagemaker,
+        tagging=client(settings, "resourcegroupstaggingapi"),
+        owner=owner,
+    )
+    reasons = _reasons(result.problems)
     rows = []
-    for change in plan.changes:
+    for change in result.changes:
         row: JsonDict = {
             "address": change.address,
             "physical_name": change.physical_name,
@@ -141,9 +241,12 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
         }
         if change.live_failure:
             row["message"] = change.live_failure
+        if change.address in reasons:
+            # Planned, yet the plan cannot be applied because of it.
+            row["sync"], row["reason"] = "OutOfSync", reasons[change.address]
         if change.kind is Kind.CLUSTER and change.live_status is not None:
             try:
-                nodes = cluster_nodes(client, change.physical_name, change.desired_spec)
+                nodes = cluster_nodes(sagemaker, change.physical_name, change.desired_spec)
             except ClientError as err:
                 row["nodes_error"] = f"{error_code(err)}: {error_message(err)}"
             except BotoCoreError as err:
@@ -153,6 +256,7 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
                     row["nodes"] = nodes
                     row["health"] = nodes_health(row["health"], nodes)
         rows.append(row)
+    rows.extend(refused_rows(loaded.manifests, result, live, owner))
     if as_json:
         sys.stdout.write(json.dumps({"owner": owner, "resources": rows}, indent=2) + "\n")
     else:
@@ -163,10 +267,12 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
             if "message" in row:
                 status += f" ({row['message']})"
             print(f"{row['address']:<{width}}  {row['sync']:<10}  {row['health']:<11}  {status}")
+            if "reason" in row:
+                print(f"  problem: {row['reason']}")
             for line in _node_lines(row.get("nodes") or {"groups": {}}):
                 print(line)
             if "nodes_error" in row:
                 print(f"  nodes: cannot be read ({row['nodes_error']})")
-    for problem in plan.problems:
+    for problem in result.problems:
         print(problem, file=sys.stderr)
-    return EXIT_ERROR if plan.problems else EXIT_OK
+    return EXIT_OK

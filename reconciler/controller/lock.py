@@ -6,6 +6,10 @@ table whose partition key is ``lock_id`` (string). Taking it is a conditional Pu
 succeeds when the item is absent, expired, or ours; a background thread renews it every
 third of the lease; releasing is a conditional DeleteItem. A holder that crashes stops
 renewing, and the lease expires: another process takes over within one lease duration.
+
+An AWS error from the table (no such table, access denied, ...) is a :class:`LockError`:
+one line naming the table and the call, never a traceback. ``transient`` tells the
+controller whether to stand by and retry (throttling, 5xx, no connection) or to stop.
 """
 
 from __future__ import annotations
@@ -17,11 +21,30 @@ import time
 import uuid
 from typing import Any
 
-from botocore.exceptions import ClientError
+import structlog
+from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.commands.common import UserError
 
 DEFAULT_LOCK_ID = "sagemaker-reconciler"
+
+log = structlog.get_logger("reconciler.lock")
+
+# DynamoDB's throttling answers (HTTP 400, yet worth retrying), see the DynamoDB
+# developer guide, "Error handling with DynamoDB".
+_THROTTLING = (
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "ThrottlingException",
+)
+
+
+class LockError(UserError):
+    """The lock table answered an error. transient: retrying later may succeed."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 class LockLost(Exception):
@@ -47,7 +70,27 @@ class LeaseLock:
         self.holder = holder or f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
+        self._taken = False  # a PutItem of ours succeeded since the last release
         self.lost = threading.Event()
+
+    def _error(self, operation: str, err: ClientError | BotoCoreError) -> LockError:
+        """`err` from `operation` on the table, as one line."""
+        if not isinstance(err, ClientError):
+            return LockError(f"lock table {self.table}: {operation}: {err}", transient=True)
+        error = err.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        if code == "ResourceNotFoundException":
+            return LockError(
+                f"lock table {self.table} does not exist: create it with a string partition key "
+                "'lock_id' (see deploy/README.md)",
+                transient=False,
+            )
+        status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        message = error.get("Message") or "no message"
+        return LockError(
+            f"lock table {self.table}: {operation} failed: {code}: {message}",
+            transient=status >= 500 or code in _THROTTLING,
+        )
 
     def _put(self) -> bool:
         now = time.time()
@@ -63,15 +106,12 @@ class LeaseLock:
                 ExpressionAttributeValues={":now": {"N": f"{now:.3f}"}, ":me": {"S": self.holder}},
             )
         except ClientError as err:
-            code = err.response.get("Error", {}).get("Code")
-            if code == "ConditionalCheckFailedException":
+            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return False
-            if code == "ResourceNotFoundException":
-                raise UserError(
-                    f"lock table {self.table} does not exist: create it with a string partition key "
-                    "'lock_id' (see deploy/README.md)"
-                ) from err
-            raise
+            raise self._error("PutItem", err) from err
+        except BotoCoreError as err:
+            raise self._error("PutItem", err) from err
+        self._taken = True
         return True
 
     @property
@@ -80,9 +120,12 @@ class LeaseLock:
         return self._renewer is not None and self._renewer.is_alive() and not self.lost.is_set()
 
     def current_holder(self) -> str | None:
-        answer = self.client.get_item(
-            TableName=self.table, Key={"lock_id": {"S": self.lock_id}}, ConsistentRead=True
-        )
+        try:
+            answer = self.client.get_item(
+                TableName=self.table, Key={"lock_id": {"S": self.lock_id}}, ConsistentRead=True
+            )
+        except (ClientError, BotoCoreError) as err:
+            raise self._error("GetItem", err) from err
         item = answer.get("Item")
         return item["holder"]["S"] if item else None
 
@@ -122,15 +165,22 @@ class LeaseLock:
                 if not self._put():
                     self.lost.set()
                     return
-            except ClientError:
+            except LockError as err:
                 # A failed renewal is retried at the next tick; the lease covers the gap.
+                log.warning("lock_renewal_failed", error=str(err))
                 continue
 
     def release(self) -> None:
+        """Stop renewing and delete the item if it is still ours. Never raises: a lock
+        that cannot be deleted expires after its lease, and the caller's own outcome (an
+        apply that went well, an error already on its way) is what must be reported."""
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=5)
             self._renewer = None
+        if not self._taken:
+            return
+        self._taken = False
         try:
             self.client.delete_item(
                 TableName=self.table,
@@ -140,7 +190,17 @@ class LeaseLock:
             )
         except ClientError as err:
             if err.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+                log.warning(
+                    "lock_release_failed",
+                    error=str(self._error("DeleteItem", err)),
+                    expires_in=self.lease,
+                )
+        except BotoCoreError as err:
+            log.warning(
+                "lock_release_failed",
+                error=str(self._error("DeleteItem", err)),
+                expires_in=self.lease,
+            )
 
     def __enter__(self) -> LeaseLock:
         return self

@@ -28,7 +28,7 @@ from watchdog.observers.api import BaseObserver
 from reconciler.commands.common import UserError, problems_of
 from reconciler.commands.plan import observe_and_plan
 from reconciler.commands.status import SYNC, health
-from reconciler.controller.lock import LeaseLock
+from reconciler.controller.lock import LeaseLock, LockError
 from reconciler.controller.metrics import Metrics
 from reconciler.execution.executor import Executor
 from reconciler.execution.waiting import WaitPolicy
@@ -65,12 +65,14 @@ class _Trigger(FileSystemEventHandler):
     """Turns file events into "a pass is due" (debounced by the loop).
 
     Relevant: a manifest file under the directory changing, a folder in it appearing or
-    going, or the directory's own path being replaced (a symlink swapped by git-sync).
-    Everything else in the parent folder — logs, other checkouts — is noise."""
+    going, or a link on the way to it being replaced (git-sync swaps a symlink to a new
+    worktree, which may be the directory itself or a folder above it, e.g.
+    ``/git/repo`` → ``.worktrees/<rev>`` for ``/git/repo/manifests``). Everything else in
+    the folders watched for that — logs, other checkouts — is noise."""
 
     def __init__(self, wake: threading.Event, link: str) -> None:
         self.wake = wake
-        self.link = link
+        self.links = {link}
         self.target = ""
         self.last_event = 0.0
 
@@ -79,7 +81,7 @@ class _Trigger(FileSystemEventHandler):
         if event.event_type in ("opened", "closed_no_write"):
             return False
         paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
-        if any(p == self.link for p in paths):
+        if any(p in self.links for p in paths):
             return True
         inside = [
             p
@@ -92,10 +94,24 @@ class _Trigger(FileSystemEventHandler):
             return event.event_type in ("created", "deleted", "moved")
         return any(p.endswith((".yaml", ".yml")) for p in inside)
 
+    def fire(self) -> None:
+        self.last_event = time.monotonic()
+        self.wake.set()
+
     def on_any_event(self, event: FileSystemEvent) -> None:
         if self.relevant(event):
-            self.last_event = time.monotonic()
-            self.wake.set()
+            self.fire()
+
+
+def _links_on_the_way(directory: str) -> list[Path]:
+    """Every symlink among the components of `directory` (itself included), as the path
+    watchdog reports for it: its parent resolved, its own name kept."""
+    links = []
+    path = Path(directory).absolute()
+    for prefix in [*reversed(path.parents[:-1]), path]:
+        if prefix.is_symlink():
+            links.append(prefix.parent.resolve() / prefix.name)
+    return links
 
 
 class Controller:
@@ -127,24 +143,36 @@ class Controller:
 
     # -- watching ----------------------------------------------------------------------
     def _watch_directory(self) -> None:
-        """(Re)watch the manifests' real location and the folder holding the link to it,
-        so that a sidecar swapping a symlink is seen too."""
+        """(Re)watch the manifests' real location, the folder holding the path to it and
+        the folder of every symlink on the way, so that a sidecar swapping a link to a new
+        checkout is seen too (its old checkout may stay in place for a while)."""
         target = str(Path(self.settings.directory).resolve())
         if target == self._watched:
             return
         if self._watch is not None:
             self._watch.stop()
             self._watch.join()
+        links = _links_on_the_way(self.settings.directory)
         self.trigger.target = target
+        self.trigger.links = {str(Path(self.settings.directory).absolute())}
+        self.trigger.links |= {str(link) for link in links}
         observer = WatchObserver()
         if Path(target).is_dir():
             observer.schedule(self.trigger, target, recursive=True)
-        parent = Path(self.settings.directory).absolute().parent
-        if parent.is_dir():
-            observer.schedule(self.trigger, str(parent), recursive=False)
+        folders = {Path(self.settings.directory).absolute().parent, *(p.parent for p in links)}
+        for folder in sorted(folders):
+            if folder.is_dir():
+                observer.schedule(self.trigger, str(folder), recursive=False)
         observer.daemon = True
         observer.start()
         self._watch, self._watched = observer, target
+
+    def _moved(self) -> bool:
+        """The directory now resolves elsewhere than where we watch (a link was swapped
+        without an event reaching us, e.g. on a file system without inotify)."""
+        return self._watched is not None and (
+            str(Path(self.settings.directory).resolve()) != self._watched
+        )
 
     # -- one pass ----------------------------------------------------------------------
     def reconcile(self) -> str:
@@ -278,9 +306,14 @@ class Controller:
             self.lock.release()
         if self.lock.held:
             return True
-        if self.lock.try_acquire():
-            log.info("lock_acquired", holder=self.lock.holder)
-            return True
+        try:
+            if self.lock.try_acquire():
+                log.info("lock_acquired", holder=self.lock.holder)
+                return True
+        except LockError as err:
+            if not err.transient:
+                raise  # e.g. no such table, access denied: the user must act
+            log.warning("lock_unavailable", error=str(err))
         retry_at = time.monotonic() + min(self.lock.lease / 3, 5.0)
         while not self.stop.is_set() and time.monotonic() < retry_at:
             self.stop.wait(SIGNAL_SLICE)
@@ -295,6 +328,8 @@ class Controller:
                 return
             # Wait in short slices: a signal may be delivered to another thread, and the
             # main thread runs Python signal handlers only when it wakes up.
+            if self._moved():
+                self.trigger.fire()
             if self.wake.wait(min(remaining, SIGNAL_SLICE)):
                 self.wake.clear()
                 if self.stop.is_set():

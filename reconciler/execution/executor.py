@@ -171,7 +171,7 @@ class Executor:
                         blocker = next(
                             d for d in sorted(node.deps) if state.get(d) in ("failed", "skipped")
                         )
-                        errors[key] = f"skipped: {blocker.split('#')[0]} did not complete"
+                        errors[key] = f"{blocker.split('#')[0]} did not complete"
                         progressed = True
                         continue
                     if (

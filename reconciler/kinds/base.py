@@ -77,6 +77,11 @@ class KindInfo:
                        hashes and in create-only fingerprints
     keyed:             list fields whose items are matched by a key field, not by position
                        (list path → key field, e.g. "InstanceGroups" → "InstanceGroupName")
+    export_defaults:   what ``reconciler export`` leaves out because SageMaker filled it in:
+                       dotted path ([*] for list items) → the value SageMaker answers when
+                       the field was omitted, or a test ``(value, holder, spec) -> bool``
+                       for defaults that depend on other fields (holder: the object that
+                       holds the field; spec: the whole spec)
     """
 
     kind: Kind
@@ -93,6 +98,7 @@ class KindInfo:
     server_defaults: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()
     keyed: dict[str, str] = field(default_factory=dict)
+    export_defaults: dict[str, object] = field(default_factory=dict)
 
     @property
     def max_name_length(self) -> int:

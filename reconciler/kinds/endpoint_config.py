@@ -17,6 +17,32 @@ def hosts_inference_components(spec: JsonDict) -> bool:
     return bool(variants) and all("ModelName" not in v for v in variants)
 
 
+def _on_a_serverless_variant(value: object, variant: JsonDict, spec: JsonDict) -> bool:
+    """VolumeSizeInGB cannot be given with ServerlessConfig, yet DescribeEndpointConfig
+    answers one (ACK sagemaker-controller PR #193 and its recorded answer
+    testdata/sdkapi/describe/sucess_serverless.json): whatever its value, SageMaker put it."""
+    return "ServerlessConfig" in variant
+
+
+# What DescribeEndpointConfig answers for fields the creator left out, so export leaves
+# them out: a variant's weight 1.0 (botocore ProductionVariant.InitialVariantWeight "If
+# unspecified, it defaults to 1.0"), EnableNetworkIsolation false (ACK's recorded
+# answers), a serverless variant's VolumeSizeInGB, and MetricsConfig's documented
+# defaults (botocore MetricsConfig: EnableEnhancedMetrics "The default is False",
+# MetricPublishFrequencyInSeconds "Defaults to 60").
+_VARIANT_DEFAULTS: dict[str, object] = {
+    "InitialVariantWeight": 1.0,
+    "VolumeSizeInGB": _on_a_serverless_variant,
+}
+EXPORT_DEFAULTS: dict[str, object] = {
+    "EnableNetworkIsolation": False,
+    "MetricsConfig.EnableEnhancedMetrics": False,
+    "MetricsConfig.MetricPublishFrequencyInSeconds": 60,
+    **{f"ProductionVariants[*].{k}": v for k, v in _VARIANT_DEFAULTS.items()},
+    **{f"ShadowProductionVariants[*].{k}": v for k, v in _VARIANT_DEFAULTS.items()},
+}
+
+
 INFO = KindInfo(
     kind=Kind.ENDPOINT_CONFIG,
     name_field="EndpointConfigName",
@@ -31,6 +57,7 @@ INFO = KindInfo(
         Reference(("ShadowProductionVariants", "*", "ModelName"), Kind.MODEL),
     ),
     live_spec=live_spec,
+    export_defaults=EXPORT_DEFAULTS,
     server_defaults=(
         "ProductionVariants[*].InitialVariantWeight",
         "ShadowProductionVariants[*].InitialVariantWeight",

@@ -248,3 +248,125 @@ def test_an_idle_controller_stays_idle_between_resyncs(env: Env) -> None:
             lambda: metric(http_get(f"{base}/metrics")[1], "reconciler_passes_total") >= first + 1,
             what="the SIGHUP pass",
         )
+
+
+def _git_sync_checkout(env: Env, nested: bool) -> tuple[Any, Any]:
+    """A git-sync layout: ``root/.worktrees/<rev>`` checkouts and ``root/repo``, a relative
+    symlink to the current one. Returns (root, the directory the controller is given)."""
+    import shutil
+
+    root = env.directory.parent / "git"
+    first = root / ".worktrees" / "first"
+    first.parent.mkdir(parents=True)
+    shutil.move(str(env.directory), str(first / "manifests") if nested else str(first))
+    (root / "repo").symlink_to(".worktrees/first")
+    directory = root / "repo" / "manifests" if nested else root / "repo"
+    env.directory = directory
+    return root, directory
+
+
+def _git_sync_swap(root: Any, nested: bool) -> None:
+    """What git-sync does for a new revision: check it out into a new worktree, swap the
+    link to it atomically (rename over the old link), and leave the old worktree in place
+    for now (git-sync removes it later)."""
+    import shutil
+
+    first, second = root / ".worktrees" / "first", root / ".worktrees" / "second"
+    shutil.copytree(first, second)
+    manifest = second / ("manifests" if nested else "") / "shared-gpu" / "llama-chat.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "RuntimeConfig: {CopyCount: 2}", "RuntimeConfig: {CopyCount: 3}", 1
+        )
+    )
+    (root / ".repo.tmp").symlink_to(".worktrees/second")
+    os.replace(root / ".repo.tmp", root / "repo")
+    assert first.is_dir()
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["link-is-the-directory", "link-above-it"])
+def test_a_git_sync_link_swap_is_applied_while_the_old_worktree_remains(
+    env: Env, nested: bool
+) -> None:
+    root, _ = _git_sync_checkout(env, nested)
+    with controller(env, "--interval", "1h") as (process, base):
+        wait_for(lambda: http_get(f"{base}/readyz")[0] == 200, what="ready")
+        assert copies(env) == 2
+        _git_sync_swap(root, nested)
+        wait_for(lambda: copies(env) == 3, timeout=20, what="the new revision to be applied")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+
+
+def assert_one_line_error(code: int, err: str, *expected: str) -> None:
+    assert code == 1, err
+    assert "Traceback" not in err, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("reconciler: "), err
+    for text in expected:
+        assert text in last, err
+
+
+def test_apply_with_a_missing_lock_table_is_a_one_line_error(env: Env) -> None:
+    run = env.apply("--lock-table", "no-such-table", "--lock-timeout", "1s")
+    assert_one_line_error(run.code, run.err, "lock table no-such-table does not exist")
+    assert env.writes() == {}
+
+
+def test_apply_denied_by_the_lock_table_is_a_one_line_error(env: Env, lock_table: str) -> None:
+    env.control.add_fault("PutItem", "AccessDeniedException")
+    run = env.apply("--lock-table", lock_table, "--lock-timeout", "1s")
+    assert_one_line_error(run.code, run.err, lock_table, "PutItem", "AccessDeniedException")
+    assert set(env.writes()) == {"CreateTable"}  # the test's own table; nothing else
+
+
+def test_apply_denied_reading_the_lock_holder_is_a_one_line_error(
+    env: Env, lock_table: str
+) -> None:
+    dynamodb = boto3.client("dynamodb", endpoint_url=env.url, region_name="us-east-1")
+    holder = LeaseLock(dynamodb, lock_table, lease=5.0, holder="controller-replica")
+    holder.acquire(timeout=1)
+    try:
+        env.control.add_fault("GetItem", "AccessDeniedException")
+        run = env.apply("--lock-table", lock_table, "--lock-timeout", "1s")
+        assert_one_line_error(run.code, run.err, lock_table, "GetItem", "AccessDeniedException")
+    finally:
+        env.control.clear_faults()
+        holder.release()
+
+
+def run_controller_until_exit(env: Env, *args: str) -> tuple[int, str]:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "run",
+            str(env.directory),
+            "--listen",
+            "127.0.0.1:0",
+            "--endpoint-url",
+            env.url,
+            "--interval",
+            "1h",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+    )
+    return completed.returncode, completed.stderr
+
+
+def test_run_with_a_missing_lock_table_is_a_one_line_error(env: Env) -> None:
+    code, err = run_controller_until_exit(env, "--lock-table", "no-such-table")
+    assert_one_line_error(code, err, "lock table no-such-table does not exist")
+    assert env.writes() == {}
+
+
+def test_run_denied_by_the_lock_table_is_a_one_line_error(env: Env, lock_table: str) -> None:
+    env.control.add_fault("PutItem", "AccessDeniedException")
+    code, err = run_controller_until_exit(env, "--lock-table", lock_table)
+    assert_one_line_error(code, err, lock_table, "PutItem", "AccessDeniedException")
+    assert set(env.writes()) == {"CreateTable"}

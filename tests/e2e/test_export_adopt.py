@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.e2e.conftest import Env
@@ -191,3 +192,65 @@ def test_adopting_refuses_a_create_only_difference(env: Env, tmp_path: Path) -> 
         "cannot adopt InferenceComponent llm-ic: VariantName differs (live AllTraffic, manifest Blue)"
         in run.err
     )
+
+
+def _exported_files(directory: Path) -> list[str]:
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*.yaml"))
+
+
+PER_RESOURCE = [
+    "endpoint/llm-endpoint.yaml",
+    "endpoint/xgb-endpoint.yaml",
+    "endpointconfig/llm-endpoint-config.yaml",
+    "endpointconfig/xgb-2026-11-27-10-00-00-123.yaml",
+    "inferencecomponent/llm-ic.yaml",
+    "model/llm-2026-11-27.yaml",
+    "model/xgb-2026-11-27-10-00-00-123.yaml",
+]
+
+
+@pytest.mark.parametrize("layout", ["stream", "per-resource", "per-endpoint"])
+@pytest.mark.parametrize("existing", [False, True], ids=["trailing-slash", "existing-dir"])
+def test_export_into_a_directory_writes_files_into_it(
+    env: Env, tmp_path: Path, layout: str, existing: bool
+) -> None:
+    sdk_style_deployment(env.sagemaker())
+    out = tmp_path / "exported"
+    if existing:
+        out.mkdir()
+        target = str(out)
+    else:
+        target = str(out) + "/"
+    run = env.reconciler("export", "--out", target, "--layout", layout, "--endpoint-url", env.url)
+    assert run.code == 0, run.err
+    assert out.is_dir()
+    expected = {
+        # A stream has no file name to go by in a directory: one file per resource.
+        "stream": PER_RESOURCE,
+        "per-resource": PER_RESOURCE,
+        "per-endpoint": ["llm-endpoint.yaml", "xgb-endpoint.yaml"],
+    }[layout]
+    assert _exported_files(out) == expected
+    documents = [d for p in sorted(out.rglob("*.yaml")) for d in yaml.safe_load_all(p.read_text())]
+    assert len(documents) == 7
+
+
+def test_export_stream_to_a_new_file_name_still_writes_one_file(env: Env, tmp_path: Path) -> None:
+    sdk_style_deployment(env.sagemaker())
+    out = tmp_path / "all.yaml"
+    run = env.reconciler("export", "--out", str(out), "--endpoint-url", env.url)
+    assert run.code == 0, run.err
+    assert out.is_file()
+    assert len(list(yaml.safe_load_all(out.read_text()))) == 7
+
+
+def test_export_files_into_an_existing_file_is_a_clear_error(env: Env, tmp_path: Path) -> None:
+    sdk_style_deployment(env.sagemaker())
+    out = tmp_path / "taken.yaml"
+    out.write_text("keep me\n")
+    run = env.reconciler(
+        "export", "--out", str(out), "--layout", "per-resource", "--endpoint-url", env.url
+    )
+    assert run.code == 1
+    assert run.err.strip().splitlines()[-1].startswith(f"reconciler: --out {out} is a file")
+    assert out.read_text() == "keep me\n"

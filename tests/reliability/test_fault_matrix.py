@@ -93,6 +93,10 @@ STEPS: list[tuple[str, Callable[[Env], None]]] = [
 def _apply_and_status(env: Env) -> list[dict[str, Any]]:
     run = env.apply()
     assert run.code == 0, run.out + run.err
+    # Plan, apply and status read tags in batches (GetResources); one ListTags per
+    # resource is the fallback when the tagging API is refused (no tag:GetResources
+    # permission): this status takes it, so ListTags is faulted too.
+    env.control.add_fault("GetResources", "AccessDeniedException", count=1)
     status = env.reconciler("status", str(env.directory), "--json", "--endpoint-url", env.url)
     assert status.code == 0, status.err
     rows: list[dict[str, Any]] = json.loads(status.out)["resources"]
