@@ -4,9 +4,10 @@ A request goes, in order:
 1. ``/_emulator/...``            → the control API (calls, reset, faults, fail, config);
 2. every AWS request is counted by operation and may draw an injected fault;
 3. an operation our extension answers — SageMaker's hosting operations
-   (``X-Amz-Target: SageMaker.<Op>``, JSON 1.1) and the tagging API's GetResources for
-   SageMaker resources (Smithy RPC v2 CBOR, as botocore sends it) — is validated against
-   the API model and handled by us;
+   (``X-Amz-Target: SageMaker.<Op>``, JSON 1.1) and the Resource Groups Tagging API
+   (Smithy RPC v2 CBOR as botocore sends it, or JSON 1.1 from older clients), which
+   answers for our resources and moto's together — is validated against the API model
+   and handled by us;
 4. anything else (other SageMaker operations, DynamoDB, S3, ...) → moto's server app.
 
 The same app serves HTTP (:mod:`server`) and in-process boto3 clients (:mod:`inprocess`).
@@ -139,6 +140,8 @@ class EmulatorApp:
             ("resourcegroupstaggingapi", "GetResources"): sagemaker_tags.get_resources,
             ("resourcegroupstaggingapi", "TagResources"): sagemaker_tags.tag_resources,
             ("resourcegroupstaggingapi", "UntagResources"): sagemaker_tags.untag_resources,
+            ("resourcegroupstaggingapi", "GetTagKeys"): sagemaker_tags.get_tag_keys,
+            ("resourcegroupstaggingapi", "GetTagValues"): sagemaker_tags.get_tag_values,
         }
         self.strict = strict
         self._moto = _moto_app()

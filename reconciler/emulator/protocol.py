@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import uuid
 from typing import Any
@@ -127,6 +128,7 @@ Wire = str
 XML_HEADERS = [("Content-Type", "text/xml")]
 
 
+@functools.cache
 def wire_protocol(service: str | None) -> Wire | None:
     """The protocol a service speaks, from botocore's model of it (``query`` for IAM and
     STS, ``rest-xml`` for S3, ``ec2``, ``json``, ``rest-json``); None when the name (the

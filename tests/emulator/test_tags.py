@@ -313,3 +313,11 @@ def test_tag_resources_keeps_the_fifty_tag_limit(emulator: Any, sm: Any) -> None
     answer = tagging.tag_resources(ResourceARNList=[model], Tags={"one-more": "x"})
     assert answer["FailedResourcesMap"][model]["ErrorCode"] == "InvalidParameterException"
     assert "one-more" not in _tag_map(sm, model)
+
+
+def test_tag_keys_and_values_cover_ours_and_moto_resources(emulator: Any, sm: Any) -> None:
+    _model(sm, TAGS)
+    _notebook(sm, [{"Key": "team", "Value": "nb"}, {"Key": "notebook", "Value": "yes"}])
+    tagging = emulator.client("resourcegroupstaggingapi")
+    assert sorted(tagging.get_tag_keys()["TagKeys"]) == ["env", "notebook", "team"]
+    assert sorted(tagging.get_tag_values(Key="team")["TagValues"]) == ["ml", "nb"]

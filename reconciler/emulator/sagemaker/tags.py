@@ -249,3 +249,28 @@ def untag_resources(ctx: Context, request: JsonDict) -> JsonDict:
     if others:
         failed.update(_moto_tagging(ctx).untag_resources(others, request["TagKeys"]))
     return {"FailedResourcesMap": failed}
+
+
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def get_tag_keys(ctx: Context, request: JsonDict) -> JsonDict:
+    """The tagging API's GetTagKeys: every key in use, ours and moto's, once each."""
+    ours = [key for tags in ctx.state.tags.values() for key in tags]
+    theirs = list(_moto_tagging(ctx)._get_tag_keys_generator())
+    chunk, next_token = page(
+        _distinct(ours + theirs), {"MaxResults": 500, "NextToken": request.get("PaginationToken")}
+    )
+    return {"TagKeys": list(chunk), "PaginationToken": next_token or ""}
+
+
+def get_tag_values(ctx: Context, request: JsonDict) -> JsonDict:
+    """The tagging API's GetTagValues: every value of one key, ours and moto's, once each."""
+    key = request["Key"]
+    ours = [tags[key] for tags in ctx.state.tags.values() if key in tags]
+    theirs = list(_moto_tagging(ctx)._get_tag_values_generator(key))
+    chunk, next_token = page(
+        _distinct(ours + theirs), {"MaxResults": 500, "NextToken": request.get("PaginationToken")}
+    )
+    return {"TagValues": list(chunk), "PaginationToken": next_token or ""}
