@@ -4,9 +4,10 @@ A request goes, in order:
 1. ``/_emulator/...``            → the control API (calls, reset, faults, fail, config);
 2. every AWS request is counted by operation and may draw an injected fault;
 3. an operation our extension answers — SageMaker's hosting operations
-   (``X-Amz-Target: SageMaker.<Op>``, JSON 1.1) and the tagging API's GetResources for
-   SageMaker resources (Smithy RPC v2 CBOR, as botocore sends it) — is validated against
-   the API model and handled by us;
+   (``X-Amz-Target: SageMaker.<Op>``, JSON 1.1) and the Resource Groups Tagging API
+   (Smithy RPC v2 CBOR as botocore sends it, or JSON 1.1 from older clients), which
+   answers for our resources and moto's together — is validated against the API model
+   and handled by us;
 4. anything else (other SageMaker operations, DynamoDB, S3, ...) → moto's server app.
 
 The same app serves HTTP (:mod:`server`) and in-process boto3 clients (:mod:`inprocess`).
@@ -44,6 +45,7 @@ DEFAULT_REGION = "us-east-1"
 TAG_OPERATIONS = ("AddTags", "ListTags", "DeleteTags")
 # How long a "Hang" fault holds a call at most (a test clears the faults to release it).
 HANG_SECONDS = 60.0
+MOTO_RESET_PATH = "/moto-api/reset"
 _RPC_V2_PATH = re.compile(r"^/service/(?P<prefix>[^/]+)/operation/(?P<operation>[^/]+)$")
 _SERVICE_BY_PREFIX = {
     "SageMaker": "sagemaker",
@@ -70,27 +72,33 @@ class AwsRequest:
     operation: the API operation (None for REST-style calls such as S3's)
     service:   botocore's name of the service when we know it from the target prefix
     cbor:      Smithy RPC v2 CBOR instead of JSON 1.1 (answers must match)
+    wire:      the protocol errors are answered in (see :func:`protocol.encode_error`)
     """
 
     operation: str | None
     service: str | None = None
     cbor: bool = False
+    wire: protocol.Wire | None = None
 
 
 def _classify(environ: Environ, body: bytes) -> AwsRequest:
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         prefix, _, operation = str(target).rpartition(".")
-        return AwsRequest(operation, _SERVICE_BY_PREFIX.get(prefix))
+        return AwsRequest(operation, _SERVICE_BY_PREFIX.get(prefix), wire="json")
     match = _RPC_V2_PATH.match(environ.get("PATH_INFO", ""))
     if match and environ.get("HTTP_SMITHY_PROTOCOL") == "rpc-v2-cbor":
         return AwsRequest(match["operation"], _SERVICE_BY_PREFIX.get(match["prefix"]), cbor=True)
+    # Everything else is moto's; its errors are worded in the protocol of the service the
+    # request was signed for (IAM, STS: query XML; S3: rest-xml; Lambda: rest-json; ...).
+    _, signing_name = _credential_scope(environ)
+    wire = protocol.wire_protocol(signing_name)
     content_type = environ.get("CONTENT_TYPE", "")
     if content_type.startswith("application/x-www-form-urlencoded") and body:
         action = parse_qs(body.decode("utf-8", "replace")).get("Action")
         if action:
-            return AwsRequest(action[0])
-    return AwsRequest(None)
+            return AwsRequest(action[0], wire=wire or "query")
+    return AwsRequest(None, wire=wire)
 
 
 def _credential_scope(environ: Environ) -> tuple[str | None, str | None]:
@@ -130,14 +138,25 @@ class EmulatorApp:
         self.handlers: dict[tuple[str, str], Handler] = {
             **{("sagemaker", name): handler for name, handler in self.operations.items()},
             ("resourcegroupstaggingapi", "GetResources"): sagemaker_tags.get_resources,
+            ("resourcegroupstaggingapi", "TagResources"): sagemaker_tags.tag_resources,
+            ("resourcegroupstaggingapi", "UntagResources"): sagemaker_tags.untag_resources,
+            ("resourcegroupstaggingapi", "GetTagKeys"): sagemaker_tags.get_tag_keys,
+            ("resourcegroupstaggingapi", "GetTagValues"): sagemaker_tags.get_tag_values,
         }
         self.strict = strict
         self._moto = _moto_app()
 
     # -- WSGI --------------------------------------------------------------------------
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO", "").startswith("/_emulator/"):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_emulator/"):
             return self._control_api(environ, start_response)
+        if path == MOTO_RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
+            # moto's own reset (what its server-mode test decorators call between tests)
+            # empties our resources too; the control plane's counters and faults stay,
+            # they belong to whoever drives the emulator (/_emulator/reset clears them).
+            with self.lock:
+                self.state.reset()
 
         # Read the body once; moto gets a fresh stream of the same bytes.
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -297,7 +316,7 @@ class EmulatorApp:
         return self._send(
             start_response,
             err.status,
-            *protocol.encode_error(err.code, err.message, cbor=request.cbor),
+            *protocol.encode_error(err.code, err.message, cbor=request.cbor, wire=request.wire),
         )
 
     # -- control API -------------------------------------------------------------------

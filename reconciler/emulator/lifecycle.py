@@ -6,11 +6,12 @@ on the resource: a status shown now and a function that applies the end state. W
 transition completes depends on the run's :class:`Transitions` mode:
 
 - ``immediate``   — the end state is applied inside the write call itself;
-- ``describes:N`` — after N Describe calls on that resource (deterministic for tests);
+- ``describes:N`` — after N polls of that resource: Describe calls, and List or Search
+  calls that read it (deterministic for tests);
 - ``seconds:S``   — S seconds after the write (realistic timing for benchmarks).
 
 Handlers call :func:`begin` when they start a transition and :func:`settle` whenever they
-read a resource (``described=True`` from Describe calls only).
+read a resource (``described=True`` from polls: Describe, List and Search calls).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class Pending:
     """A transition in progress.
 
     finish:         applies the end state (status, new spec, removal from the store)
-    describes_left: Describe calls still needed (``describes`` mode)
+    describes_left: polls still needed (``describes`` mode)
     due:            monotonic time at which it completes (``seconds`` mode)
     """
 

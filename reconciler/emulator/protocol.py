@@ -5,17 +5,22 @@
   lengths, ranges, name patterns) and words the answer like AWS.
 - :func:`shape_output` keeps only what the operation's output shape defines, so that the
   emulator cannot answer with a field AWS would not send.
-- :func:`encode` turns datetimes into the epoch seconds the protocol uses.
+- :func:`encode_response` turns datetimes into the epoch seconds the protocol uses.
+- :func:`encode_error` words an error in the protocol of the service asked (XML for IAM,
+  STS, S3, EC2; JSON or CBOR otherwise), so that botocore parses it into a ClientError.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import uuid
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reconciler import apimodel
-from reconciler.emulator.errors import AwsError, validation
+from reconciler.emulator.errors import AwsError, status_for, validation
 
 JsonDict = dict[str, Any]
 
@@ -118,5 +123,46 @@ def encode_response(value: object, *, cbor: bool) -> tuple[bytes, list[tuple[str
     return json.dumps(value, default=_default).encode(), JSON_HEADERS
 
 
-def encode_error(code: str, message: str, *, cbor: bool) -> tuple[bytes, list[tuple[str, str]]]:
-    return encode_response({"__type": code, "message": message}, cbor=cbor)
+# The wire protocols botocore's service models name (``metadata.protocol``).
+Wire = str
+XML_HEADERS = [("Content-Type", "text/xml")]
+
+
+@functools.cache
+def wire_protocol(service: str | None) -> Wire | None:
+    """The protocol a service speaks, from botocore's model of it (``query`` for IAM and
+    STS, ``rest-xml`` for S3, ``ec2``, ``json``, ``rest-json``); None when the name (the
+    SigV4 signing name) is not a service botocore knows by that name."""
+    if not service:
+        return None
+    try:
+        return str(apimodel.service_model(service).protocol)
+    except Exception:  # botocore's UnknownServiceError and friends
+        return None
+
+
+def encode_error(
+    code: str, message: str, *, cbor: bool = False, wire: Wire | None = None
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """An error body in the request's own protocol, the way botocore's parser for that
+    protocol reads it (botocore/parsers.py: QueryParser, EC2QueryParser, RestXMLParser,
+    BaseJSONParser): XML ``<ErrorResponse><Error>`` for query services, ``<Response><Errors>``
+    for EC2, ``<Error>`` for S3, ``{"__type", "message"}`` for JSON (with the
+    ``x-amzn-ErrorType`` header rest-json parsers read), CBOR for RPC v2 CBOR."""
+    if cbor or wire == "smithy-rpc-v2-cbor":
+        return encode_response({"__type": code, "message": message}, cbor=True)
+    fields = f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+    request_id = f"<RequestId>{uuid.uuid4()}</RequestId>"
+    if wire == "query":
+        sender = "Receiver" if status_for(code) >= 500 else "Sender"
+        body = f"<ErrorResponse><Error><Type>{sender}</Type>{fields}</Error>{request_id}</ErrorResponse>"
+        return body.encode(), XML_HEADERS
+    if wire == "ec2":
+        body = f"<Response><Errors><Error>{fields}</Error></Errors><RequestID>{uuid.uuid4()}</RequestID></Response>"
+        return body.encode(), XML_HEADERS
+    if wire == "rest-xml":
+        return f"<Error>{fields}{request_id}</Error>".encode(), XML_HEADERS
+    payload, headers = encode_response({"__type": code, "message": message}, cbor=False)
+    if wire == "rest-json":
+        headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
+    return payload, headers

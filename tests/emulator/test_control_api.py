@@ -335,15 +335,24 @@ def test_seconds_transitions(emulator: Any, sm: Any) -> None:
     assert sm.describe_endpoint(EndpointName="llama")["EndpointStatus"] == "InService"
 
 
-def test_list_calls_do_not_advance_describes_transitions(emulator: Any, sm: Any) -> None:
+def test_list_calls_advance_describes_transitions(emulator: Any, sm: Any) -> None:
+    """A client that polls with List (as SDK waiters may) sees the resource settle."""
     create_model(sm, "llama-model")
     create_model_config(sm, "llama-config", "llama-model")
     emulator.control.set_transitions("describes:2")
     sm.create_endpoint(EndpointName="llama", EndpointConfigName="llama-config")
-    for _ in range(3):
-        assert sm.list_endpoints()["Endpoints"][0]["EndpointStatus"] == "Creating"
+    assert sm.list_endpoints()["Endpoints"][0]["EndpointStatus"] == "Creating"
+    assert sm.list_endpoints()["Endpoints"][0]["EndpointStatus"] == "InService"
+
+
+def test_list_and_describe_polls_count_together(emulator: Any, sm: Any) -> None:
+    create_model(sm, "llama-model")
+    create_model_config(sm, "llama-config", "llama-model")
+    emulator.control.set_transitions("describes:3")
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="llama-config")
+    assert sm.list_endpoints()["Endpoints"][0]["EndpointStatus"] == "Creating"
     assert sm.describe_endpoint(EndpointName="llama")["EndpointStatus"] == "Creating"
-    assert sm.describe_endpoint(EndpointName="llama")["EndpointStatus"] == "InService"
+    assert sm.list_endpoints()["Endpoints"][0]["EndpointStatus"] == "InService"
 
 
 # -- moto behind the emulator ----------------------------------------------------------------
@@ -365,3 +374,67 @@ def test_dynamodb_through_the_emulator(emulator: Any) -> None:
     ddb.put_item(TableName="reconciler-state", Item={"pk": {"S": "lock"}, "owner": {"S": "me"}})
     item = ddb.get_item(TableName="reconciler-state", Key={"pk": {"S": "lock"}})["Item"]
     assert item == {"pk": {"S": "lock"}, "owner": {"S": "me"}}
+
+
+def _moto_api(emulator: Any, route: str) -> int:
+    """POST to moto's own /moto-api/ routes (what moto's server-mode decorators call)."""
+    if emulator.url:
+        request = urllib.request.Request(f"{emulator.url}/moto-api/{route}", method="POST")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(response.status)
+    from werkzeug.test import Client
+
+    return int(Client(emulator.app).post(f"/moto-api/{route}").status_code)
+
+
+def test_moto_reset_also_empties_our_resources(emulator: Any, sm: Any) -> None:
+    create_model(sm, "llama-model", Tags=[{"Key": "team", "Value": "ml"}])
+    create_model_config(sm, "llama-config", "llama-model")
+    sm.create_endpoint(EndpointName="llama", EndpointConfigName="llama-config")
+    ddb = emulator.client("dynamodb")
+    _create_table(ddb)
+
+    assert _moto_api(emulator, "reset") == 200
+
+    assert sm.list_models()["Models"] == []
+    assert sm.list_endpoint_configs()["EndpointConfigs"] == []
+    assert sm.list_endpoints()["Endpoints"] == []
+    assert ddb.list_tables()["TableNames"] == []
+    assert (
+        emulator.client("resourcegroupstaggingapi").get_resources()["ResourceTagMappingList"] == []
+    )
+    # The same name can be created again.
+    create_model(sm, "llama-model")
+
+
+# -- errors in each service's own protocol ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "call"),
+    [
+        ("iam", "GetRole", lambda c: c.get_role(RoleName="SageMakerExecution")),
+        ("sts", "GetCallerIdentity", lambda c: c.get_caller_identity()),
+        ("dynamodb", "ListTables", lambda c: c.list_tables()),
+        ("sagemaker", "ListModels", lambda c: c.list_models()),
+    ],
+)
+def test_injected_fault_reaches_the_client_in_its_own_protocol(
+    emulator: Any, service: str, operation: str, call: Any
+) -> None:
+    """IAM and STS speak XML (query protocol): a JSON error body there would reach botocore
+    as an unparseable answer instead of the error code."""
+    emulator.control.add_fault(operation, "AccessDenied", status=403)
+    client = _single_attempt(emulator, service)
+    with pytest.raises(ClientError) as exc:
+        call(client)
+    assert exc.value.response["Error"]["Code"] == "AccessDenied"
+    assert exc.value.response["Error"]["Message"] == "Injected fault: AccessDenied"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_moto_errors_from_iam_stay_xml(emulator: Any) -> None:
+    iam = _single_attempt(emulator, "iam")
+    with pytest.raises(ClientError) as exc:
+        iam.get_role(RoleName="never-created")
+    assert exc.value.response["Error"]["Code"] == "NoSuchEntity"

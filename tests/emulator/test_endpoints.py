@@ -347,7 +347,7 @@ def test_list_endpoints_filters_by_status_and_name(emulator: Any, sm: Any) -> No
     create_model(sm, "llama-model")
     create_model_config(sm, "llama-config", "llama-model")
     sm.create_endpoint(EndpointName="llama-ready", EndpointConfigName="llama-config")
-    emulator.control.set_transitions("describes:5")
+    emulator.control.set_transitions("describes:10")
     sm.create_endpoint(EndpointName="llama-starting", EndpointConfigName="llama-config")
     sm.create_endpoint(EndpointName="mistral-starting", EndpointConfigName="llama-config")
 

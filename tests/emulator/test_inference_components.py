@@ -416,7 +416,7 @@ def test_list_filters(emulator: Any, sm: Any) -> None:
     sm.create_endpoint(EndpointName="ep-b", EndpointConfigName="ep-b-config")
     sm.create_inference_component(**ic_request("llama-chat", endpoint="ep-a"))
     sm.create_inference_component(**ic_request("llama-code", endpoint="ep-a"))
-    emulator.control.set_transitions("describes:5")
+    emulator.control.set_transitions("describes:10")
     sm.create_inference_component(
         **ic_request("mistral-chat", endpoint="ep-b", model="mistral-model", VariantName="Blue")
     )

@@ -208,3 +208,116 @@ def test_cluster_tags_disappear_with_the_cluster(sm: Any) -> None:
     with pytest.raises(ClientError) as exc:
         sm.list_tags(ResourceArn=arn)
     assert_error(exc.value, "ValidationException")
+
+
+# -- the Resource Groups Tagging API over every service ----------------------------------------
+
+
+def _notebook(sm: Any, tags: list[dict[str, str]]) -> str:
+    """A resource moto keeps (SageMaker notebook instances are not ours)."""
+    return str(
+        sm.create_notebook_instance(
+            NotebookInstanceName="nb",
+            InstanceType="ml.t2.medium",
+            RoleArn="arn:aws:iam::123456789012:role/SageMakerExecution",
+            Tags=tags,
+        )["NotebookInstanceArn"]
+    )
+
+
+def _mappings(response: dict[str, Any]) -> dict[str, dict[str, str]]:
+    return {
+        item["ResourceARN"]: {t["Key"]: t["Value"] for t in item["Tags"]}
+        for item in response["ResourceTagMappingList"]
+    }
+
+
+def test_get_resources_without_a_type_filter_lists_ours_and_moto_resources(
+    emulator: Any, sm: Any
+) -> None:
+    model = _model(sm, TAGS)
+    notebook = _notebook(sm, [{"Key": "team", "Value": "nb"}])
+    tagging = emulator.client("resourcegroupstaggingapi")
+
+    found = _mappings(tagging.get_resources())
+
+    assert found == {model: {"team": "ml", "env": "dev"}, notebook: {"team": "nb"}}
+    # Tag filters apply across both.
+    only_ml = _mappings(tagging.get_resources(TagFilters=[{"Key": "team", "Values": ["ml"]}]))
+    assert only_ml == {model: {"team": "ml", "env": "dev"}}
+
+
+def test_get_resources_by_arn_list(emulator: Any, sm: Any) -> None:
+    model = _model(sm, TAGS)
+    config = _endpoint_config(sm, [{"Key": "team", "Value": "cfg"}])
+    notebook = _notebook(sm, [{"Key": "team", "Value": "nb"}])
+    tagging = emulator.client("resourcegroupstaggingapi")
+
+    found = _mappings(
+        tagging.get_resources(
+            ResourceARNList=[model, notebook, f"{ARN_PREFIX}:endpoint/never-created"]
+        )
+    )
+
+    # The config is not asked for; an ARN that does not exist is left out, not an error.
+    assert config not in found
+    assert found == {model: {"team": "ml", "env": "dev"}, notebook: {"team": "nb"}}
+
+
+def test_get_resources_refuses_arn_list_with_type_filters(emulator: Any, sm: Any) -> None:
+    model = _model(sm, TAGS)
+    tagging = emulator.client("resourcegroupstaggingapi")
+    with pytest.raises(ClientError) as exc:
+        tagging.get_resources(ResourceARNList=[model], ResourceTypeFilters=["sagemaker:model"])
+    assert_error(exc.value, "InvalidParameterException", contains="ResourceTypeFilters", status=400)
+
+
+def test_get_resources_pages_through_ours_and_moto_resources(emulator: Any, sm: Any) -> None:
+    arns = {CREATORS[kind](sm, TAGS) for kind in ("model", "endpoint-config", "cluster")}
+    arns.add(_notebook(sm, TAGS))
+    tagging = emulator.client("resourcegroupstaggingapi")
+    pages = list(tagging.get_paginator("get_resources").paginate(ResourcesPerPage=1))
+    assert {a for p in pages for a in _mappings(p)} == arns
+    assert all(len(p["ResourceTagMappingList"]) == 1 for p in pages[:-1])
+
+
+def test_tag_resources_and_untag_resources_on_sagemaker_arns(emulator: Any, sm: Any) -> None:
+    model = _model(sm, TAGS)
+    config = _endpoint_config(sm, [])
+    notebook = _notebook(sm, [])
+    missing = f"{ARN_PREFIX}:endpoint/never-created"
+    tagging = emulator.client("resourcegroupstaggingapi")
+
+    tagged = tagging.tag_resources(
+        ResourceARNList=[model, config, notebook, missing], Tags={"cost-center": "42"}
+    )
+
+    assert set(tagged["FailedResourcesMap"]) == {missing}
+    assert _tag_map(sm, model) == {"team": "ml", "env": "dev", "cost-center": "42"}
+    assert _tag_map(sm, config) == {"cost-center": "42"}
+    assert _tag_map(sm, notebook) == {"cost-center": "42"}
+
+    untagged = tagging.untag_resources(
+        ResourceARNList=[model, notebook], TagKeys=["cost-center", "team"]
+    )
+
+    assert untagged["FailedResourcesMap"] == {}
+    assert _tag_map(sm, model) == {"env": "dev"}
+    assert _tag_map(sm, notebook) == {}
+    assert _tag_map(sm, config) == {"cost-center": "42"}
+
+
+def test_tag_resources_keeps_the_fifty_tag_limit(emulator: Any, sm: Any) -> None:
+    model = _model(sm, _many(50))
+    tagging = emulator.client("resourcegroupstaggingapi")
+    answer = tagging.tag_resources(ResourceARNList=[model], Tags={"one-more": "x"})
+    assert answer["FailedResourcesMap"][model]["ErrorCode"] == "InvalidParameterException"
+    assert "one-more" not in _tag_map(sm, model)
+
+
+def test_tag_keys_and_values_cover_ours_and_moto_resources(emulator: Any, sm: Any) -> None:
+    _model(sm, TAGS)
+    _notebook(sm, [{"Key": "team", "Value": "nb"}, {"Key": "notebook", "Value": "yes"}])
+    tagging = emulator.client("resourcegroupstaggingapi")
+    assert sorted(tagging.get_tag_keys()["TagKeys"]) == ["env", "notebook", "team"]
+    assert sorted(tagging.get_tag_values(Key="team")["TagValues"]) == ["ml", "nb"]

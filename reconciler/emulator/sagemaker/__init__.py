@@ -57,6 +57,7 @@ def load_all() -> dict[str, Handler]:
         endpoints,
         inference_components,
         models,
+        search,
         tags,
     )
 

@@ -33,7 +33,9 @@ def _timestamp(value: Any) -> dt.datetime:
 
 def filter_common(items: Iterable[R], request: JsonDict) -> list[R]:
     """Apply the filters every SageMaker List call shares; settles due transitions first
-    so that listed statuses are current."""
+    so that listed statuses are current. A List is a poll like a Describe (the SageMaker
+    Python SDK and the AWS CLI's waiters poll List or Describe), so it counts towards a
+    ``describes:N`` transition of every resource it reads."""
     result = []
     name_contains = request.get("NameContains")
     created_before = request.get("CreationTimeBefore")
@@ -42,7 +44,7 @@ def filter_common(items: Iterable[R], request: JsonDict) -> list[R]:
     modified_after = request.get("LastModifiedTimeAfter")
     status = request.get("StatusEquals")
     for item in items:
-        settle(item)
+        settle(item, described=True)
         if name_contains and name_contains.lower() not in item.name.lower():
             continue
         if created_before is not None and not item.creation_time < _timestamp(created_before):

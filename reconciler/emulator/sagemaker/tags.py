@@ -3,13 +3,17 @@
 Tags live in ``RegionState.tags`` keyed by ARN; an ARN is present there exactly while its
 resource exists, so a tag call on a deleted or never-created resource is refused the way
 SageMaker refuses it. ARNs of other SageMaker resource types go to moto.
+
+The Resource Groups Tagging API (GetResources, TagResources, UntagResources) is answered
+here for every service: our resources from our state, everything else from moto's
+backends, so that a client sees one account.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from reconciler.emulator.errors import validation
+from reconciler.emulator.errors import AwsError, validation
 from reconciler.emulator.sagemaker import Context, NotHandled, operation
 from reconciler.emulator.sagemaker.listing import page
 
@@ -113,24 +117,160 @@ def _tags_match(tags: dict[str, str], filters: list[JsonDict]) -> bool:
     return True
 
 
+def _invalid_parameter(message: str) -> AwsError:
+    return AwsError("InvalidParameterException", message)
+
+
+def _owned(arn: str) -> bool:
+    """An ARN of a resource type the emulator keeps itself (the rest is moto's)."""
+    parts = arn.split(":", 5)
+    return (
+        len(parts) == 6
+        and parts[0] == "arn"
+        and parts[2] == "sagemaker"
+        and parts[5].split("/", 1)[0] in OWNED_RESOURCE_TYPES
+    )
+
+
+def _moto_tagging(ctx: Context) -> Any:
+    from moto.resourcegroupstaggingapi.models import resourcegroupstaggingapi_backends
+
+    return resourcegroupstaggingapi_backends[ctx.state.account][ctx.state.region]
+
+
+def _moto_mappings(
+    ctx: Context, type_filters: list[str], tag_filters: list[JsonDict], arns: list[str]
+) -> list[JsonDict]:
+    """What moto's backends hold for the same query (every other service's resources, and
+    SageMaker types we do not emulate). moto's generator is private API; moto is pinned to
+    5.2.x by tests/emulator/test_moto_surface.py."""
+    generator = _moto_tagging(ctx)._get_resources_generator(
+        tag_filters=tag_filters or None,
+        resource_type_filters=type_filters or None,
+        resource_arn_list=arns or None,
+    )
+    return [
+        {"ResourceARN": r.arn, "Tags": [{"Key": k, "Value": v} for k, v in r.tags.items()]}
+        for r in generator
+        if not _owned(r.arn)
+    ]
+
+
 def get_resources(ctx: Context, request: JsonDict) -> JsonDict:
-    """The Resource Groups Tagging API's GetResources, for SageMaker resources: many
-    resources' tags per call. As on AWS, only resources that carry tags are listed."""
-    type_filters = request.get("ResourceTypeFilters") or []
-    if any(not f.startswith("sagemaker") for f in type_filters) or not type_filters:
-        raise NotHandled  # other services: moto's business
-    wanted_arns = set(request.get("ResourceARNList") or [])
-    tag_filters = request.get("TagFilters") or []
+    """The Resource Groups Tagging API's GetResources over every service: our SageMaker
+    resources first, then what moto holds, in one paginated listing. As on AWS, only
+    resources that carry tags are listed.
+
+    The parameter rules are the API reference's (GetResources, "ResourceARNList"): it may
+    not be combined with ResourceTypeFilters, TagFilters or any pagination parameter, and
+    an ARN that does not exist is left out without an error."""
+    type_filters: list[str] = request.get("ResourceTypeFilters") or []
+    tag_filters: list[JsonDict] = request.get("TagFilters") or []
+    wanted_arns: list[str] = request.get("ResourceARNList") or []
+    if wanted_arns:
+        clashing: list[str] = [
+            name
+            for name in ("ResourceTypeFilters", "TagFilters", "ResourcesPerPage", "TagsPerPage")
+            if name in request
+        ]
+        if request.get("PaginationToken"):
+            clashing.append("PaginationToken")
+        if clashing:
+            raise _invalid_parameter(
+                f"ResourceARNList cannot be specified together with {', '.join(clashing)}"
+            )
+    size = request.get("ResourcesPerPage", 50)
+    if not 1 <= size <= 100:  # the API reference's range for ResourcesPerPage
+        raise _invalid_parameter("ResourcesPerPage must be between 1 and 100")
+    wanted = set(wanted_arns)
+    ours_wanted = not type_filters or any(
+        f == "sagemaker" or f.startswith("sagemaker:") for f in type_filters
+    )
     matching = [
         {"ResourceARN": arn, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
         for arn, tags in ctx.state.tags.items()
-        if tags
+        if ours_wanted
+        and tags
         and _type_matches(arn, type_filters)
-        and (not wanted_arns or arn in wanted_arns)
+        and (not wanted or arn in wanted)
         and _tags_match(tags, tag_filters)
     ]
-    size = request.get("ResourcesPerPage") or 50
+    # moto is asked unless the filters name only types we keep (the reconciler's own reads).
+    only_ours = type_filters and all(
+        f.removeprefix("sagemaker:") in OWNED_RESOURCE_TYPES for f in type_filters
+    )
+    if not only_ours:
+        matching += _moto_mappings(ctx, type_filters, tag_filters, wanted_arns)
     token = request.get("PaginationToken") or None
     chunk, next_token = page(matching, {"MaxResults": size, "NextToken": token})
     # AWS ends the listing with an empty token, not a missing one.
     return {"ResourceTagMappingList": list(chunk), "PaginationToken": next_token or ""}
+
+
+def _failure(message: str) -> JsonDict:
+    """One entry of FailedResourcesMap (the FailureInfo shape)."""
+    return {"StatusCode": 400, "ErrorCode": "InvalidParameterException", "ErrorMessage": message}
+
+
+def tag_resources(ctx: Context, request: JsonDict) -> JsonDict:
+    """The tagging API's TagResources: our SageMaker resources here (the same rules as
+    AddTags), every other ARN through moto. A resource that cannot be tagged is reported in
+    FailedResourcesMap; the call itself succeeds (API reference, TagResources)."""
+    tags = [{"Key": k, "Value": v} for k, v in request["Tags"].items()]
+    failed: JsonDict = {}
+    others = []
+    for arn in request["ResourceARNList"]:
+        if not _owned(arn):
+            others.append(arn)
+        elif arn not in ctx.state.tags:
+            failed[arn] = _failure(f"Resource does not exist: {arn}")
+        else:
+            try:
+                ctx.state.tags[arn] = _merge(ctx.state.tags[arn], tags)
+            except AwsError as err:
+                failed[arn] = _failure(err.message)
+    if others:
+        failed.update(_moto_tagging(ctx).tag_resources(others, request["Tags"]))
+    return {"FailedResourcesMap": failed}
+
+
+def untag_resources(ctx: Context, request: JsonDict) -> JsonDict:
+    """The tagging API's UntagResources, split between us and moto as TagResources is."""
+    failed: JsonDict = {}
+    others = []
+    for arn in request["ResourceARNList"]:
+        if not _owned(arn):
+            others.append(arn)
+        elif arn not in ctx.state.tags:
+            failed[arn] = _failure(f"Resource does not exist: {arn}")
+        else:
+            for key in request["TagKeys"]:
+                ctx.state.tags[arn].pop(key, None)
+    if others:
+        failed.update(_moto_tagging(ctx).untag_resources(others, request["TagKeys"]))
+    return {"FailedResourcesMap": failed}
+
+
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def get_tag_keys(ctx: Context, request: JsonDict) -> JsonDict:
+    """The tagging API's GetTagKeys: every key in use, ours and moto's, once each."""
+    ours = [key for tags in ctx.state.tags.values() for key in tags]
+    theirs = list(_moto_tagging(ctx)._get_tag_keys_generator())
+    chunk, next_token = page(
+        _distinct(ours + theirs), {"MaxResults": 500, "NextToken": request.get("PaginationToken")}
+    )
+    return {"TagKeys": list(chunk), "PaginationToken": next_token or ""}
+
+
+def get_tag_values(ctx: Context, request: JsonDict) -> JsonDict:
+    """The tagging API's GetTagValues: every value of one key, ours and moto's, once each."""
+    key = request["Key"]
+    ours = [tags[key] for tags in ctx.state.tags.values() if key in tags]
+    theirs = list(_moto_tagging(ctx)._get_tag_values_generator(key))
+    chunk, next_token = page(
+        _distinct(ours + theirs), {"MaxResults": 500, "NextToken": request.get("PaginationToken")}
+    )
+    return {"TagValues": list(chunk), "PaginationToken": next_token or ""}
