@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+JsonDict = dict[str, Any]
+
 # A list step in a path: a position ([0]) or, in keyed lists, an item's key ([workers]).
 _INDEX = re.compile(r"\[[^\]]*\]")
 
@@ -237,3 +239,35 @@ def sort_unordered(value: Any, unordered: tuple[str, ...], path: str = "") -> An
             return sorted(value, key=repr)
         return [sort_unordered(item, unordered, f"{path}[{i}]") for i, item in enumerate(value)]
     return value
+
+
+def _is_default(default: object, value: object, holder: JsonDict, spec: JsonDict) -> bool:
+    if callable(default):
+        return bool(default(value, holder, spec))
+    return value == default
+
+
+def drop_defaults(spec: JsonDict, defaults: dict[str, object]) -> JsonDict:
+    """`spec` without the fields whose value is what SageMaker fills in (`defaults`: the
+    kind's ``server_defaults``). An object left empty only because its fields were all
+    defaults goes too; one that was empty to begin with stays unless it is a default."""
+
+    def walk(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            result = {}
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else key
+                generic = re.sub(r"\[\d+\]", "[*]", child)
+                if generic in defaults and _is_default(defaults[generic], item, value, spec):
+                    continue
+                kept = walk(item, child)
+                if isinstance(item, dict) and item and not kept:
+                    continue
+                result[key] = kept
+            return result
+        if isinstance(value, list):
+            return [walk(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return value
+
+    result: JsonDict = walk(spec, "")
+    return result

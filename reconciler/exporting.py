@@ -3,7 +3,7 @@ account and calls :func:`to_manifest`).
 
 The spec is the kind's Describe answer mapped back to its Create request (the kind
 module's ``live_spec``), minus what SageMaker fills in by default (the kind module's
-``export_defaults``), minus read-only fields, with names instead of ARNs; tags that AWS or
+``server_defaults``), minus read-only fields, with names instead of ARNs; tags that AWS or
 its SDK own are left out. Models and EndpointConfigs keep their existing names through
 ``physical-name``, so adopting them plans no replacement; everything is annotated
 ``adopt`` so the first apply only adds our ownership tags. Secret-looking Environment
@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.diff import drop_defaults
 from reconciler.kinds import KINDS
 from reconciler.planning.sensitive import is_sensitive_key
 from reconciler.resources import API_VERSION, TAG_PREFIX, JsonDict, Kind
@@ -40,38 +41,6 @@ def logical_name(kind: Kind, physical: str) -> str:
     """The metadata.name for a resource: its own name when it fits the kind's limit."""
     limit = KINDS[kind].max_name_length
     return physical if len(physical) <= limit else physical[:limit].rstrip("-")
-
-
-def _is_default(default: object, value: object, holder: JsonDict, spec: JsonDict) -> bool:
-    if callable(default):
-        return bool(default(value, holder, spec))
-    return value == default
-
-
-def drop_defaults(spec: JsonDict, defaults: dict[str, object]) -> JsonDict:
-    """`spec` without the fields whose value is what SageMaker fills in (`defaults`: the
-    kind's ``export_defaults``). An object left empty only because its fields were all
-    defaults goes too; one that was empty to begin with stays unless it is a default."""
-
-    def walk(value: Any, path: str) -> Any:
-        if isinstance(value, dict):
-            result = {}
-            for key, item in value.items():
-                child = f"{path}.{key}" if path else key
-                generic = re.sub(r"\[\d+\]", "[*]", child)
-                if generic in defaults and _is_default(defaults[generic], item, value, spec):
-                    continue
-                kept = walk(item, child)
-                if isinstance(item, dict) and item and not kept:
-                    continue
-                result[key] = kept
-            return result
-        if isinstance(value, list):
-            return [walk(item, f"{path}[{i}]") for i, item in enumerate(value)]
-        return value
-
-    result: JsonDict = walk(spec, "")
-    return result
 
 
 # Tag keys that belong to AWS or to AWS's own tooling, never exported: ``aws:`` (reserved
@@ -124,7 +93,7 @@ def to_manifest(
                    that references point at manifests
     """
     info = KINDS[kind]
-    spec = drop_defaults(info.live_spec(copy.deepcopy(description)), info.export_defaults)
+    spec = drop_defaults(info.live_spec(copy.deepcopy(description)), info.server_defaults)
     for reference in info.references:
         for path, target in reference.find_in(spec):
             logical = logical_names.get((reference.kind, target))

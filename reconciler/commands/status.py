@@ -25,13 +25,14 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.aws import AwsSettings, client, sagemaker_client
-from reconciler.commands.common import EXIT_OK, UserError, load_valid
+from reconciler.commands.common import EXIT_OK, load_valid
+from reconciler.commands.plan import observe
 from reconciler.kinds import APIS
 from reconciler.kinds.api import error_code, error_message, is_not_found
-from reconciler.observe import LiveResource, LiveState, ObserveError, Observer
+from reconciler.observe import LiveResource, LiveState
 from reconciler.planning.changes import Action, Change, Plan
 from reconciler.planning.desired import resolve
-from reconciler.planning.planner import observation_for, plan
+from reconciler.planning.planner import plan
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
 
 SYNC = {
@@ -137,25 +138,6 @@ def _node_lines(nodes: JsonDict) -> list[str]:
     return lines
 
 
-def observe_and_plan(
-    *, manifests: list[Manifest], client: Any, tagging: Any, owner: str
-) -> tuple[Plan, LiveState]:
-    """The plan and what was read for it (the live state shows resources the plan
-    refuses). UserError when the account cannot be read."""
-    observation = observation_for(manifests, owner)
-    try:
-        live = Observer(client, tagging=tagging).observe(
-            observation.kinds,
-            wanted=observation.wanted,
-            owner=owner,
-            expected_hashes=observation.expected_hashes,
-            addresses=observation.addresses,
-        )
-    except ObserveError as err:
-        raise UserError(f"cannot read the account: {err}") from err
-    return plan(manifests, live, owner=owner), live
-
-
 def _live_twin(
     manifest: Manifest, names: list[str], live: LiveState, owner: str
 ) -> LiveResource | None:
@@ -223,12 +205,14 @@ def _reasons(problems: list[Problem]) -> dict[str, str]:
 def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> int:
     loaded = load_valid(directory)
     sagemaker = sagemaker_client(settings)
-    result, live = observe_and_plan(
+    # The live state too: it shows the resources the plan refuses.
+    live = observe(
         manifests=loaded.manifests,
         client=sagemaker,
         tagging=client(settings, "resourcegroupstaggingapi"),
         owner=owner,
     )
+    result = plan(loaded.manifests, live, owner=owner)
     reasons = _reasons(result.problems)
     rows = []
     for change in result.changes:

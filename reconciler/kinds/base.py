@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from reconciler.diff import ABSENT, FieldChange, compare, covered, leaves, sort_unordered
+from reconciler.diff import (
+    ABSENT,
+    FieldChange,
+    compare,
+    covered,
+    drop_defaults,
+    leaves,
+    sort_unordered,
+)
 from reconciler.resources import JsonDict, Kind, SpecPath
 
 # A reference path may contain "*" for "every item of this list".
@@ -70,18 +78,17 @@ class KindInfo:
                        its create-only fields, used instead of ``create_only``
     write_only:        spec fields sent on create/update but not read back (never compared)
     live_spec:         Describe answer → the Create-request shape, for comparison
-    server_defaults:   fields (dotted, [*] for list items) SageMaker fills in when omitted;
-                       used to render a replace's diff against the superseded version, never
-                       to decide (undeclared live fields are never drift, see diff.py)
     unordered:         list fields whose order carries no meaning: sets in diffs, in content
                        hashes and in create-only fingerprints
     keyed:             list fields whose items are matched by a key field, not by position
                        (list path → key field, e.g. "InstanceGroups" → "InstanceGroupName")
-    export_defaults:   what ``reconciler export`` leaves out because SageMaker filled it in:
-                       dotted path ([*] for list items) → the value SageMaker answers when
-                       the field was omitted, or a test ``(value, holder, spec) -> bool``
-                       for defaults that depend on other fields (holder: the object that
-                       holds the field; spec: the whole spec)
+    server_defaults:   what SageMaker fills in when a field is omitted: dotted path ([*] for
+                       list items) → the value it answers, or a test ``(value, holder, spec)
+                       -> bool`` for defaults that depend on other fields (holder: the
+                       object that holds the field; spec: the whole spec). ``export`` leaves
+                       these out, and a replace's diff against the version it supersedes
+                       does not show them; they never decide anything (an undeclared live
+                       field is never drift, see diff.py)
     """
 
     kind: Kind
@@ -95,10 +102,9 @@ class KindInfo:
     create_only_for: Callable[[JsonDict], tuple[str, ...]] | None = None
     write_only: tuple[str, ...] = ()
     live_spec: Callable[[JsonDict], JsonDict] = lambda description: dict(description)
-    server_defaults: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()
     keyed: dict[str, str] = field(default_factory=dict)
-    export_defaults: dict[str, object] = field(default_factory=dict)
+    server_defaults: dict[str, object] = field(default_factory=dict)
 
     @property
     def max_name_length(self) -> int:
@@ -136,9 +142,9 @@ class KindInfo:
         SageMaker is known to fill in (a replace's diff against the version it supersedes)."""
         return compare(
             self.comparable(spec),
-            self.live_spec(description),
+            drop_defaults(self.live_spec(description), self.server_defaults),
             ignore=ignore,
-            server_defaults=self.server_defaults,
+            server_defaults=(),
             unordered=self.unordered,
             keyed=self.keyed,
         )

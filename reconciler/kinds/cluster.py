@@ -149,7 +149,7 @@ def create_only_fields(spec: JsonDict) -> tuple[str, ...]:
 # declares node_recovery Optional+Computed; no AWS page states the default in so many
 # words — unverified). A group's ThreadsPerCore is left in: its default depends on the
 # instance type and no verified table of it is at hand here.
-EXPORT_DEFAULTS: dict[str, object] = {"NodeRecovery": "Automatic"}
+SERVER_DEFAULTS: dict[str, object] = {"NodeRecovery": "Automatic"}
 
 
 INFO = KindInfo(
@@ -161,28 +161,7 @@ INFO = KindInfo(
     create_only=create_only_fields({}),
     create_only_for=create_only_fields,
     live_spec=live_spec,
-    export_defaults=EXPORT_DEFAULTS,
-    # Filled in by SageMaker when the manifest leaves them out: per group the threads per
-    # core of the instance type, the AMI and its release, the minimum count, the default
-    # instance storage; per cluster the node recovery, provisioning and tiered-storage
-    # modes, autoscaling (off) and the restricted-groups environment.
-    server_defaults=(
-        *(
-            f"{GROUPS}[*].{f}"
-            for f in (
-                "ThreadsPerCore",
-                "ImageId",
-                "ImageReleaseVersion",
-                "MinInstanceCount",
-                "InstanceStorageConfigs",
-            )
-        ),
-        "NodeRecovery",
-        "NodeProvisioningMode",
-        "TieredStorageConfig",
-        "AutoScaling",
-        "RestrictedInstanceGroupsConfig",
-    ),
+    server_defaults=SERVER_DEFAULTS,
     unordered=(
         "VpcConfig.SecurityGroupIds",
         "VpcConfig.Subnets",

@@ -34,7 +34,7 @@ _VARIANT_DEFAULTS: dict[str, object] = {
     "InitialVariantWeight": 1.0,
     "VolumeSizeInGB": _on_a_serverless_variant,
 }
-EXPORT_DEFAULTS: dict[str, object] = {
+SERVER_DEFAULTS: dict[str, object] = {
     "EnableNetworkIsolation": False,
     "MetricsConfig.EnableEnhancedMetrics": False,
     "MetricsConfig.MetricPublishFrequencyInSeconds": 60,
@@ -57,12 +57,7 @@ INFO = KindInfo(
         Reference(("ShadowProductionVariants", "*", "ModelName"), Kind.MODEL),
     ),
     live_spec=live_spec,
-    export_defaults=EXPORT_DEFAULTS,
-    server_defaults=(
-        "ProductionVariants[*].InitialVariantWeight",
-        "ShadowProductionVariants[*].InitialVariantWeight",
-        "EnableNetworkIsolation",
-    ),
+    server_defaults=SERVER_DEFAULTS,
     unordered=VPC_UNORDERED,
 )
 

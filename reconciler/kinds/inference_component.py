@@ -73,7 +73,7 @@ _SPECIFICATION_DEFAULTS: dict[str, object] = {
     "Container.Environment": {},
     "Container.ContainerMetricsConfig.MetricsEndpoints[*].MetricPublishFrequencyInSeconds": 60,
 }
-EXPORT_DEFAULTS: dict[str, object] = {
+SERVER_DEFAULTS: dict[str, object] = {
     "VariantName": _variant_of_an_adapter,
     **{f"Specification.{k}": v for k, v in _SPECIFICATION_DEFAULTS.items()},
     **{f"Specifications[*].{k}": v for k, v in _SPECIFICATION_DEFAULTS.items()},
@@ -101,9 +101,7 @@ INFO = KindInfo(
     # createOnlyProperties at all; unverified how it moves a component.)
     create_only=("EndpointName", "VariantName"),
     live_spec=live_spec,
-    export_defaults=EXPORT_DEFAULTS,
-    # Omitted VariantName: SageMaker picks the endpoint's only variant.
-    server_defaults=("VariantName",),
+    server_defaults=SERVER_DEFAULTS,
 )
 
 

@@ -35,7 +35,7 @@ _CONTAINER_DEFAULTS: dict[str, object] = {
     "ModelDataSource": _derived_from_model_data_url,
     "ContainerMetricsConfig.MetricsEndpoints[*].MetricPublishFrequencyInSeconds": 60,
 }
-EXPORT_DEFAULTS: dict[str, object] = {
+SERVER_DEFAULTS: dict[str, object] = {
     "EnableNetworkIsolation": False,
     "InferenceExecutionConfig": {"Mode": "Serial"},
     **{f"PrimaryContainer.{k}": v for k, v in _CONTAINER_DEFAULTS.items()},
@@ -53,15 +53,7 @@ INFO = KindInfo(
     # argument but tags ForceNew. A changed spec is a new model under a new hashed name.
     immutable=True,
     live_spec=live_spec,
-    export_defaults=EXPORT_DEFAULTS,
-    # DescribeModel reports these even when the model was created without them.
-    server_defaults=(
-        "EnableNetworkIsolation",
-        "PrimaryContainer.Mode",
-        "PrimaryContainer.Environment",
-        "Containers[*].Mode",
-        "Containers[*].Environment",
-    ),
+    server_defaults=SERVER_DEFAULTS,
     unordered=VPC_UNORDERED,
 )
 

@@ -48,54 +48,56 @@ def test_examples_plan_with_changes_then_apply_then_nothing_left(env: Env) -> No
     assert tags["team"] == "ml-platform"
 
 
+# One edit of each kind: (file, old, new, the writes its apply makes).
+EDITS: list[tuple[str, str, str, dict[str, int]]] = [
+    (
+        "shared-gpu/llama-chat.yaml",
+        "RuntimeConfig: {CopyCount: 2}",
+        "RuntimeConfig: {CopyCount: 3}",
+        {"UpdateInferenceComponentRuntimeConfig": 1},
+    ),
+    (
+        "shared-gpu/mistral-summarize.yaml",
+        "NumberOfCpuCoresRequired: 4",
+        "NumberOfCpuCoresRequired: 2",
+        {"UpdateInferenceComponent": 1},
+    ),
+    (
+        "shared-gpu/endpoint.yaml",
+        "InitialInstanceCount: 1",
+        "InitialInstanceCount: 2",
+        {"CreateEndpointConfig": 1, "UpdateEndpoint": 1, "DeleteEndpointConfig": 1},
+    ),
+    (
+        "classic/churn.yaml",
+        "sagemaker-xgboost:1.7-1",
+        "sagemaker-xgboost:1.7-2",
+        {
+            "CreateModel": 1,
+            "CreateEndpointConfig": 1,
+            "UpdateEndpoint": 1,
+            "DeleteEndpointConfig": 1,
+            "DeleteModel": 1,
+        },
+    ),
+    (
+        "shared-gpu/llama-chat.yaml",
+        'MAX_INPUT_LENGTH: "4096"',
+        'MAX_INPUT_LENGTH: "8192"',
+        {"CreateModel": 1, "UpdateInferenceComponent": 1, "DeleteModel": 1},
+    ),
+    (
+        "classic/churn.yaml",
+        "tags: {team: growth}\nspec:\n  EndpointConfigName",
+        "tags: {team: retention}\nspec:\n  EndpointConfigName",
+        {"AddTags": 1},
+    ),
+]
+
+
 def test_each_edit_applies_exactly_its_operations_and_settles(env: Env) -> None:
     assert env.apply().code == 0
-    edits = [
-        # (file, old, new, expected writes)
-        (
-            "shared-gpu/llama-chat.yaml",
-            "RuntimeConfig: {CopyCount: 2}",
-            "RuntimeConfig: {CopyCount: 3}",
-            {"UpdateInferenceComponentRuntimeConfig": 1},
-        ),
-        (
-            "shared-gpu/mistral-summarize.yaml",
-            "NumberOfCpuCoresRequired: 4",
-            "NumberOfCpuCoresRequired: 2",
-            {"UpdateInferenceComponent": 1},
-        ),
-        (
-            "shared-gpu/endpoint.yaml",
-            "InitialInstanceCount: 1",
-            "InitialInstanceCount: 2",
-            {"CreateEndpointConfig": 1, "UpdateEndpoint": 1, "DeleteEndpointConfig": 1},
-        ),
-        (
-            "classic/churn.yaml",
-            "sagemaker-xgboost:1.7-1",
-            "sagemaker-xgboost:1.7-2",
-            {
-                "CreateModel": 1,
-                "CreateEndpointConfig": 1,
-                "UpdateEndpoint": 1,
-                "DeleteEndpointConfig": 1,
-                "DeleteModel": 1,
-            },
-        ),
-        (
-            "shared-gpu/llama-chat.yaml",
-            'MAX_INPUT_LENGTH: "4096"',
-            'MAX_INPUT_LENGTH: "8192"',
-            {"CreateModel": 1, "UpdateInferenceComponent": 1, "DeleteModel": 1},
-        ),
-        (
-            "classic/churn.yaml",
-            "tags: {team: growth}\nspec:\n  EndpointConfigName",
-            "tags: {team: retention}\nspec:\n  EndpointConfigName",
-            {"AddTags": 1},
-        ),
-    ]
-    for relative, old, new, expected in edits:
+    for relative, old, new, expected in EDITS:
         env.edit(relative, old, new)
         code, writes, output = env.writes_during()
         assert code == 0, output

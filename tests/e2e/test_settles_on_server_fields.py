@@ -13,22 +13,12 @@ from typing import Any
 
 import pytest
 
+from tests.e2e import test_plan_apply as plan_apply
 from tests.e2e.conftest import Env
 
-# (file, old, new, writes the apply makes)
+# The edits of test_plan_apply (one of each kind), then fields and tags added and dropped.
 EDITS: list[tuple[str, str, str, dict[str, int]]] = [
-    (
-        "shared-gpu/llama-chat.yaml",
-        "RuntimeConfig: {CopyCount: 2}",
-        "RuntimeConfig: {CopyCount: 3}",
-        {"UpdateInferenceComponentRuntimeConfig": 1},
-    ),
-    (
-        "shared-gpu/mistral-summarize.yaml",
-        "NumberOfCpuCoresRequired: 4",
-        "NumberOfCpuCoresRequired: 2",
-        {"UpdateInferenceComponent": 1},
-    ),
+    *plan_apply.EDITS,
     # A field added to an IC (the record of declared fields is rewritten: AddTags) ...
     (
         "shared-gpu/mistral-summarize.yaml",
@@ -44,34 +34,16 @@ EDITS: list[tuple[str, str, str, dict[str, int]]] = [
         "",
         {"UpdateInferenceComponent": 1, "AddTags": 1},
     ),
-    (
-        "shared-gpu/endpoint.yaml",
-        "InitialInstanceCount: 1",
-        "InitialInstanceCount: 2",
-        {"CreateEndpointConfig": 1, "UpdateEndpoint": 1, "DeleteEndpointConfig": 1},
-    ),
-    (
-        "classic/churn.yaml",
-        "sagemaker-xgboost:1.7-1",
-        "sagemaker-xgboost:1.7-2",
-        {
-            "CreateModel": 1,
-            "CreateEndpointConfig": 1,
-            "UpdateEndpoint": 1,
-            "DeleteEndpointConfig": 1,
-            "DeleteModel": 1,
-        },
-    ),
     # A model's Environment key dropped: a new content-hash model, the IC moves to it.
     (
         "shared-gpu/llama-chat.yaml",
-        '      MAX_INPUT_LENGTH: "4096"\n',
+        '      MAX_INPUT_LENGTH: "8192"\n',
         "",
         {"CreateModel": 1, "UpdateInferenceComponent": 1, "DeleteModel": 1},
     ),
     (
         "classic/churn.yaml",
-        "tags: {team: growth}\nspec:\n  EndpointConfigName",
+        "tags: {team: retention}\nspec:\n  EndpointConfigName",
         "tags: {team: retention, cost-center: '4711'}\nspec:\n  EndpointConfigName",
         {"AddTags": 1},
     ),

@@ -276,12 +276,12 @@ def test_tags_that_aws_or_the_sdk_own_are_not_exported() -> None:
     assert document["metadata"]["tags"] == {"team": "growth"}
 
 
-def test_every_kind_declares_its_export_defaults_on_paths_of_its_create_request() -> None:
+def test_every_kind_declares_its_server_defaults_on_paths_of_its_create_request() -> None:
     from reconciler.apimodel import input_shape
 
     for kind, info in KINDS.items():
         shape = input_shape(info.create_operation)
-        for path in info.export_defaults:
+        for path in info.server_defaults:
             current: Any = shape
             for part in path.replace("[*]", "").split("."):
                 while getattr(current, "type_name", "") == "list":
