@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.diff import drop_defaults
-from reconciler.kinds import KINDS
+from reconciler.kinds import HOSTING_KINDS, KINDS
 from reconciler.planning.sensitive import is_sensitive_key
 from reconciler.resources import API_VERSION, TAG_PREFIX, JsonDict, Kind
 
@@ -35,6 +35,44 @@ class Exported:
     name: str
     document: JsonDict
     warnings: list[str] = field(default_factory=list)
+
+
+Key = tuple[Kind, str]  # (kind, lower-cased physical name)
+
+
+def brought_by(specs: dict[Key, JsonDict], start: Key) -> set[Key]:
+    """What exporting `start` brings along (`specs`: each listed resource's live spec, or
+    its List item when not described): a resource others live on (an endpoint) brings what
+    lives on it (its inference components) and everything those and it use, reference by
+    reference (config, models); any other resource only itself."""
+    chosen = {start}
+    if start[0] not in HOSTING_KINDS:
+        return chosen
+    chosen |= {key for key, spec in specs.items() if start in KINDS[key[0]].hosts(spec)}
+    todo = list(chosen)
+    while todo:
+        key = todo.pop()
+        for used in KINDS[key[0]].referenced(specs[key]) if key in specs else set():
+            if used in specs and used not in chosen:
+                chosen.add(used)
+                todo.append(used)
+    return chosen
+
+
+def kinds_brought(kinds: list[Kind]) -> list[Kind]:
+    """`kinds` and the kinds their resources may bring along (see :func:`brought_by`)."""
+    hosting = HOSTING_KINDS & set(kinds)
+    if not hosting:
+        return list(kinds)
+    found = list(kinds)
+    found += [
+        kind
+        for kind, info in KINDS.items()
+        if kind not in found and any(r.kind in hosting for r in info.references)
+    ]
+    for kind in found:  # grows while it is walked: references, followed
+        found += [r.kind for r in KINDS[kind].references if r.kind not in found]
+    return list(dict.fromkeys(found))
 
 
 def logical_name(kind: Kind, physical: str) -> str:

@@ -25,6 +25,8 @@ from typing import Any
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
+from reconciler.kinds import KINDS
+from reconciler.kinds.api import snake
 from reconciler.naming import content_hash
 from reconciler.resources import ADDRESS_TAG, OWNER_TAG, SPEC_HASH_TAG, JsonDict, Kind
 
@@ -33,88 +35,7 @@ class ObserveError(Exception):
     """Reading the account failed (after botocore's retries)."""
 
 
-@dataclass(frozen=True)
-class KindCalls:
-    """The API calls that read one kind.
-
-    list_operation / list_key: the paginated List call and the key of its items
-    name_key / arn_key / status_key: fields of a list item (status_key None: no status)
-    describe_operation / describe_name_param: the Describe call and its name parameter
-    arn_type: the resource type in its ARN (for the tagging API's type filters)
-    change_markers: list-item fields that change whenever the resource does
-    """
-
-    list_operation: str
-    list_key: str
-    name_key: str
-    arn_key: str
-    status_key: str | None
-    describe_operation: str
-    describe_name_param: str
-    arn_type: str = ""
-    change_markers: tuple[str, ...] = ()
-
-
-READ_CALLS: dict[Kind, KindCalls] = {
-    Kind.MODEL: KindCalls(
-        "list_models",
-        "Models",
-        "ModelName",
-        "ModelArn",
-        None,
-        "describe_model",
-        "ModelName",
-        arn_type="model",
-        change_markers=("CreationTime",),
-    ),
-    Kind.ENDPOINT_CONFIG: KindCalls(
-        "list_endpoint_configs",
-        "EndpointConfigs",
-        "EndpointConfigName",
-        "EndpointConfigArn",
-        None,
-        "describe_endpoint_config",
-        "EndpointConfigName",
-        arn_type="endpoint-config",
-        change_markers=("CreationTime",),
-    ),
-    Kind.ENDPOINT: KindCalls(
-        "list_endpoints",
-        "Endpoints",
-        "EndpointName",
-        "EndpointArn",
-        "EndpointStatus",
-        "describe_endpoint",
-        "EndpointName",
-        arn_type="endpoint",
-        change_markers=("LastModifiedTime", "EndpointStatus"),
-    ),
-    Kind.INFERENCE_COMPONENT: KindCalls(
-        "list_inference_components",
-        "InferenceComponents",
-        "InferenceComponentName",
-        "InferenceComponentArn",
-        "InferenceComponentStatus",
-        "describe_inference_component",
-        "InferenceComponentName",
-        arn_type="inference-component",
-        change_markers=("LastModifiedTime", "InferenceComponentStatus"),
-    ),
-    Kind.CLUSTER: KindCalls(
-        "list_clusters",
-        "ClusterSummaries",
-        "ClusterName",
-        "ClusterArn",
-        "ClusterStatus",
-        "describe_cluster",
-        "ClusterName",
-        arn_type="cluster",
-    ),
-}
-
 log = structlog.get_logger("reconciler.observe")
-
-MUTABLE_KINDS = (Kind.ENDPOINT, Kind.INFERENCE_COMPONENT, Kind.CLUSTER)
 
 
 @dataclass
@@ -136,7 +57,7 @@ class LiveResource:
 
     @property
     def status(self) -> str | None:
-        key = READ_CALLS[self.kind].status_key
+        key = KINDS[self.kind].status_key
         source = self.description or self.summary
         value = source.get(key) if key else None
         return str(value) if value is not None else None
@@ -216,7 +137,7 @@ class DescriptionCache:
 
     @staticmethod
     def marker(resource: LiveResource) -> tuple[Any, ...] | None:
-        keys = READ_CALLS[resource.kind].change_markers
+        keys = KINDS[resource.kind].change_markers
         if not keys:
             return None
         return tuple(resource.summary.get(k) for k in keys)
@@ -259,19 +180,19 @@ class Observer:
         self.cache = cache
 
     def list_kind(self, kind: Kind) -> list[LiveResource]:
-        calls = READ_CALLS[kind]
-        paginator = self.client.get_paginator(calls.list_operation)
+        info = KINDS[kind]
+        paginator = self.client.get_paginator(snake(info.list_operation))
 
         def read() -> list[LiveResource]:
             found = []
             for page in paginator.paginate(PaginationConfig={"PageSize": 100}):
-                for item in page[calls.list_key]:
+                for item in page[info.items_key]:
                     found.append(
-                        LiveResource(kind, item[calls.name_key], item[calls.arn_key], item)
+                        LiveResource(kind, item[info.name_field], item[info.arn_key], item)
                     )
             return found
 
-        return list(self.client_call(calls.list_operation, read))
+        return list(self.client_call(info.list_operation, read))
 
     def read_tags(self, resource: LiveResource) -> None:
         paginator = self.client.get_paginator("list_tags")
@@ -289,12 +210,12 @@ class Observer:
 
     def describe(self, resource: LiveResource) -> bool:
         """Fill `resource.description`; False when the resource is gone meanwhile."""
-        calls = READ_CALLS[resource.kind]
-        method = getattr(self.client, calls.describe_operation)
+        info = KINDS[resource.kind]
+        method = getattr(self.client, snake(info.describe_operation))
         try:
             answer = self.client_call(
-                f"{calls.describe_operation} {resource.name}",
-                lambda: method(**{calls.describe_name_param: resource.name}),
+                f"{info.describe_operation} {resource.name}",
+                lambda: method(**{info.name_field: resource.name}),
             )
         except _Gone:
             return False
@@ -355,7 +276,7 @@ class Observer:
 
         def needs_description(key: tuple[Kind, str], resource: LiveResource) -> bool:
             ours = resource.owner == owner
-            if resource.kind in MUTABLE_KINDS:
+            if not KINDS[resource.kind].immutable:
                 return key in wanted or ours
             if key not in wanted:
                 return ours and resource.address in addresses
@@ -394,7 +315,7 @@ class Observer:
         if self.tagging is None or not resources:
             self._parallel(self.read_tags, resources)
             return
-        types = sorted({f"sagemaker:{READ_CALLS[k].arn_type}" for k in kinds})
+        types = sorted({f"sagemaker:{KINDS[k].arn_resource_type}" for k in kinds})
         try:
             by_arn: dict[str, dict[str, str]] = {}
             for page in self.tagging.get_paginator("get_resources").paginate(

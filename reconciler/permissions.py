@@ -5,7 +5,7 @@ holds it to that), so the policy follows the code instead of a list kept by hand
 
 - the per-kind tables: ``reconciler.kinds.APIS`` (each kind's Create, Describe and Delete
   operation, and the operations its update-only spec fields belong to) and
-  ``reconciler.observe.READ_CALLS`` (each kind's List and Describe call);
+  each kind's facts (its List and Describe call, ``reconciler/kinds``);
 - the call sites that name operations in code rather than in a table: every SageMaker
   operation named in the modules of the kinds (their ``update`` methods, the tag calls of
   :class:`~reconciler.kinds.api.KindApi`), in the observer (``ListTags``) and in the status
@@ -103,16 +103,14 @@ def _modules(names: Iterable[str]) -> list[ModuleType]:
 def sagemaker_operations() -> set[str]:
     """Every SageMaker operation the reconciler can call."""
     from reconciler.kinds import APIS
-    from reconciler.observe import READ_CALLS
 
     found: set[str] = set()
     kind_modules = {inspect.getmodule(type(api)) for api in APIS.values()}
     for api in APIS.values():
         found |= {api.info.create_operation, api.describe_operation, api.delete_operation}
         found |= {operation for operation, _member in api.info.update_only.values()}
-    for calls in READ_CALLS.values():
-        found.add(_operation("sagemaker", calls.list_operation))
-        found.add(_operation("sagemaker", calls.describe_operation))
+    for api in APIS.values():
+        found.add(_operation("sagemaker", api.info.list_operation))
     sites = [m for m in kind_modules if m is not None] + _modules(SAGEMAKER_CALL_SITES)
     for module in sites:
         found |= operations_named_in(module, "sagemaker")

@@ -20,39 +20,25 @@ import yaml
 
 from reconciler.aws import AwsSettings, sagemaker_client
 from reconciler.commands.common import EXIT_OK, UserError
-from reconciler.exporting import Exported, logical_name, to_manifest
+from reconciler.exporting import Exported, brought_by, kinds_brought, logical_name, to_manifest
+from reconciler.kinds import HOSTING_KINDS, KINDS
 from reconciler.observe import LiveResource, ObserveError, Observer
-from reconciler.resources import Kind
+from reconciler.resources import JsonDict, Kind
 
-EXPORTED_KINDS = (
-    Kind.MODEL,
-    Kind.ENDPOINT_CONFIG,
-    Kind.ENDPOINT,
-    Kind.INFERENCE_COMPONENT,
-    Kind.CLUSTER,
-)
+EXPORTED_KINDS = tuple(KINDS)
+
+
+def _spec(resource: LiveResource) -> JsonDict:
+    info = KINDS[resource.kind]
+    return info.live_spec(resource.description) if resource.description else resource.summary
 
 
 def _select(resources: dict[tuple[Kind, str], LiveResource], name: str) -> set[tuple[Kind, str]]:
-    """`name` and, for an endpoint, everything it uses."""
-    chosen = {key for key in resources if key[1] == name.lower()}
-    endpoint = resources.get((Kind.ENDPOINT, name.lower()))
-    if endpoint is not None and endpoint.description is not None:
-        config_name = str(endpoint.description.get("EndpointConfigName", "")).lower()
-        chosen.add((Kind.ENDPOINT_CONFIG, config_name))
-        config = resources.get((Kind.ENDPOINT_CONFIG, config_name))
-        for variant in (config.description or {}).get("ProductionVariants", []) if config else []:
-            if "ModelName" in variant:
-                chosen.add((Kind.MODEL, variant["ModelName"].lower()))
-        for key, resource in resources.items():
-            if (
-                key[0] is Kind.INFERENCE_COMPONENT
-                and str(resource.summary.get("EndpointName", "")).lower() == name.lower()
-            ):
-                chosen.add(key)
-                model = ((resource.description or {}).get("Specification") or {}).get("ModelName")
-                if model:
-                    chosen.add((Kind.MODEL, model.lower()))
+    """`name` and what each resource so named brings along (an endpoint: what it uses)."""
+    specs = {key: _spec(resource) for key, resource in resources.items()}
+    chosen: set[tuple[Kind, str]] = set()
+    for key in [k for k in resources if k[1] == name.lower()]:
+        chosen |= brought_by(specs, key)
     return {key for key in chosen if key in resources}
 
 
@@ -82,13 +68,9 @@ def run(
 ) -> int:
     target, into_directory = _target(out, layout)
     chosen_kinds = [Kind(k) for k in kinds] if kinds else list(EXPORTED_KINDS)
-    if name and Kind.ENDPOINT in chosen_kinds:
+    if name:
         # An endpoint brings what it uses.
-        chosen_kinds = list(
-            dict.fromkeys(
-                [*chosen_kinds, Kind.ENDPOINT_CONFIG, Kind.MODEL, Kind.INFERENCE_COMPONENT]
-            )
-        )
+        chosen_kinds = kinds_brought(chosen_kinds)
     observer = Observer(sagemaker_client(settings))
     try:
         listed: dict[tuple[Kind, str], LiveResource] = {}
@@ -146,33 +128,19 @@ def _files(
         for item in exported:
             files.setdefault(f"{item.kind.lower()}/{item.name}.yaml", []).append(item)
         return files
-    # per-endpoint: group by the endpoint each resource serves.
+    # per-endpoint: group by the endpoint each resource serves (what it brings along).
+    specs = {(r.kind, r.name.lower()): _spec(r) for r in selected}
     owner: dict[tuple[Kind, str], str] = {}
-    descriptions = {(r.kind, r.name): r for r in selected}
     for resource in selected:
-        if resource.kind is Kind.ENDPOINT and resource.description:
-            owner[(Kind.ENDPOINT, resource.name)] = resource.name
-            config = resource.description.get("EndpointConfigName")
-            owner.setdefault((Kind.ENDPOINT_CONFIG, str(config)), resource.name)
-            config_live = descriptions.get((Kind.ENDPOINT_CONFIG, str(config)))
-            for variant in (
-                (config_live.description or {}).get("ProductionVariants", []) if config_live else []
-            ):
-                if "ModelName" in variant:
-                    owner.setdefault((Kind.MODEL, variant["ModelName"]), resource.name)
-    for resource in selected:
-        if resource.kind is Kind.INFERENCE_COMPONENT and resource.description:
-            endpoint = str(resource.description.get("EndpointName"))
-            owner[(Kind.INFERENCE_COMPONENT, resource.name)] = endpoint
-            model = (resource.description.get("Specification") or {}).get("ModelName")
-            if model:
-                owner.setdefault((Kind.MODEL, model), endpoint)
+        if resource.kind in HOSTING_KINDS and resource.description:
+            for key in brought_by(specs, (resource.kind, resource.name.lower())):
+                owner.setdefault(key, resource.name)
     by_physical = {
         (item.kind, r.name): item
         for item, r in zip(exported, [r for r in selected if r.description], strict=True)
     }
-    for key, item in by_physical.items():
-        files.setdefault(f"{owner.get(key, 'others')}.yaml", []).append(item)
+    for (kind, physical), item in by_physical.items():
+        files.setdefault(f"{owner.get((kind, physical.lower()), 'others')}.yaml", []).append(item)
     return files
 
 

@@ -11,63 +11,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from reconciler.aws import AwsSettings, client, sagemaker_client
 from reconciler.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, UserError, load_valid
-from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
 from reconciler.planning.changes import Plan
-from reconciler.planning.planner import observation_for, plan
-from reconciler.resources import Manifest
+from reconciler.service import observe_and_plan
 from reconciler.views import human, markdown
-
-
-def observe(
-    *,
-    manifests: list[Manifest],
-    client: Any,
-    owner: str,
-    parallelism: int = 10,
-    tagging: Any = None,
-    cache: DescriptionCache | None = None,
-) -> LiveState:
-    """Read what the manifests need from the account. Raises UserError when the account
-    cannot be read."""
-    observation = observation_for(manifests, owner)
-    try:
-        observer = Observer(client, parallelism=parallelism, tagging=tagging, cache=cache)
-        return observer.observe(
-            observation.kinds,
-            wanted=observation.wanted,
-            owner=owner,
-            expected_hashes=observation.expected_hashes,
-            addresses=observation.addresses,
-        )
-    except ObserveError as err:
-        raise UserError(f"cannot read the account: {err}") from err
-
-
-def observe_and_plan(
-    *,
-    manifests: list[Manifest],
-    client: Any,
-    owner: str,
-    prune: bool = True,
-    parallelism: int = 10,
-    tagging: Any = None,
-    cache: DescriptionCache | None = None,
-) -> Plan:
-    """Read what the manifests need from the account and plan. Raises UserError when the
-    account cannot be read."""
-    live = observe(
-        manifests=manifests,
-        client=client,
-        owner=owner,
-        parallelism=parallelism,
-        tagging=tagging,
-        cache=cache,
-    )
-    return plan(manifests, live, owner=owner, prune=prune)
 
 
 def make_plan(

@@ -26,42 +26,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.aws import AwsSettings, client, sagemaker_client
 from reconciler.commands.common import EXIT_OK, load_valid
-from reconciler.commands.plan import observe
 from reconciler.kinds import APIS
 from reconciler.kinds.api import error_code, error_message, is_not_found
 from reconciler.observe import LiveResource, LiveState
-from reconciler.planning.changes import Action, Change, Plan
+from reconciler.planning.changes import Plan
 from reconciler.planning.desired import resolve
 from reconciler.planning.planner import plan
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
-
-SYNC = {
-    Action.NOOP: "InSync",
-    Action.CREATE: "Missing",
-    Action.UPDATE: "OutOfSync",
-    Action.REPLACE: "OutOfSync",
-    Action.DELETE: "Orphaned",
-}
-
-
-def health(change: Change) -> str:
-    if change.action is Action.CREATE and change.live_status is None:
-        return "Missing"
-    return _health_of(change.kind, change.live_status, change.live_failure)
-
-
-def _health_of(kind: Kind, status: str | None, failure: str | None) -> str:
-    api = APIS[kind]
-    if status is None:
-        return "Healthy"
-    if status in api.failed:
-        return "Degraded"
-    if status in api.transitional:
-        return "Progressing"
-    if failure:
-        return "Degraded"
-    return "Healthy"
-
+from reconciler.service import SYNC, health, health_of, observe
 
 # DescribeClusterNode calls per cluster at most: a cluster scaling up by hundreds of
 # nodes has hundreds Pending, and their List entries say enough.
@@ -183,7 +155,7 @@ def refused_rows(
                 "physical_name": twin.name if twin is not None else names[0],
                 "sync": "OutOfSync",
                 "health": (
-                    _health_of(manifest.kind, status, None) if twin is not None else "Missing"
+                    health_of(manifest.kind, status, None) if twin is not None else "Missing"
                 ),
                 "status": status,
                 "reason": reasons[manifest.address],

@@ -24,7 +24,7 @@ from typing import Any
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.commands.common import UserError
+from reconciler.service import UserError
 
 DEFAULT_LOCK_ID = "sagemaker-reconciler"
 

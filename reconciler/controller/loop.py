@@ -25,9 +25,6 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer as WatchObserver
 from watchdog.observers.api import BaseObserver
 
-from reconciler.commands.common import UserError, problems_of
-from reconciler.commands.plan import observe_and_plan
-from reconciler.commands.status import SYNC, health
 from reconciler.controller.lock import LeaseLock, LockError
 from reconciler.controller.metrics import Metrics
 from reconciler.execution.executor import Executor
@@ -35,6 +32,7 @@ from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
 from reconciler.observe import DescriptionCache
 from reconciler.planning.changes import Action
+from reconciler.service import SYNC, UserError, health, observe_and_plan, problems_of
 
 log = structlog.get_logger("reconciler.controller")
 

@@ -18,7 +18,7 @@ from reconciler.kinds.base import KindInfo
 from reconciler.resources import JsonDict
 
 
-def _snake(operation: str) -> str:
+def snake(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
@@ -52,26 +52,32 @@ def is_already_there(err: ClientError) -> bool:
 
 
 class KindApi:
-    """Calls for one kind.
-
-    status_key:   Describe field with the status (None: the kind has no status)
-    ready:        the settled, healthy status
-    failed:       statuses that mean the last create/update failed
-    transitional: statuses in which the resource must not be written
-    """
-
-    status_key: str | None = None
-    ready = "InService"
-    failed: tuple[str, ...] = ("Failed",)
-    transitional: tuple[str, ...] = ()
+    """Calls for one kind; its statuses and their meaning are the kind's facts
+    (:class:`KindInfo`), read through here for the executor's convenience."""
 
     def __init__(self, info: KindInfo) -> None:
         self.info = info
-        self.describe_operation = "Describe" + info.create_operation.removeprefix("Create")
-        self.delete_operation = "Delete" + info.create_operation.removeprefix("Create")
+        self.describe_operation = info.describe_operation
+        self.delete_operation = info.delete_operation
+
+    @property
+    def status_key(self) -> str | None:
+        return self.info.status_key
+
+    @property
+    def ready(self) -> str:
+        return self.info.ready
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        return self.info.failed
+
+    @property
+    def transitional(self) -> tuple[str, ...]:
+        return self.info.transitional
 
     def call(self, client: Any, operation: str, **params: Any) -> JsonDict:
-        answer: JsonDict = getattr(client, _snake(operation))(**params)
+        answer: JsonDict = getattr(client, snake(operation))(**params)
         answer.pop("ResponseMetadata", None)
         return answer
 
@@ -111,8 +117,7 @@ class KindApi:
                 raise
 
     def arn(self, description: JsonDict) -> str:
-        key = self.info.name_field.removesuffix("Name") + "Arn"
-        return str(description[key])
+        return str(description[self.info.arn_key])
 
     def add_tags(self, client: Any, arn: str, tags: dict[str, str]) -> None:
         if tags:

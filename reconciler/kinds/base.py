@@ -63,6 +63,32 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class UpdatePlan:
+    """How a kind changes in place for a diff: the update operations to call, why (in
+    words), and anything the user should know (fields the update cannot change, which keep
+    their live values). No operations: nothing the kind's update can do."""
+
+    operations: list[str]
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DestructiveReplace:
+    """A kind whose replacement destroys more than the resource (a cluster and its nodes):
+    planned only when the manifest allows it (``allow-replace``), in these words.
+
+    refusal: what the problem says the change does ("replaces the cluster, which ...")
+    warning: what the plan warns when allowed ("destroys it and all its nodes ...")
+    effect:  the reason's tail, with ``{name}`` ("destroys {name} and its nodes")
+    """
+
+    refusal: str
+    warning: str
+    effect: str
+
+
+@dataclass(frozen=True)
 class KindInfo:
     """Static facts of a kind.
 
@@ -82,6 +108,15 @@ class KindInfo:
                        hashes and in create-only fingerprints
     keyed:             list fields whose items are matched by a key field, not by position
                        (list path → key field, e.g. "InstanceGroups" → "InstanceGroupName")
+    list_key:          the key of the items in its List answer (default ``<Noun>s``)
+    status_key:        Describe/List field with the status (None: the kind has no status)
+    ready / failed / transitional: the settled healthy status; statuses meaning the last
+                       create/update failed; statuses in which it must not be written
+    change_markers:    List-item fields that change whenever the resource does (a Describe
+                       kept from the last pass is reused while they stay the same)
+    timeout:           how long SageMaker may take to settle it (seconds)
+    plan_update:       a mutable kind's choice of update operations for a diff
+    destructive_replace: set when replacing it destroys more than it (see the class)
     server_defaults:   what SageMaker fills in when a field is omitted: dotted path ([*] for
                        list items) → the value it answers, or a test ``(value, holder, spec)
                        -> bool`` for defaults that depend on other fields (holder: the
@@ -105,6 +140,41 @@ class KindInfo:
     unordered: tuple[str, ...] = ()
     keyed: dict[str, str] = field(default_factory=dict)
     server_defaults: dict[str, object] = field(default_factory=dict)
+    list_key: str = ""
+    status_key: str | None = None
+    ready: str = "InService"
+    failed: tuple[str, ...] = ("Failed",)
+    transitional: tuple[str, ...] = ()
+    change_markers: tuple[str, ...] = ()
+    timeout: float = 300.0
+    plan_update: Callable[[list[FieldChange]], UpdatePlan] | None = None
+    destructive_replace: DestructiveReplace | None = None
+
+    @property
+    def noun(self) -> str:
+        """The kind's name in its API operations: ``EndpointConfig`` in CreateEndpointConfig."""
+        return self.create_operation.removeprefix("Create")
+
+    @property
+    def list_operation(self) -> str:
+        return f"List{self.noun}s"
+
+    @property
+    def items_key(self) -> str:
+        return self.list_key or f"{self.noun}s"
+
+    @property
+    def describe_operation(self) -> str:
+        return f"Describe{self.noun}"
+
+    @property
+    def delete_operation(self) -> str:
+        return f"Delete{self.noun}"
+
+    @property
+    def arn_key(self) -> str:
+        """The Describe/List field with its ARN: ``ModelName`` → ``ModelArn``."""
+        return self.name_field.removesuffix("Name") + "Arn"
 
     @property
     def max_name_length(self) -> int:
@@ -159,6 +229,22 @@ class KindInfo:
         reordering subnets or security groups changes no name and no fingerprint."""
         canonical: JsonDict = sort_unordered(spec, self.unordered)
         return canonical
+
+    def referenced(self, spec: JsonDict) -> set[tuple[Kind, str]]:
+        """(kind, lower-cased name) of every resource `spec` (Create shape, or a List item)
+        names."""
+        return {(r.kind, n.lower()) for r in self.references for _, n in r.find_in(spec)}
+
+    def hosts(self, spec: JsonDict) -> set[tuple[Kind, str]]:
+        """The resources it lives on: references in create-only fields (an inference
+        component's endpoint). It cannot move off them; it goes with them."""
+        fields = self.create_only_fields(spec)
+        return {
+            (r.kind, n.lower())
+            for r in self.references
+            for path, n in r.find_in(spec)
+            if covered(".".join(str(p) for p in path), fields)
+        }
 
     def create_only_fields(self, spec: JsonDict | None = None) -> tuple[str, ...]:
         """The create-only fields of a resource with this (desired) `spec`."""

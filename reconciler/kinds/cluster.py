@@ -30,7 +30,7 @@ from botocore.model import ListShape, Shape, StructureShape
 from reconciler.apimodel import input_shape
 from reconciler.diff import ABSENT, FieldChange
 from reconciler.kinds.api import KindApi
-from reconciler.kinds.base import KindInfo
+from reconciler.kinds.base import DestructiveReplace, KindInfo, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
 GROUPS = "InstanceGroups"
@@ -152,10 +152,40 @@ def create_only_fields(spec: JsonDict) -> tuple[str, ...]:
 SERVER_DEFAULTS: dict[str, object] = {"NodeRecovery": "Automatic"}
 
 
+def plan_update(diff: list[FieldChange]) -> UpdatePlan:
+    """One UpdateCluster for the changed groups and fields. A cluster field the manifest
+    dropped is not sent: UpdateCluster cannot unset it, and the plan says so."""
+    kept = [c for c in diff if unsettable(c)]
+    warnings = (
+        [
+            f"{', '.join(c.path for c in kept)} no longer declared: UpdateCluster cannot "
+            "unset a cluster field, so it keeps its live value"
+        ]
+        if kept
+        else []
+    )
+    sent = [c for c in diff if c not in kept]
+    if not sent:
+        return UpdatePlan([], warnings=warnings)
+    return UpdatePlan(["UpdateCluster"], update_summary(sent), warnings)
+
+
 INFO = KindInfo(
     kind=Kind.CLUSTER,
     name_field="ClusterName",
     create_operation="CreateCluster",
+    list_key="ClusterSummaries",
+    status_key="ClusterStatus",
+    transitional=TRANSITIONAL,
+    # No change marker: ListClusters' summaries carry no modification time.
+    timeout=7200.0,
+    plan_update=plan_update,
+    destructive_replace=DestructiveReplace(
+        refusal="replaces the cluster, which destroys it and its nodes "
+        "(running jobs and instance storage are lost)",
+        warning="destroys it and all its nodes (running jobs and instance storage are lost)",
+        effect="destroys {name} and its nodes",
+    ),
     arn_resource_type="cluster",
     # The Slurm rule (the default orchestrator); the planner asks create_only_for.
     create_only=create_only_fields({}),
@@ -301,9 +331,6 @@ def update_request(
 
 
 class ClusterApi(KindApi):
-    status_key = "ClusterStatus"
-    transitional = TRANSITIONAL
-
     def update(
         self,
         client: Any,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.kinds.api import KindApi
-from reconciler.kinds.base import KindInfo, Reference
+from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
 # Statuses in which the endpoint is working on something: wait, never write.
@@ -24,6 +24,14 @@ INFO = KindInfo(
     kind=Kind.ENDPOINT,
     name_field="EndpointName",
     create_operation="CreateEndpoint",
+    status_key="EndpointStatus",
+    failed=("Failed", "UpdateRollbackFailed"),
+    transitional=TRANSITIONAL,
+    # SageMaker bumps LastModifiedTime on every update (ListEndpoints summary).
+    change_markers=("LastModifiedTime", "EndpointStatus"),
+    # An endpoint can take most of an hour to create on large accelerated instances.
+    timeout=3600.0,
+    plan_update=lambda diff: UpdatePlan(["UpdateEndpoint"], "EndpointConfigName changed"),
     arn_resource_type="endpoint",
     update_only={
         "RetainAllVariantProperties": ("UpdateEndpoint", "RetainAllVariantProperties"),
@@ -40,10 +48,6 @@ INFO = KindInfo(
 
 
 class EndpointApi(KindApi):
-    status_key = "EndpointStatus"
-    failed = ("Failed", "UpdateRollbackFailed")
-    transitional = TRANSITIONAL
-
     def update(
         self,
         client: Any,

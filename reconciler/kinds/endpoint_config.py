@@ -47,6 +47,7 @@ INFO = KindInfo(
     kind=Kind.ENDPOINT_CONFIG,
     name_field="EndpointConfigName",
     create_operation="CreateEndpointConfig",
+    change_markers=("CreationTime",),
     arn_resource_type="endpoint-config",
     # Immutable as a whole: the SageMaker API has no UpdateEndpointConfig operation
     # (botocore sagemaker service-2.json); an endpoint moves to a new config with

@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from reconciler.diff import FieldChange
 from reconciler.kinds.api import KindApi
-from reconciler.kinds.base import KindInfo, Reference
+from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
 TRANSITIONAL = ("Creating", "Updating", "Deleting")
@@ -80,10 +81,25 @@ SERVER_DEFAULTS: dict[str, object] = {
 }
 
 
+def plan_update(diff: list[FieldChange]) -> UpdatePlan:
+    """Only the copy count changed: UpdateInferenceComponentRuntimeConfig (no redeploy);
+    anything in the specification: UpdateInferenceComponent (a rolling redeploy, with the
+    manifest's DeploymentConfig)."""
+    if all(c.path == COPY_COUNT for c in diff):
+        return UpdatePlan(["UpdateInferenceComponentRuntimeConfig"], f"{COPY_COUNT} changed")
+    changed = ", ".join(sorted({c.path.split(".")[0] for c in diff}))
+    return UpdatePlan(["UpdateInferenceComponent"], f"{changed} changed")
+
+
 INFO = KindInfo(
     kind=Kind.INFERENCE_COMPONENT,
     name_field="InferenceComponentName",
     create_operation="CreateInferenceComponent",
+    status_key="InferenceComponentStatus",
+    transitional=TRANSITIONAL,
+    change_markers=("LastModifiedTime", "InferenceComponentStatus"),
+    timeout=3600.0,
+    plan_update=plan_update,
     arn_resource_type="inference-component",
     update_only={"DeploymentConfig": ("UpdateInferenceComponent", "DeploymentConfig")},
     references=(
@@ -106,9 +122,6 @@ INFO = KindInfo(
 
 
 class InferenceComponentApi(KindApi):
-    status_key = "InferenceComponentStatus"
-    transitional = TRANSITIONAL
-
     def update(
         self,
         client: Any,

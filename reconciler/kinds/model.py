@@ -47,6 +47,8 @@ INFO = KindInfo(
     kind=Kind.MODEL,
     name_field="ModelName",
     create_operation="CreateModel",
+    # ListModels has no status; CreationTime changes only with a new model of that name.
+    change_markers=("CreationTime",),
     arn_resource_type="model",
     # Immutable as a whole: the SageMaker API has no UpdateModel operation (botocore
     # sagemaker service-2.json), and terraform-provider-aws aws_sagemaker_model marks every

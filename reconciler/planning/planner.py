@@ -9,11 +9,12 @@ Steps, in order:
    superseded by new ones;
 5. order the changes and record what each delete must wait for.
 
-Clusters are planned like the other mutable kinds, with two differences: their instance
-groups are compared by name (diff paths ``InstanceGroups[workers].InstanceCount``) and
-become one ``UpdateCluster``, and a create-only change replaces the cluster — which
-destroys it and its nodes — so it is a plan problem unless the manifest is annotated
-``allow-replace``.
+The planner names no kind: what differs between kinds is each kind module's facts
+(reconciler/kinds): its create/delete operations, statuses, create-only fields, which
+update operations a diff needs (``plan_update``), whether a replace destroys more than the
+resource (``destructive_replace``, a cluster and its nodes: refused unless annotated
+``allow-replace``), and its references, from which the delete order follows (what lives
+on a resource goes first; an old version goes once its users have moved).
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ from dataclasses import dataclass
 from graphlib import TopologicalSorter
 
 from reconciler.apimodel import format_path
-from reconciler.diff import ABSENT, FieldChange
-from reconciler.kinds import APIS, KINDS
-from reconciler.kinds import cluster as cluster_kind
-from reconciler.kinds import inference_component as ic_kind
+from reconciler.diff import ABSENT, FieldChange, covered
+from reconciler.kinds import KINDS
+from reconciler.kinds.base import DestructiveReplace
 from reconciler.naming import content_hash
 from reconciler.observe import LiveResource, LiveState
 from reconciler.planning import applied
@@ -48,29 +48,10 @@ from reconciler.resources import (
     Problem,
 )
 
-# Kinds this planner manages, in dependency order (creates go this way, deletes reverse).
-# Clusters reference nothing and nothing references them: they come last.
-PLANNED_KINDS = (
-    Kind.MODEL,
-    Kind.ENDPOINT_CONFIG,
-    Kind.ENDPOINT,
-    Kind.INFERENCE_COMPONENT,
-    Kind.CLUSTER,
-)
+# Kinds this planner manages, in dependency order (creates go this way, deletes reverse):
+# the registry's order (reconciler/kinds).
+PLANNED_KINDS = tuple(KINDS)
 _RANK = {kind: rank for rank, kind in enumerate(PLANNED_KINDS)}
-
-_OPERATION = {
-    (Kind.MODEL, "create"): "CreateModel",
-    (Kind.MODEL, "delete"): "DeleteModel",
-    (Kind.ENDPOINT_CONFIG, "create"): "CreateEndpointConfig",
-    (Kind.ENDPOINT_CONFIG, "delete"): "DeleteEndpointConfig",
-    (Kind.ENDPOINT, "create"): "CreateEndpoint",
-    (Kind.ENDPOINT, "delete"): "DeleteEndpoint",
-    (Kind.INFERENCE_COMPONENT, "create"): "CreateInferenceComponent",
-    (Kind.INFERENCE_COMPONENT, "delete"): "DeleteInferenceComponent",
-    (Kind.CLUSTER, "create"): "CreateCluster",
-    (Kind.CLUSTER, "delete"): "DeleteCluster",
-}
 
 
 @dataclass(frozen=True)
@@ -153,6 +134,32 @@ def _tags_reason(to_add: dict[str, str], to_remove: list[str], adopting: bool) -
     return RECORD_REASON if to_add else None
 
 
+# Which kinds refer to each kind (its referrers), from the kinds' reference patterns.
+_REFERRERS: dict[Kind, set[Kind]] = {
+    kind: {other for other, info in KINDS.items() for r in info.references if r.kind is kind}
+    for kind in KINDS
+}
+
+
+def _movers(kind: Kind) -> set[Kind]:
+    """The kinds that must move off an old version of an immutable `kind` before it is
+    deleted: its referrers, and, through referrers that are immutable themselves (a new
+    config for a new model), theirs (the endpoint that deploys the new config)."""
+    found: set[Kind] = set()
+    todo = [kind]
+    while todo:
+        for referrer in _REFERRERS[todo.pop()]:
+            if referrer not in found:
+                found.add(referrer)
+                if KINDS[referrer].immutable:
+                    todo.append(referrer)
+    return found
+
+
+def _updates_spec(change: Change) -> bool:
+    return any(op not in ("AddTags", "DeleteTags") for op in change.operations)
+
+
 def _attempt(desired: Desired) -> str:
     """Digest of what an apply of `desired` sends and can confirm (failed-spec marker)."""
     return content_hash(desired.info.canonical(desired.info.comparable(desired.spec)))
@@ -196,7 +203,8 @@ class _Planner:
         self.owner = owner
         self.prune = prune
         self.plan = Plan(owner=owner)
-        self.replaced_endpoints: set[str] = set()
+        # (kind, lower-cased physical name) of what this plan replaces (delete, create).
+        self.replaced: set[tuple[Kind, str]] = set()
         # (kind, lower-cased physical name) → who uses it after this apply: see uses_of.
         self.users: dict[
             tuple[Kind, str], list[tuple[str, Desired | None, tuple[str | int, ...]]]
@@ -217,7 +225,7 @@ class _Planner:
         live = self.live.get(manifest.kind, name)
         if live is None:
             return False
-        info = APIS[manifest.kind].info
+        info = KINDS[manifest.kind]
         if live.owner == self.owner and live.spec_hash is not None:
             return live.spec_hash == spec_hash(info, spec)
         if live.description is None:
@@ -381,7 +389,7 @@ class _Planner:
         if desired.info.immutable:
             return self.plan_immutable(desired, live)
         if live is None:
-            op = _OPERATION[(desired.kind, "create")]
+            op = desired.info.create_operation
             return self.change(
                 desired,
                 Action.CREATE,
@@ -412,8 +420,8 @@ class _Planner:
 
     def plan_immutable(self, desired: Desired, live: LiveResource | None) -> Change | None:
         old = self.not_in_use(self.superseded(desired))
-        create = _OPERATION[(desired.kind, "create")]
-        delete = _OPERATION[(desired.kind, "delete")]
+        create = desired.info.create_operation
+        delete = desired.info.delete_operation
         if live is None:
             if not old:
                 return self.change(
@@ -477,8 +485,8 @@ class _Planner:
         kind = desired.kind
         status = live.status or ""
         diff = _live_changes(desired, live) if live.description is not None else []
-        create = _OPERATION[(kind, "create")]
-        delete = _OPERATION[(kind, "delete")]
+        create = desired.info.create_operation
+        delete = KINDS[kind].delete_operation
         warnings = []
         described = live.description or {}
         failure = described.get("FailureReason") or described.get("FailureMessage")
@@ -515,25 +523,24 @@ class _Planner:
         elif create_only:
             fields = ", ".join(c.path for c in create_only)
             replace_reason = f"{fields} cannot change in place"
-        elif (
-            kind is Kind.INFERENCE_COMPONENT
-            and desired.spec.get("EndpointName", "").lower() in self.replaced_endpoints
-        ):
-            replace_reason = f"its endpoint {desired.spec['EndpointName']} is replaced"
-        if replace_reason is not None and kind is Kind.CLUSTER and status != "Failed":
+        else:
+            host = self.replaced_host(desired)
+            if host is not None:
+                replace_reason = f"its {host} is replaced"
+        destructive = desired.info.destructive_replace
+        if replace_reason is not None and destructive is not None and status != "Failed":
             if not desired.manifest.annotations.allow_replace:
-                self.refuse_cluster_replace(desired, create_only)
+                self.refuse_replace(desired, create_only, destructive)
                 return None
             warnings.append(
-                f"replacing {kind} {desired.physical_name} destroys it and all its nodes "
-                "(running jobs and instance storage are lost); allowed by allow-replace"
+                f"replacing {kind} {desired.physical_name} {destructive.warning}; "
+                "allowed by allow-replace"
             )
         if replace_reason is not None:
-            if kind is Kind.ENDPOINT:
-                self.replaced_endpoints.add(desired.physical_name.lower())
+            self.replaced.add((kind, desired.physical_name.lower()))
             effect = (
-                f"destroys {desired.physical_name} and its nodes"
-                if kind is Kind.CLUSTER
+                destructive.effect.format(name=desired.physical_name)
+                if destructive is not None
                 else f"interrupts {desired.physical_name}"
             )
             change = self.change(
@@ -547,7 +554,7 @@ class _Planner:
             change.warnings = warnings
             return change
 
-        if status in APIS[kind].transitional:
+        if status in KINDS[kind].transitional:
             warnings.append(f"{kind} is {status}: apply waits for it to settle before changing it")
         if failure and status == "InService":
             warnings.append(f"its last deployment failed and rolled back: {failure}")
@@ -555,29 +562,13 @@ class _Planner:
         operations: list[str] = []
         reasons: list[str] = []
         if diff:
-            if kind is Kind.ENDPOINT:
-                operations.append("UpdateEndpoint")
-                reasons.append("EndpointConfigName changed")
-            elif kind is Kind.INFERENCE_COMPONENT:
-                if all(c.path == ic_kind.COPY_COUNT for c in diff):
-                    operations.append("UpdateInferenceComponentRuntimeConfig")
-                    reasons.append(f"{ic_kind.COPY_COUNT} changed")
-                else:
-                    operations.append("UpdateInferenceComponent")
-                    reasons.append(
-                        ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed"
-                    )
-            elif kind is Kind.CLUSTER:
-                kept = [c for c in diff if cluster_kind.unsettable(c)]
-                if kept:
-                    warnings.append(
-                        f"{', '.join(c.path for c in kept)} no longer declared: UpdateCluster "
-                        "cannot unset a cluster field, so it keeps its live value"
-                    )
-                sent = [c for c in diff if c not in kept]
-                if sent:
-                    operations.append("UpdateCluster")
-                    reasons.append(cluster_kind.update_summary(sent))
+            planner = desired.info.plan_update
+            if planner is None:  # a kind that changes in place must say how
+                raise TypeError(f"{kind} has a diff but no plan_update in its kind module")
+            update = planner(diff)
+            operations.extend(update.operations)
+            reasons.extend([update.reason] if update.reason else [])
+            warnings.extend(update.warnings)
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
         if not self.tags_fit(desired, live, to_add, to_remove):
             return None
@@ -602,24 +593,42 @@ class _Planner:
             change = self.change(desired, Action.NOOP, [], "up to date")
             # Still Creating/Updating (an earlier apply gave up waiting, --timeout): nothing
             # to send, but whatever depends on it must wait until it is ready.
-            change.await_ready = status in APIS[kind].transitional
+            change.await_ready = status in KINDS[kind].transitional
         change.diff = diff + _tag_diff(to_add, to_remove, live.tags)
         change.dropped = [c.path for c in diff if c.after is ABSENT]
         change.tags_to_add, change.tags_to_remove = to_add, to_remove
         change.warnings = warnings
         return change
 
-    def refuse_cluster_replace(self, desired: Desired, create_only: list[FieldChange]) -> None:
-        """A plan problem: the change needs a new cluster, which the manifest does not allow."""
+    def replaced_host(self, desired: Desired) -> str | None:
+        """The resource this one lives on (a create-only reference: an inference
+        component's endpoint) when that is replaced in this plan: it goes with it."""
+        fields = desired.info.create_only_fields(desired.spec)
+        for reference in desired.references:
+            if not covered(format_path(reference.path), fields):
+                continue
+            if (reference.kind, reference.physical_name.lower()) in self.replaced:
+                return f"{reference.kind.lower()} {reference.physical_name}"
+        return None
+
+    def refuse_replace(
+        self, desired: Desired, create_only: list[FieldChange], destructive: DestructiveReplace
+    ) -> None:
+        """A plan problem: the change needs a new resource, and replacing this kind destroys
+        more than it, which the manifest does not allow."""
         changes = " and ".join(
             f"{c.path} ({_shown(c.before)} → {_shown(c.after)})" for c in create_only
         )
+        where = (
+            _spec_path(desired.spec, create_only[0].path, set(desired.info.keyed.values()))
+            if create_only
+            else ()
+        )
         self.problem(
             desired,
-            f"changing {changes} replaces the cluster, which destroys it and its nodes "
-            "(running jobs and instance storage are lost); annotate "
+            f"changing {changes or 'its host'} {destructive.refusal}; annotate "
             'sagemaker-reconciler/allow-replace: "true" to allow it',
-            _spec_path(desired.spec, create_only[0].path, set(desired.info.keyed.values())),
+            where,
         )
 
     def refuse_prune(
@@ -698,7 +707,7 @@ class _Planner:
                     name,
                     first.name,
                     Action.DELETE,
-                    [_OPERATION[(kind, "delete")]] * len(resources),
+                    [KINDS[kind].delete_operation] * len(resources),
                     "no longer declared in the manifests",
                     superseded=[r.name for r in resources[1:]],
                 )
@@ -712,68 +721,53 @@ class _Planner:
         by_address = {c.address: c for c in changes}
         live_of = {c.address: self.live.get(c.kind, c.physical_name) for c in changes}
 
-        def live_field(address: str, *path: str) -> str | None:
-            resource = live_of.get(address)
-            value: object = resource.description if resource is not None else None
-            if value is None and resource is not None:
-                value = resource.summary
-            for part in path:
-                value = value.get(part) if isinstance(value, dict) else None
-            return value if isinstance(value, str) else None
+        def names_in_live(change: Change) -> set[tuple[Kind, str]]:
+            """What the live resource of `change` refers to, by its kind's references (its
+            Describe answer, or its List summary when it was not described)."""
+            resource = live_of.get(change.address)
+            if resource is None:
+                return set()
+            info = KINDS[change.kind]
+            spec = (
+                info.live_spec(resource.description) if resource.description else resource.summary
+            )
+            return {(r.kind, n.lower()) for r in info.references for _, n in r.find_in(spec)}
+
+        def removing(change: Change) -> bool:
+            return change.action is Action.DELETE or (
+                change.action is Action.REPLACE and change.interrupting
+            )
 
         moving = [c for c in changes if c.action in (Action.UPDATE, Action.REPLACE, Action.DELETE)]
         for change in changes:
+            info = KINDS[change.kind]
+            this = (change.kind, change.physical_name.lower())
             waits: set[str] = set()
-            if change.action is Action.DELETE or (
-                change.action is Action.REPLACE and change.kind in _RANK
+            if info.immutable and change.action in (Action.DELETE, Action.REPLACE):
+                # An old version goes once whatever may use it has moved.
+                kinds = _movers(change.kind)
+                waits = {c.address for c in moving if c.kind in kinds}
+            elif (
+                change.action is Action.DELETE
+                or removing(change)
+                or (change.action is Action.UPDATE and _updates_spec(change))
             ):
-                if change.kind is Kind.ENDPOINT:
-                    waits = {
-                        c.address
-                        for c in moving
-                        if c.kind is Kind.INFERENCE_COMPONENT
-                        and (live_field(c.address, "EndpointName") or "").lower()
-                        == change.physical_name.lower()
-                        and c.action in (Action.DELETE, Action.REPLACE)
-                    }
-                elif change.kind is Kind.INFERENCE_COMPONENT:
-                    waits = {
-                        c.address
-                        for c in moving
-                        if c.kind is Kind.INFERENCE_COMPONENT
-                        and c.action is Action.DELETE
-                        and (
-                            live_field(c.address, "Specification", "BaseInferenceComponentName")
-                            or ""
-                        ).lower()
-                        == change.physical_name.lower()
-                    }
-                elif change.kind is Kind.ENDPOINT_CONFIG:
-                    waits = {c.address for c in moving if c.kind is Kind.ENDPOINT}
-                elif change.kind is Kind.MODEL:
-                    waits = {
-                        c.address
-                        for c in moving
-                        if c.kind in (Kind.ENDPOINT_CONFIG, Kind.ENDPOINT, Kind.INFERENCE_COMPONENT)
-                    }
-            if change.kind is Kind.ENDPOINT and "UpdateEndpoint" in change.operations:
-                # A new config may need the inference components gone (one without their
-                # variant, or with model variants): the update waits for their removal.
+                # A resource (or its new spec) goes once what lives on it is removed:
+                # inference components before their endpoint, adapters before their base;
+                # an endpoint's new config may need its inference components gone.
                 waits = {
                     c.address
                     for c in moving
-                    if c.kind is Kind.INFERENCE_COMPONENT
-                    and (
-                        c.action is Action.DELETE or (c.action is Action.REPLACE and c.interrupting)
-                    )
-                    and (live_field(c.address, "EndpointName") or "").lower()
-                    == change.physical_name.lower()
+                    if c.kind in _REFERRERS[change.kind]
+                    and removing(c)
+                    and this in names_in_live(c)
                 }
-                change.delete_after = sorted(waits - {change.address})
             waits.discard(change.address)
             if change.action is Action.DELETE:
                 change.depends_on = sorted(waits)
-            elif change.action is Action.REPLACE and (change.superseded or change.interrupting):
+            elif (
+                change.action is Action.REPLACE and (change.superseded or change.interrupting)
+            ) or (change.action is Action.UPDATE and waits):
                 change.delete_after = sorted(waits)
 
         def rank(change: Change) -> tuple[int, str]:

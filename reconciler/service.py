@@ -1,0 +1,139 @@
+"""The reconcile service: what every way of running the reconciler shares — plan, apply,
+status and the controller alike.
+
+One straight pass: manifests (read and checked, no AWS call) → what to read → the live
+account → the plan; and what a plan says of each resource's sync and health. Below the
+controller and the commands, above planning and the observer (the import-linter contracts
+in ``.importlinter`` keep it so). The errors a user can act on are raised here as
+:class:`UserError`; the CLI maps them to exit codes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reconciler.capacity import check_capacity
+from reconciler.kinds import APIS
+from reconciler.manifests import load
+from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
+from reconciler.planning.changes import Action, Change, Plan
+from reconciler.planning.planner import observation_for, plan
+from reconciler.resources import Kind, Manifest, Problem
+
+
+class UserError(Exception):
+    """An error the user can act on; printed as ``reconciler: <message>``, exit code 1."""
+
+
+class InvalidManifests(UserError):
+    """The manifests have problems (already printed, one per line)."""
+
+
+@dataclass
+class ValidManifests:
+    """manifests: every declared resource; files: the files read; digest: sha256 over the
+    files' paths and contents (a saved plan records it to notice later edits)."""
+
+    manifests: list[Manifest]
+    files: list[str]
+    digest: str
+
+
+def _digest(files: list[str]) -> str:
+    sha = hashlib.sha256()
+    for name in sorted(files):
+        sha.update(name.encode() + b"\0")
+        try:
+            sha.update(Path(name).read_bytes())
+        except OSError:
+            sha.update(b"<unreadable>")
+        sha.update(b"\0")
+    return sha.hexdigest()
+
+
+def problems_of(directory: str) -> tuple[list[Problem], ValidManifests]:
+    """Every problem of the manifests in `directory` (no AWS call)."""
+    loaded = load(directory)
+    problems = list(loaded.problems)
+    if not problems:
+        problems.extend(check_capacity(loaded.manifests))
+    return problems, ValidManifests(loaded.manifests, loaded.files, _digest(loaded.files))
+
+
+def observe(
+    *,
+    manifests: list[Manifest],
+    client: Any,
+    owner: str,
+    parallelism: int = 10,
+    tagging: Any = None,
+    cache: DescriptionCache | None = None,
+) -> LiveState:
+    """Read what the manifests need from the account. Raises UserError when the account
+    cannot be read."""
+    observation = observation_for(manifests, owner)
+    try:
+        observer = Observer(client, parallelism=parallelism, tagging=tagging, cache=cache)
+        return observer.observe(
+            observation.kinds,
+            wanted=observation.wanted,
+            owner=owner,
+            expected_hashes=observation.expected_hashes,
+            addresses=observation.addresses,
+        )
+    except ObserveError as err:
+        raise UserError(f"cannot read the account: {err}") from err
+
+
+def observe_and_plan(
+    *,
+    manifests: list[Manifest],
+    client: Any,
+    owner: str,
+    prune: bool = True,
+    parallelism: int = 10,
+    tagging: Any = None,
+    cache: DescriptionCache | None = None,
+) -> Plan:
+    """Read what the manifests need from the account and plan. Raises UserError when the
+    account cannot be read."""
+    live = observe(
+        manifests=manifests,
+        client=client,
+        owner=owner,
+        parallelism=parallelism,
+        tagging=tagging,
+        cache=cache,
+    )
+    return plan(manifests, live, owner=owner, prune=prune)
+
+
+SYNC = {
+    Action.NOOP: "InSync",
+    Action.CREATE: "Missing",
+    Action.UPDATE: "OutOfSync",
+    Action.REPLACE: "OutOfSync",
+    Action.DELETE: "Orphaned",
+}
+
+
+def health(change: Change) -> str:
+    if change.action is Action.CREATE and change.live_status is None:
+        return "Missing"
+    return health_of(change.kind, change.live_status, change.live_failure)
+
+
+def health_of(kind: Kind, status: str | None, failure: str | None) -> str:
+    api = APIS[kind]
+    if status is None:
+        return "Healthy"
+    if status in api.failed:
+        return "Degraded"
+    if status in api.transitional:
+        return "Progressing"
+    if failure:
+        return "Degraded"
+    return "Healthy"
