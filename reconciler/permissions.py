@@ -38,7 +38,6 @@ from botocore import xform_name
 SAGEMAKER_CALL_SITES: tuple[str, ...] = (
     "reconciler.kinds.api",
     "reconciler.observe",
-    "reconciler.commands.status",
 )
 OTHER_CALL_SITES: dict[str, tuple[str, ...]] = {
     "dynamodb": ("reconciler.controller.lock",),

@@ -20,80 +20,19 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.aws import AwsSettings, client, sagemaker_client
 from reconciler.commands.common import EXIT_OK, load_valid
 from reconciler.kinds import APIS
-from reconciler.kinds.api import error_code, error_message, is_not_found
+from reconciler.kinds.api import error_code, error_message
 from reconciler.observe import LiveResource, LiveState
 from reconciler.planning.changes import Plan
 from reconciler.planning.desired import resolve
 from reconciler.planning.planner import plan
-from reconciler.resources import JsonDict, Kind, Manifest, Problem
+from reconciler.resources import JsonDict, Manifest, Problem
 from reconciler.service import SYNC, health, health_of, observe
-
-# DescribeClusterNode calls per cluster at most: a cluster scaling up by hundreds of
-# nodes has hundreds Pending, and their List entries say enough.
-MAX_NODE_DESCRIBES = 20
-
-
-def cluster_nodes(client: Any, name: str, declared: JsonDict | None) -> JsonDict | None:
-    """A cluster's nodes: per instance group how many there are, how many are Running and
-    (when declared) how many the manifest asks for; and every node that is not Running,
-    with its status and message. None when the cluster is gone."""
-    groups: dict[str, JsonDict] = {}
-    for group in (declared or {}).get("InstanceGroups", []):
-        groups[group["InstanceGroupName"]] = {
-            "wanted": group.get("InstanceCount"),
-            "total": 0,
-            "running": 0,
-        }
-    not_running: list[JsonDict] = []
-    try:
-        for page in client.get_paginator("list_cluster_nodes").paginate(ClusterName=name):
-            for node in page["ClusterNodeSummaries"]:
-                counts = groups.setdefault(node["InstanceGroupName"], {"total": 0, "running": 0})
-                counts["total"] += 1
-                instance = node.get("InstanceStatus", {})
-                if instance.get("Status") == "Running":
-                    counts["running"] += 1
-                    continue
-                not_running.append(
-                    {
-                        "instance_group": node["InstanceGroupName"],
-                        "instance_id": node["InstanceId"],
-                        "status": instance.get("Status"),
-                        "message": instance.get("Message"),
-                    }
-                )
-    except ClientError as err:
-        if is_not_found(err):
-            return None
-        raise
-    for node in not_running[:MAX_NODE_DESCRIBES]:
-        try:
-            details = client.describe_cluster_node(ClusterName=name, NodeId=node["instance_id"])
-        except ClientError as err:
-            if is_not_found(err):
-                continue  # gone since it was listed: the list entry is what we know
-            raise
-        instance = details["NodeDetails"].get("InstanceStatus", {})
-        node["status"] = instance.get("Status", node["status"])
-        node["message"] = instance.get("Message") or node["message"]
-    return {"groups": groups, "not_running": not_running}
-
-
-def nodes_health(current: str, nodes: JsonDict) -> str:
-    """A cluster's health, lowered by nodes that failed (Degraded) or are on their way."""
-    statuses = {node["status"] for node in nodes["not_running"]}
-    if "Failure" in statuses:
-        return "Degraded"
-    if statuses and current == "Healthy":
-        return "Progressing"
-    return current
 
 
 def _node_lines(nodes: JsonDict) -> list[str]:
@@ -200,17 +139,20 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
         if change.address in reasons:
             # Planned, yet the plan cannot be applied because of it.
             row["sync"], row["reason"] = "OutOfSync", reasons[change.address]
-        if change.kind is Kind.CLUSTER and change.live_status is not None:
+        api = APIS[change.kind]
+        if api.details_key is not None and change.live_status is not None:
+            # What the kind shows beside its status (a cluster: its nodes per group).
+            key = api.details_key
             try:
-                nodes = cluster_nodes(sagemaker, change.physical_name, change.desired_spec)
+                details = api.details(sagemaker, change.physical_name, change.desired_spec)
             except ClientError as err:
-                row["nodes_error"] = f"{error_code(err)}: {error_message(err)}"
+                row[f"{key}_error"] = f"{error_code(err)}: {error_message(err)}"
             except BotoCoreError as err:
-                row["nodes_error"] = str(err)
+                row[f"{key}_error"] = str(err)
             else:
-                if nodes is not None:
-                    row["nodes"] = nodes
-                    row["health"] = nodes_health(row["health"], nodes)
+                if details is not None:
+                    row[key] = details
+                    row["health"] = api.details_health(row["health"], details)
         rows.append(row)
     rows.extend(refused_rows(loaded.manifests, result, live, owner))
     if as_json:

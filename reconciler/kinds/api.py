@@ -76,6 +76,17 @@ class KindApi:
     def transitional(self) -> tuple[str, ...]:
         return self.info.transitional
 
+    # What `reconciler status` shows beside the status, under this key (None: nothing).
+    details_key: str | None = None
+
+    def details(self, client: Any, name: str, declared: JsonDict | None) -> JsonDict | None:
+        """The kind's details for status (a cluster's nodes); None when it is gone."""
+        return None
+
+    def details_health(self, health: str, details: JsonDict) -> str:
+        """Health as the details lower it (a failed node degrades a cluster)."""
+        return health
+
     def call(self, client: Any, operation: str, **params: Any) -> JsonDict:
         answer: JsonDict = getattr(client, snake(operation))(**params)
         answer.pop("ResponseMetadata", None)

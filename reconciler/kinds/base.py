@@ -81,11 +81,13 @@ class DestructiveReplace:
     refusal: what the problem says the change does ("replaces the cluster, which ...")
     warning: what the plan warns when allowed ("destroys it and all its nodes ...")
     effect:  the reason's tail, with ``{name}`` ("destroys {name} and its nodes")
+    loss:    what apply's confirmation says is lost ("its nodes, running jobs and ...")
     """
 
     refusal: str
     warning: str
     effect: str
+    loss: str
 
 
 @dataclass(frozen=True)

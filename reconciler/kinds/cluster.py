@@ -25,11 +25,12 @@ import copy
 import re
 from typing import Any
 
+from botocore.exceptions import ClientError
 from botocore.model import ListShape, Shape, StructureShape
 
 from reconciler.apimodel import input_shape
 from reconciler.diff import ABSENT, FieldChange
-from reconciler.kinds.api import KindApi
+from reconciler.kinds.api import KindApi, is_not_found
 from reconciler.kinds.base import DestructiveReplace, KindInfo, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
@@ -185,6 +186,7 @@ INFO = KindInfo(
         "(running jobs and instance storage are lost)",
         warning="destroys it and all its nodes (running jobs and instance storage are lost)",
         effect="destroys {name} and its nodes",
+        loss="its nodes, running jobs and instance storage are lost",
     ),
     arn_resource_type="cluster",
     # The Slurm rule (the default orchestrator); the planner asks create_only_for.
@@ -330,7 +332,76 @@ def update_request(
     return request
 
 
+# DescribeClusterNode calls per cluster at most: a cluster scaling up by hundreds of
+# nodes has hundreds Pending, and their List entries say enough.
+MAX_NODE_DESCRIBES = 20
+
+
+def cluster_nodes(client: Any, name: str, declared: JsonDict | None) -> JsonDict | None:
+    """A cluster's nodes: per instance group how many there are, how many are Running and
+    (when declared) how many the manifest asks for; and every node that is not Running,
+    with its status and message. None when the cluster is gone."""
+    groups: dict[str, JsonDict] = {}
+    for group in (declared or {}).get("InstanceGroups", []):
+        groups[group["InstanceGroupName"]] = {
+            "wanted": group.get("InstanceCount"),
+            "total": 0,
+            "running": 0,
+        }
+    not_running: list[JsonDict] = []
+    try:
+        for page in client.get_paginator("list_cluster_nodes").paginate(ClusterName=name):
+            for node in page["ClusterNodeSummaries"]:
+                counts = groups.setdefault(node["InstanceGroupName"], {"total": 0, "running": 0})
+                counts["total"] += 1
+                instance = node.get("InstanceStatus", {})
+                if instance.get("Status") == "Running":
+                    counts["running"] += 1
+                    continue
+                not_running.append(
+                    {
+                        "instance_group": node["InstanceGroupName"],
+                        "instance_id": node["InstanceId"],
+                        "status": instance.get("Status"),
+                        "message": instance.get("Message"),
+                    }
+                )
+    except ClientError as err:
+        if is_not_found(err):
+            return None
+        raise
+    for node in not_running[:MAX_NODE_DESCRIBES]:
+        try:
+            details = client.describe_cluster_node(ClusterName=name, NodeId=node["instance_id"])
+        except ClientError as err:
+            if is_not_found(err):
+                continue  # gone since it was listed: the list entry is what we know
+            raise
+        instance = details["NodeDetails"].get("InstanceStatus", {})
+        node["status"] = instance.get("Status", node["status"])
+        node["message"] = instance.get("Message") or node["message"]
+    return {"groups": groups, "not_running": not_running}
+
+
+def nodes_health(current: str, nodes: JsonDict) -> str:
+    """A cluster's health, lowered by nodes that failed (Degraded) or are on their way."""
+    statuses = {node["status"] for node in nodes["not_running"]}
+    if "Failure" in statuses:
+        return "Degraded"
+    if statuses and current == "Healthy":
+        return "Progressing"
+    return current
+
+
 class ClusterApi(KindApi):
+    details_key = "nodes"
+
+    def details(self, client: Any, name: str, declared: JsonDict | None) -> JsonDict | None:
+        return cluster_nodes(client, name, declared)
+
+    def details_health(self, health: str, details: JsonDict) -> str:
+        return nodes_health(health, details)
+
     def update(
         self,
         client: Any,

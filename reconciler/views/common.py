@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from reconciler.diff import ABSENT
+from reconciler.kinds import KINDS
 from reconciler.planning.changes import Action, Change, Plan
 from reconciler.planning.sensitive import mask_spec
-from reconciler.resources import Kind
 
 SYMBOL = {
     Action.CREATE: "+",
@@ -71,12 +71,11 @@ def destructive(plan: Plan) -> list[str]:
         if change.action is Action.DELETE:
             lines.append(f"{change.address} ({change.physical_name}) will be DELETED")
         elif (
-            change.action is Action.REPLACE and change.interrupting and change.kind is Kind.CLUSTER
+            change.action is Action.REPLACE
+            and change.interrupting
+            and (destroys := KINDS[change.kind].destructive_replace) is not None
         ):
-            lines.append(
-                f"{change.address} will be DESTROYED and created again: its nodes, running jobs "
-                "and instance storage are lost"
-            )
+            lines.append(f"{change.address} will be DESTROYED and created again: {destroys.loss}")
         elif change.action is Action.REPLACE and change.interrupting:
             lines.append(
                 f"{change.address} will be deleted and created again: traffic to it is interrupted"
