@@ -16,14 +16,13 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
-
 from reconciler.aws import AwsSettings, sagemaker_client
 from reconciler.commands.common import EXIT_OK, UserError
 from reconciler.exporting import Exported, brought_by, kinds_brought, logical_name, to_manifest
 from reconciler.kinds import HOSTING_KINDS, KINDS
 from reconciler.observe import LiveResource, ObserveError, Observer
 from reconciler.resources import JsonDict, Kind
+from reconciler.views import export as export_view
 
 EXPORTED_KINDS = tuple(KINDS)
 
@@ -40,14 +39,6 @@ def _select(resources: dict[tuple[Kind, str], LiveResource], name: str) -> set[t
     for key in [k for k in resources if k[1] == name.lower()]:
         chosen |= brought_by(specs, key)
     return {key for key in chosen if key in resources}
-
-
-def _dump(items: list[Exported]) -> str:
-    return "".join(
-        "---\n"
-        + yaml.safe_dump(item.document, sort_keys=False, default_flow_style=False, width=100)
-        for item in items
-    )
 
 
 def _target(out: str | None, layout: str) -> tuple[Path | None, bool]:
@@ -109,13 +100,13 @@ def run(
             print(f"warning: {warning}", file=sys.stderr)
 
     if target is None:
-        sys.stdout.write(_dump(exported))
+        sys.stdout.write(export_view.render(exported))
     elif not into_directory:
-        _write(target, _dump(exported))
+        _write(target, export_view.render(exported))
     else:
         files_layout = "per-resource" if layout == "stream" else layout
         for path, items in _files(exported, files_layout, selected).items():
-            _write(target / path, _dump(items))
+            _write(target / path, export_view.render(items))
     print(f"exported {len(exported)} resources", file=sys.stderr)
     return EXIT_OK
 

@@ -33,20 +33,7 @@ from reconciler.planning.desired import resolve
 from reconciler.planning.planner import plan
 from reconciler.resources import JsonDict, Manifest, Problem
 from reconciler.service import SYNC, health, health_of, observe
-
-
-def _node_lines(nodes: JsonDict) -> list[str]:
-    lines = []
-    for group, counts in nodes["groups"].items():
-        line = f"  {group}: {counts['running']}/{counts['total']} nodes Running"
-        if counts.get("wanted") is not None and counts["wanted"] != counts["total"]:
-            line += f" ({counts['wanted']} wanted)"
-        lines.append(line)
-        for node in nodes["not_running"]:
-            if node["instance_group"] == group:
-                message = f": {node['message']}" if node.get("message") else ""
-                lines.append(f"    {node['instance_id']} {node['status']}{message}")
-    return lines
+from reconciler.views import status as status_view
 
 
 def _live_twin(
@@ -158,19 +145,7 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
     if as_json:
         sys.stdout.write(json.dumps({"owner": owner, "resources": rows}, indent=2) + "\n")
     else:
-        width = max([len(str(r["address"])) for r in rows] + [8])
-        print(f"{'RESOURCE':<{width}}  {'SYNC':<10}  {'HEALTH':<11}  STATUS")
-        for row in rows:
-            status = row["status"] or "-"
-            if "message" in row:
-                status += f" ({row['message']})"
-            print(f"{row['address']:<{width}}  {row['sync']:<10}  {row['health']:<11}  {status}")
-            if "reason" in row:
-                print(f"  problem: {row['reason']}")
-            for line in _node_lines(row.get("nodes") or {"groups": {}}):
-                print(line)
-            if "nodes_error" in row:
-                print(f"  nodes: cannot be read ({row['nodes_error']})")
+        sys.stdout.write(status_view.render(rows))
     for problem in result.problems:
         print(problem, file=sys.stderr)
     return EXIT_OK

@@ -1,0 +1,39 @@
+"""The ``reconciler status`` table: one line per resource (sync, health, status), the
+problem that keeps a resource out of sync, and a kind's details (a cluster's nodes per
+instance group, and every node that is not Running)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+JsonDict = dict[str, Any]
+
+
+def render(rows: list[JsonDict]) -> str:
+    width = max([len(str(r["address"])) for r in rows] + [8])
+    lines = [f"{'RESOURCE':<{width}}  {'SYNC':<10}  {'HEALTH':<11}  STATUS"]
+    for row in rows:
+        status = row["status"] or "-"
+        if "message" in row:
+            status += f" ({row['message']})"
+        lines.append(f"{row['address']:<{width}}  {row['sync']:<10}  {row['health']:<11}  {status}")
+        if "reason" in row:
+            lines.append(f"  problem: {row['reason']}")
+        lines.extend(_node_lines(row.get("nodes") or {"groups": {}}))
+        if "nodes_error" in row:
+            lines.append(f"  nodes: cannot be read ({row['nodes_error']})")
+    return "".join(line + "\n" for line in lines)
+
+
+def _node_lines(nodes: JsonDict) -> list[str]:
+    lines = []
+    for group, counts in nodes["groups"].items():
+        line = f"  {group}: {counts['running']}/{counts['total']} nodes Running"
+        if counts.get("wanted") is not None and counts["wanted"] != counts["total"]:
+            line += f" ({counts['wanted']} wanted)"
+        lines.append(line)
+        for node in nodes["not_running"]:
+            if node["instance_group"] == group:
+                message = f": {node['message']}" if node.get("message") else ""
+                lines.append(f"    {node['instance_id']} {node['status']}{message}")
+    return lines
