@@ -2,8 +2,8 @@
 exit codes (0 success, 1 error, 2 plan has changes — see DESIGN.md).
 
 Each command lives in :mod:`reconciler.commands` and takes explicit keyword arguments;
-errors meant for the user are :class:`UserError`, printed to stderr as one line, never as
-a traceback.
+errors are :class:`reconciler.errors.ReconcilerError` (permanent or temporary), printed to
+stderr as one line, never as a traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 from reconciler import __version__, logs
 from reconciler.aws import AwsSettings
-from reconciler.commands.common import EXIT_ERROR, InvalidManifests, UserError
+from reconciler.commands.common import EXIT_ERROR
+from reconciler.errors import ReconcilerError
 from reconciler.resources import Kind
 
 DEFAULT_DIRECTORY = "manifests"
@@ -224,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--allow-empty", action="store_true", help="let an empty manifest set delete everything"
     )
+    run.add_argument(
+        "--max-deletes", type=int, default=None, metavar="N", help="refuse passes with more deletes"
+    )
     _add_lock_options(run)
     _add_aws_options(run)
 
@@ -242,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
                 parallelism=args.parallelism,
                 poll_interval=args.poll_interval,
                 allow_empty=args.allow_empty,
+                max_deletes=args.max_deletes,
             ),
             listen=args.listen,
             lock_table=args.lock_table,
@@ -331,10 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logs.configure(args.log_format, args.log_level or default_level)
     try:
         code: int = args.run(args)
-    except InvalidManifests as err:
-        print(f"reconciler: {err}", file=sys.stderr)
-        return EXIT_ERROR
-    except UserError as err:
+    except ReconcilerError as err:  # invalid manifests, refused guards, unreadable account, ...
         print(f"reconciler: {err}", file=sys.stderr)
         return EXIT_ERROR
     except NoRegionError:

@@ -25,6 +25,7 @@ from typing import Any
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
+from reconciler.errors import ReconcilerError, from_aws
 from reconciler.kinds import KINDS
 from reconciler.kinds.api import snake
 from reconciler.naming import content_hash
@@ -32,7 +33,12 @@ from reconciler.resources import ADDRESS_TAG, OWNER_TAG, SPEC_HASH_TAG, JsonDict
 
 
 class ObserveError(Exception):
-    """Reading the account failed (after botocore's retries)."""
+    """Reading the account failed (after botocore's retries); `error` is it, classed
+    (reconciler.errors: temporary or permanent)."""
+
+    def __init__(self, error: ReconcilerError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 log = structlog.get_logger("reconciler.observe")
@@ -229,10 +235,9 @@ class Observer:
         except ClientError as err:
             if _is_not_found(err):
                 raise _Gone from err
-            error = err.response.get("Error", {})
-            raise ObserveError(f"{what}: {error.get('Code')}: {error.get('Message')}") from err
+            raise ObserveError(from_aws(err, what)) from err
         except BotoCoreError as err:
-            raise ObserveError(f"{what}: {err}") from err
+            raise ObserveError(from_aws(err, what)) from err
 
     def describe_all(self, resources: Iterable[LiveResource]) -> None:
         self._parallel(self.describe, resources)

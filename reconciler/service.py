@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.capacity import check_capacity
+from reconciler.errors import PermanentError, TemporaryError
 from reconciler.kinds import APIS
 from reconciler.manifests import load
 from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
@@ -24,8 +25,12 @@ from reconciler.planning.planner import observation_for, plan
 from reconciler.resources import Kind, Manifest, Problem
 
 
-class UserError(Exception):
+class UserError(PermanentError):
     """An error the user can act on; printed as ``reconciler: <message>``, exit code 1."""
+
+
+class AccountUnreadable(TemporaryError):
+    """The account could not be read for a reason that may pass (throttling, 5xx, network)."""
 
 
 class InvalidManifests(UserError):
@@ -85,7 +90,8 @@ def observe(
             addresses=observation.addresses,
         )
     except ObserveError as err:
-        raise UserError(f"cannot read the account: {err}") from err
+        kind = AccountUnreadable if err.error.temporary else UserError
+        raise kind(f"cannot read the account: {err}") from err
 
 
 def observe_and_plan(
@@ -137,3 +143,19 @@ def health_of(kind: Kind, status: str | None, failure: str | None) -> str:
     if failure:
         return "Degraded"
     return "Healthy"
+
+
+def refused_by_guards(plan: Plan, *, allow_empty: bool, max_deletes: int | None) -> str | None:
+    """Why applying `plan` is refused by the prune guards, for apply and the controller
+    alike (None: it is not): manifests that declare nothing delete nothing without
+    ``--allow-empty``, and no plan deletes more than ``--max-deletes``."""
+    deletes = sum(1 for c in plan.changes if c.action is Action.DELETE)
+    declared = sum(1 for c in plan.changes if c.action is not Action.DELETE)
+    if deletes and declared == 0 and not allow_empty:
+        return (
+            f"the manifests declare nothing and {deletes} resource(s) would be deleted; "
+            "refusing (pass --allow-empty if that is what you want)"
+        )
+    if max_deletes is not None and deletes > max_deletes:
+        return f"the plan deletes {deletes} resources, more than --max-deletes {max_deletes}"
+    return None

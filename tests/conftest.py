@@ -4,6 +4,7 @@ the API model, serialisation, signing, retries)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from reconciler import logs
 from reconciler.emulator.app import EmulatorApp
 from reconciler.emulator.control_client import ControlClient
 from reconciler.emulator.inprocess import attach
@@ -92,3 +94,14 @@ def emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
 def sm(emulator: Emulator) -> Any:
     """A SageMaker client of the emulator, no retries (so tests see every error)."""
     return emulator.client("sagemaker")
+
+
+@pytest.fixture
+def quiet_logs() -> Iterator[None]:
+    """Structured logs at info level into /dev/null: logged, not accumulated anywhere (a
+    controller run in-process logs through structlog, whose stream must outlive capsys)."""
+    with open(os.devnull, "w") as sink:
+        with contextlib.redirect_stderr(sink):
+            logs.configure("json", "info")
+        yield
+    logs.configure()

@@ -25,7 +25,8 @@ from reconciler.controller.lock import LeaseLock
 from reconciler.execution.executor import Executor, Progress, Result
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
-from reconciler.planning.changes import Action, Plan
+from reconciler.planning.changes import Plan
+from reconciler.service import refused_by_guards
 from reconciler.views import human
 from reconciler.views.progress import LiveProgress, PlainProgress
 
@@ -119,17 +120,9 @@ def run(
         if saved is not None:
             _check_saved_plan(saved, plan, digest)
 
-        deletes = [c for c in plan.changes if c.action is Action.DELETE]
-        declared = sum(1 for c in plan.changes if c.action is not Action.DELETE)
-        if deletes and declared == 0 and not allow_empty:
-            raise UserError(
-                f"the manifests declare nothing and {len(deletes)} resource(s) would be deleted; "
-                "refusing (pass --allow-empty if that is what you want)"
-            )
-        if max_deletes is not None and len(deletes) > max_deletes:
-            raise UserError(
-                f"the plan deletes {len(deletes)} resources, more than --max-deletes {max_deletes}"
-            )
+        refusal = refused_by_guards(plan, allow_empty=allow_empty, max_deletes=max_deletes)
+        if refusal is not None:
+            raise UserError(refusal)
 
         sys.stdout.write(human.render(plan))
         if not plan.has_changes:

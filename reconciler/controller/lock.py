@@ -45,6 +45,7 @@ class LockError(UserError):
     def __init__(self, message: str, *, transient: bool) -> None:
         super().__init__(message)
         self.transient = transient
+        self.temporary = transient  # reconciler.errors: retrying later may succeed
 
 
 class LockLost(Exception):

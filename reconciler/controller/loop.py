@@ -27,12 +27,13 @@ from watchdog.observers.api import BaseObserver
 
 from reconciler.controller.lock import LeaseLock, LockError
 from reconciler.controller.metrics import Metrics
+from reconciler.errors import ReconcilerError
 from reconciler.execution.executor import Executor
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
 from reconciler.observe import DescriptionCache
 from reconciler.planning.changes import Action
-from reconciler.service import SYNC, UserError, health, observe_and_plan, problems_of
+from reconciler.service import SYNC, health, observe_and_plan, problems_of, refused_by_guards
 
 log = structlog.get_logger("reconciler.controller")
 
@@ -45,7 +46,8 @@ class ControllerSettings:
     """directory: the manifests (may be a symlink a git-sync sidecar swaps);
     interval: seconds between resyncs (±jitter fraction); mode: "heal" or "detect";
     debounce: quiet seconds after a file event before a pass; max_backoff: cap of the
-    exponential backoff after failed passes; allow_empty: let an empty manifest set prune."""
+    exponential backoff after failed passes; allow_empty: let an empty manifest set prune;
+    max_deletes: refuse a pass that would delete more (both as apply's guards)."""
 
     directory: str
     owner: str
@@ -57,6 +59,7 @@ class ControllerSettings:
     parallelism: int = 10
     poll_interval: float = 2.0
     allow_empty: bool = False
+    max_deletes: int | None = None
 
 
 class _Trigger(FileSystemEventHandler):
@@ -134,6 +137,7 @@ class Controller:
         self.trigger = _Trigger(self.wake, str(Path(settings.directory).absolute()))
         self.ready = threading.Event()
         self.failures = 0
+        self.permanent = False  # the last pass failed in a way retrying cannot fix
         self.passes = 0
         self.wait_policy = WaitPolicy(initial=settings.poll_interval, stop=self.stop)
         self._watch: BaseObserver | None = None
@@ -176,6 +180,7 @@ class Controller:
     def reconcile(self) -> str:
         """One level-based pass; returns its result label."""
         started = time.monotonic()
+        self.permanent = False
         result = self._reconcile()
         self.passes += 1
         self.metrics.pass_duration.observe(time.monotonic() - started)
@@ -184,6 +189,10 @@ class Controller:
             self.failures = 0
             self.metrics.succeeded()
             self.ready.set()
+        elif self.permanent:
+            # Retrying soon cannot help (bad manifests, an ownership conflict, AccessDenied):
+            # wait for a manifest change or the next resync, without backing off faster.
+            self.failures = 0
         else:
             self.failures += 1
         log.info("pass_done", result=result, duration=round(time.monotonic() - started, 3))
@@ -196,6 +205,7 @@ class Controller:
             # Keep what runs: a broken manifest must never turn into deletes.
             for problem in problems:
                 log.error("invalid_manifest", problem=str(problem))
+            self.permanent = True
             return "invalid"
         try:
             plan = observe_and_plan(
@@ -206,8 +216,9 @@ class Controller:
                 tagging=self.tagging,
                 cache=self.cache,
             )
-        except UserError as err:
-            log.error("observe_failed", error=str(err))
+        except ReconcilerError as err:
+            log.error("observe_failed", error=str(err), temporary=err.temporary)
+            self.permanent = not err.temporary
             return "error"
         self.metrics.set_resources(
             [
@@ -217,8 +228,10 @@ class Controller:
             ]
         )
         if plan.problems:
+            # An ownership conflict, a missing reference: permanent until something changes.
             for problem in plan.problems:
                 log.error("plan_problem", problem=str(problem))
+            self.permanent = True
             return "error"
         if not plan.has_changes:
             return "success"
@@ -230,12 +243,12 @@ class Controller:
             )
         if settings.mode == "detect":
             return "drift"
-        deletes = sum(1 for c in changed if c.action is Action.DELETE)
-        if deletes and not valid.manifests and not settings.allow_empty:
-            log.error(
-                "refused",
-                reason=f"the manifests declare nothing; {deletes} deletes refused (--allow-empty)",
-            )
+        refusal = refused_by_guards(
+            plan, allow_empty=settings.allow_empty, max_deletes=settings.max_deletes
+        )
+        if refusal is not None:
+            log.error("refused", reason=refusal)
+            self.permanent = True
             return "error"
         if self.lock is not None and self.lock.lost.is_set():
             log.error("lock_lost", holder=self.lock.holder)

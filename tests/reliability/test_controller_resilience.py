@@ -4,9 +4,7 @@ passes over the converged fleet do not grow its memory."""
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import os
 import re
 import shutil
 import signal
@@ -21,7 +19,6 @@ from typing import Any
 import boto3
 import pytest
 
-from reconciler import logs
 from reconciler.controller.loop import Controller, ControllerSettings
 from reconciler.emulator.control_client import ControlClient
 from tests.e2e.conftest import EXAMPLES, Env
@@ -79,16 +76,6 @@ def test_controller_converges_through_faults_without_a_restart(env: Env, tmp_pat
         f"controller: {FAULTY_SECONDS:.0f} s of 30% faults after 2 failed passes "
         f"({fired} faults in {calls} calls), then converged without a restart"
     )
-
-
-@pytest.fixture
-def quiet_logs() -> Iterator[None]:
-    """Structured logs at info level into /dev/null: logged, not accumulated anywhere."""
-    with open(os.devnull, "w") as sink:
-        with contextlib.redirect_stderr(sink):
-            logs.configure("json", "info")
-        yield
-    logs.configure()
 
 
 @pytest.fixture
