@@ -8,12 +8,14 @@ Each change becomes one node, or two when its halves must be ordered apart:
 
 ``graphlib.TopologicalSorter`` hands out a node once every node it depends on is done;
 when one fails, everything that depends on it is skipped and reported as such, while
-independent branches go on. Every ready node runs at once on its own thread:
-``parallelism`` bounds the *write calls* in flight (Create*, Update*, Delete*, AddTags,
-DeleteTags), not the nodes, so a node waiting for SageMaker (polling, :mod:`waiting`, or
-the pause before retrying a create that did not see its dependency yet) holds no slot.
-Describe calls run unbounded, like the observer's parallel reads; throttling and
-transient errors are botocore's retry mode's business, not ours.
+independent branches go on. Every ready node starts at once, on a thread of its own (up
+to ``NODE_THREADS``): ``parallelism`` bounds the *write calls* in flight (Create*,
+Update*, Delete*, AddTags, DeleteTags), not the nodes, so a node waiting for SageMaker
+(polling, :mod:`waiting`, or the pause before retrying a create that did not see its
+dependency yet) holds no slot.
+Describe calls need no write slot; all calls together are bounded by the client's HTTP
+connection pool. Throttling and transient errors are botocore's retry mode's business,
+not ours.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -129,6 +131,15 @@ class Executor:
         self.progress = progress
         # Held around each write call only (see the module docstring).
         self._writes = threading.BoundedSemaphore(self.parallelism)
+        # Held around every call: no more calls in flight than the client's HTTP pool has
+        # connections (urllib3 would open and discard extra ones, warning each time), but
+        # never fewer than the writes allowed.
+        self._calls = threading.BoundedSemaphore(max(self.parallelism, _pool_size(client)))
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        with self._writes, self._calls:
+            yield
 
     # -- the graph ---------------------------------------------------------------------
     def nodes(self, plan: Plan) -> dict[str, _Node]:
@@ -314,13 +325,14 @@ class Executor:
         try:
             described = self._describe(api, change.physical_name)
             if described is not None:
-                with self._writes:
+                with self._write():
                     api.add_tags(self.client, api.arn(described), {FAILED_SPEC_TAG: change.attempt})
         except (ClientError, BotoCoreError):
             pass
 
     def _describe(self, api: KindApi, name: str) -> JsonDict | None:
-        return api.describe(self.client, name)
+        with self._calls:
+            return api.describe(self.client, name)
 
     def wait_settled(self, api: KindApi, change: Change, name: str) -> JsonDict | None:
         """Wait until the resource is in no transitional state (or gone)."""
@@ -374,7 +386,7 @@ class Executor:
         delay = self.policy.initial
         for attempt in range(5):
             try:
-                with self._writes:
+                with self._write():
                     api.create(self.client, name, change.desired_spec, change.tags_to_add)
                 return
             except ClientError as err:
@@ -407,11 +419,11 @@ class Executor:
         # must not forget a key that is still there.
         if change.tags_to_remove:
             self.progress("call", change.address, {"operation": "DeleteTags"})
-            with self._writes:
+            with self._write():
                 api.remove_tags(self.client, arn, change.tags_to_remove)
         if change.tags_to_add:
             self.progress("call", change.address, {"operation": "AddTags"})
-            with self._writes:
+            with self._write():
                 api.add_tags(self.client, arn, change.tags_to_add)
 
     def _update_once(self, api: KindApi, change: Change, operation: str) -> None:
@@ -422,7 +434,7 @@ class Executor:
         name = change.physical_name
         for attempt in range(3):
             try:
-                with self._writes:
+                with self._write():
                     api.update(
                         self.client,
                         name,
@@ -445,14 +457,14 @@ class Executor:
         self.wait_settled(api, change, name)
         self.progress("call", change.address, {"operation": api.delete_operation, "name": name})
         try:
-            with self._writes:
+            with self._write():
                 api.delete(self.client, name)
         except ClientError as err:
             # Busy: most likely an earlier attempt (answer lost) is deleting it already.
             if not is_busy(err):
                 raise
             self.wait_settled(api, change, name)
-            with self._writes:
+            with self._write():
                 api.delete(self.client, name)
         if api.status_key:
             poll(
@@ -462,6 +474,13 @@ class Executor:
                 self.policy,
                 f"{change.kind} {name} to be deleted",
             )
+
+
+def _pool_size(client: Any) -> int:
+    """The boto3 client's HTTP connection pool size (botocore's default: 10)."""
+    config = getattr(getattr(client, "meta", None), "config", None)
+    size = getattr(config, "max_pool_connections", None)
+    return size if isinstance(size, int) and size > 0 else 10
 
 
 def _describe_error(err: BaseException) -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -65,8 +67,10 @@ class FakeSageMaker:
         self.lock = threading.RLock()
         self.resources: dict[tuple[str, str], dict[str, Any]] = {}
         self.calls: list[tuple[str, str]] = []  # (operation, name) in the order made
-        self.in_flight = 0
+        self.in_flight = 0  # write calls
         self.max_in_flight = 0
+        self.calls_in_flight = 0  # any calls
+        self.max_calls_in_flight = 0
         self.creating = 0  # endpoints Creating right now
         self.max_creating = 0
 
@@ -74,6 +78,17 @@ class FakeSageMaker:
     def _record(self, operation: str, name: str) -> None:
         with self.lock:
             self.calls.append((operation, name))
+
+    @contextmanager
+    def _in_flight(self) -> Iterator[None]:
+        with self.lock:
+            self.calls_in_flight += 1
+            self.max_calls_in_flight = max(self.max_calls_in_flight, self.calls_in_flight)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.calls_in_flight -= 1
 
     def _write(self, operation: str, name: str) -> None:
         self._record(operation, name)
@@ -111,6 +126,12 @@ class FakeSageMaker:
         operation = "".join(part.capitalize() for part in method.split("_"))
 
         def call(**params: Any) -> dict[str, Any]:
+            with self._in_flight():
+                if self.write_pause:
+                    time.sleep(self.write_pause / 2)  # reads are slow too
+                return answer(params)
+
+        def answer(params: dict[str, Any]) -> dict[str, Any]:
             name = params[name_field]
             if verb == "create":
                 self._write(operation, name)
@@ -148,7 +169,8 @@ class FakeSageMaker:
         return call
 
     def add_tags(self, **params: Any) -> dict[str, Any]:
-        self._write("AddTags", params["ResourceArn"])
+        with self._in_flight():
+            self._write("AddTags", params["ResourceArn"])
         return {}
 
 
@@ -318,6 +340,21 @@ def test_parallelism_bounds_the_write_calls_in_flight() -> None:
     assert len(fake.operations("CreateModel")) == 6
     # Never more than 2 writes at once, and 2 did overlap (the bound is not 1).
     assert fake.max_in_flight == 2
+
+
+def test_calls_in_flight_stay_within_the_clients_connection_pool() -> None:
+    # More calls at once than the HTTP pool has connections would make urllib3 open and
+    # discard connections (warning each time): reads wait for a connection, writes too.
+    fake = FakeSageMaker(write_pause=0.01, ready=lambda name, fake: False)
+    fake.meta = SimpleNamespace(config=SimpleNamespace(max_pool_connections=3))
+    released = threading.Timer(0.3, lambda: setattr(fake, "ready", lambda n, f: True))
+    released.start()
+
+    outcomes = apply(fake, [endpoint(f"e{i}") for i in range(12)], parallelism=2)
+
+    assert {r for r, _ in outcomes.values()} == {Result.CREATED}
+    assert fake.max_in_flight == 2
+    assert fake.max_calls_in_flight == 3
 
 
 def test_resources_waiting_for_sagemaker_hold_no_write_slot() -> None:
