@@ -12,10 +12,9 @@ independent branches go on. Every ready node starts at once, on a thread of its 
 to ``NODE_THREADS``): ``parallelism`` bounds the *write calls* in flight (Create*,
 Update*, Delete*, AddTags, DeleteTags), not the nodes, so a node waiting for SageMaker
 (polling, :mod:`waiting`, or the pause before retrying a create that did not see its
-dependency yet) holds no slot.
-Describe calls need no write slot; all calls together are bounded by the client's HTTP
-connection pool. Throttling and transient errors are botocore's retry mode's business,
-not ours.
+dependency yet) holds no slot. Describe calls need no write slot; all calls together are
+bounded by the client's HTTP connection pool. Throttling and transient errors are
+botocore's retry mode's business, not ours.
 """
 
 from __future__ import annotations
