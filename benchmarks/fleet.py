@@ -9,8 +9,8 @@ Scenarios (the default set is all but ``plan-10k``, which runs only when named):
     plan-empty       plan of the IC fleet against an empty account: wall, API calls, RSS
     plan-converged   apply the IC fleet once, then plan (nothing changed): wall, API calls
     plan-one-change  after convergence, one IC's CopyCount changed, plan: API calls
-    apply-parallel   20 classic endpoints, transitions seconds:2, apply at --parallelism 10
-                     vs 1, and a 1-endpoint fleet (the critical path)
+    apply-parallel   20 classic endpoints, transitions seconds:2, apply at --parallelism 10,
+                     1 and 20, and a 1-endpoint fleet (the critical path)
     controller       reconciler run on the example manifests: save-to-first-write latency
                      (median of 20 edits) and RSS after 10 and 100 passes
     run-mode         reconciler run on the converged IC fleet: calls and time of a resync
@@ -738,9 +738,11 @@ class Bench:
             table.add(f"wall, {label}", walls[label], fmt_seconds, headline=True)
         m10, m1, m_single = (median(walls[x]) for x in (p10, p1, single))
         assert m10 is not None and m1 is not None and m_single is not None
-        table.ratio("speedup, parallelism 10 vs 1", m1 / m10)
+        # --parallelism bounds write calls, and waiting holds no slot: at any setting the
+        # 20 endpoints' waits overlap, so every ratio to the critical path should be near 1.
         table.ratio("wall(20 @ p10) / wall(1 endpoint) (critical path)", m10 / m_single)
-        table.ratio("wall(20 @ p1) / wall(1 endpoint) (ideal: 20)", m1 / m_single)
+        table.ratio("speedup, parallelism 10 vs 1", m1 / m10)
+        table.ratio("wall(20 @ p1) / wall(1 endpoint) (writes one at a time)", m1 / m_single)
         m_all = median(walls[p_all])
         assert m_all is not None
         table.ratio("wall(20 @ p20) / wall(1 endpoint) (critical path)", m_all / m_single)

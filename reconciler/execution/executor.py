@@ -1,4 +1,4 @@
-"""Apply a plan: its changes become graph nodes, run with bounded parallelism.
+"""Apply a plan: its changes become graph nodes, walked in dependency order.
 
 Each change becomes one node, or two when its halves must be ordered apart:
 
@@ -6,19 +6,28 @@ Each change becomes one node, or two when its halves must be ordered apart:
   (delete the superseded names) only after the dependants in ``delete_after`` have moved;
 - an interrupting replace: ``delete`` (after ``delete_after``), then ``create``.
 
-A node starts when every node it depends on has succeeded; when one fails, everything
-that depends on it is skipped and reported as such, while independent branches go on.
-Waiting is polling (:mod:`waiting`); throttling and transient errors are botocore's retry
-mode's business, not ours.
+``graphlib.TopologicalSorter`` hands out a node once every node it depends on is done;
+when one fails, everything that depends on it is skipped and reported as such, while
+independent branches go on. Every ready node starts at once, on a thread of its own (up
+to ``NODE_THREADS``): ``parallelism`` bounds the *write calls* in flight (Create*,
+Update*, Delete*, AddTags, DeleteTags), not the nodes, so a node waiting for SageMaker
+(polling, :mod:`waiting`, or the pause before retrying a create that did not see its
+dependency yet) holds no slot. Describe calls need no write slot; all calls together are
+bounded by the client's HTTP connection pool. Throttling and transient errors are
+botocore's retry mode's business, not ours.
 """
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
+from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -88,6 +97,16 @@ def _quiet(event: str, address: str, fields: dict[str, Any]) -> None:
     return None
 
 
+# How many nodes may be in flight at once, waiting included (one thread each); ready nodes
+# beyond it queue. Far above what a plan has ready at once (a node is ready only when its
+# dependencies are done), it bounds threads and the Describe load of a huge first apply.
+NODE_THREADS = 256
+
+# The main thread waits for nodes in slices this long, so that it stays responsive to
+# signals (SIGTERM, SIGINT) while nodes run.
+SLICE = 0.5
+
+
 @dataclass
 class _Node:
     key: str
@@ -109,6 +128,17 @@ class Executor:
         self.parallelism = max(1, parallelism)
         self.policy = wait_policy or WaitPolicy()
         self.progress = progress
+        # Held around each write call only (see the module docstring).
+        self._writes = threading.BoundedSemaphore(self.parallelism)
+        # Held around every call: no more calls in flight than the client's HTTP pool has
+        # connections (urllib3 would open and discard extra ones, warning each time), but
+        # never fewer than the writes allowed.
+        self._calls = threading.BoundedSemaphore(max(self.parallelism, _pool_size(client)))
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        with self._writes, self._calls:
+            yield
 
     # -- the graph ---------------------------------------------------------------------
     def nodes(self, plan: Plan) -> dict[str, _Node]:
@@ -159,51 +189,58 @@ class Executor:
         errors: dict[str, str] = {}
         started: dict[str, float] = {}
         elapsed: dict[str, float] = {}
-        running: dict[Future[None], str] = {}
-        with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
-            while len(state) < len(nodes):
-                progressed = False
-                for key, node in nodes.items():
-                    if key in state or key in running.values():
-                        continue
-                    if any(state.get(d) in ("failed", "skipped") for d in node.deps):
+        sorter = TopologicalSorter({key: node.deps for key, node in nodes.items()})
+        # On a cycle, get_ready() still hands out every node the cycle does not block; the
+        # nodes it never hands out are reported below: a cycle fails, it never hangs.
+        with contextlib.suppress(CycleError):
+            sorter.prepare()
+        finished: queue.SimpleQueue[tuple[str, BaseException | None]] = queue.SimpleQueue()
+
+        def run(node: _Node) -> None:
+            error: BaseException | None = None
+            try:
+                self.run_node(node)
+            except BaseException as err:  # reported per resource, never raised
+                error = err
+            finished.put((node.key, error))
+
+        threads = max(self.parallelism, min(len(nodes), NODE_THREADS), 1)
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="apply") as pool:
+            while sorter.is_active():
+                skipped_any = False
+                for key in sorter.get_ready():
+                    blocker = next((d for d in sorted(nodes[key].deps) if state[d] != "ok"), None)
+                    if blocker is not None:
                         state[key] = "skipped"
-                        blocker = next(
-                            d for d in sorted(node.deps) if state.get(d) in ("failed", "skipped")
-                        )
                         errors[key] = f"{blocker.split('#')[0]} did not complete"
-                        progressed = True
+                        sorter.done(key)  # its dependants are handed out, and skipped too
+                        skipped_any = True
                         continue
-                    if (
-                        all(state.get(d) == "ok" for d in node.deps)
-                        and len(running) < self.parallelism
-                    ):
-                        started[key] = time.monotonic()
-                        running[pool.submit(self.run_node, node)] = key
-                        progressed = True
-                if not running:
-                    if not progressed:  # nothing can start: a dependency cycle — report, don't hang
-                        for key in nodes:
-                            if key not in state:
-                                state[key] = "failed"
-                                errors[key] = "dependency cycle in the plan"
+                    started[key] = time.monotonic()
+                    pool.submit(run, nodes[key])
+                if skipped_any:
                     continue
-                # Short slices keep the main thread responsive to signals (SIGTERM).
-                done, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
-                for future in done:
-                    key = running.pop(future)
-                    elapsed[key] = time.monotonic() - started[key]
-                    try:
-                        future.result()
-                        state[key] = "ok"
-                    except Exception as err:  # reported per resource, never raised
-                        state[key] = "failed"
-                        errors[key] = _describe_error(err)
-                        self.progress(
-                            "failed",
-                            nodes[key].change.address,
-                            {"error": errors[key], "duration": round(elapsed[key], 3)},
-                        )
+                # Nodes are running (is_active() says so): wait for the next to finish.
+                try:
+                    key, error = finished.get(timeout=SLICE)
+                except queue.Empty:
+                    continue
+                elapsed[key] = time.monotonic() - started[key]
+                if error is None:
+                    state[key] = "ok"
+                else:
+                    state[key] = "failed"
+                    errors[key] = _describe_error(error)
+                    self.progress(
+                        "failed",
+                        nodes[key].change.address,
+                        {"error": errors[key], "duration": round(elapsed[key], 3)},
+                    )
+                sorter.done(key)
+        for key in nodes:
+            if key not in state:  # never handed out: in a cycle, or depends on one
+                state[key] = "failed"
+                errors[key] = "dependency cycle in the plan"
         return self._report(plan, nodes, state, errors, elapsed)
 
     def _report(
@@ -215,8 +252,11 @@ class Executor:
         elapsed: dict[str, float],
     ) -> ApplyReport:
         report = ApplyReport()
+        keys_of: dict[int, list[str]] = {}  # id(change) → its nodes' keys
+        for key, node in nodes.items():
+            keys_of.setdefault(id(node.change), []).append(key)
         for change in plan.changes:
-            keys = [k for k, n in nodes.items() if n.change is change]
+            keys = keys_of.get(id(change), [])
             seconds = sum(elapsed.get(k, 0.0) for k in keys)
             if not keys:
                 report.outcomes.append(Outcome(change.address, Result.UNCHANGED))
@@ -284,12 +324,14 @@ class Executor:
         try:
             described = self._describe(api, change.physical_name)
             if described is not None:
-                api.add_tags(self.client, api.arn(described), {FAILED_SPEC_TAG: change.attempt})
+                with self._write():
+                    api.add_tags(self.client, api.arn(described), {FAILED_SPEC_TAG: change.attempt})
         except (ClientError, BotoCoreError):
             pass
 
     def _describe(self, api: KindApi, name: str) -> JsonDict | None:
-        return api.describe(self.client, name)
+        with self._calls:
+            return api.describe(self.client, name)
 
     def wait_settled(self, api: KindApi, change: Change, name: str) -> JsonDict | None:
         """Wait until the resource is in no transitional state (or gone)."""
@@ -343,12 +385,13 @@ class Executor:
         delay = self.policy.initial
         for attempt in range(5):
             try:
-                api.create(self.client, name, change.desired_spec, change.tags_to_add)
+                with self._write():
+                    api.create(self.client, name, change.desired_spec, change.tags_to_add)
                 return
             except ClientError as err:
                 if not is_not_found(err) or attempt == 4:
                     raise
-                if self.policy.stop.wait(delay):
+                if self.policy.stop.wait(delay):  # the pause holds no write slot
                     raise
                 delay = min(delay * 2, self.policy.maximum)
 
@@ -375,10 +418,12 @@ class Executor:
         # must not forget a key that is still there.
         if change.tags_to_remove:
             self.progress("call", change.address, {"operation": "DeleteTags"})
-            api.remove_tags(self.client, arn, change.tags_to_remove)
+            with self._write():
+                api.remove_tags(self.client, arn, change.tags_to_remove)
         if change.tags_to_add:
             self.progress("call", change.address, {"operation": "AddTags"})
-            api.add_tags(self.client, arn, change.tags_to_add)
+            with self._write():
+                api.add_tags(self.client, arn, change.tags_to_add)
 
     def _update_once(self, api: KindApi, change: Change, operation: str) -> None:
         """Call `operation`; when SageMaker says the resource is busy — typically because
@@ -388,14 +433,15 @@ class Executor:
         name = change.physical_name
         for attempt in range(3):
             try:
-                api.update(
-                    self.client,
-                    name,
-                    operation,
-                    change.desired_spec,
-                    change.ignore_differences,
-                    dropped=tuple(change.dropped),
-                )
+                with self._write():
+                    api.update(
+                        self.client,
+                        name,
+                        operation,
+                        change.desired_spec,
+                        change.ignore_differences,
+                        dropped=tuple(change.dropped),
+                    )
                 return
             except ClientError as err:
                 if not is_busy(err) or attempt == 2:
@@ -410,13 +456,15 @@ class Executor:
         self.wait_settled(api, change, name)
         self.progress("call", change.address, {"operation": api.delete_operation, "name": name})
         try:
-            api.delete(self.client, name)
+            with self._write():
+                api.delete(self.client, name)
         except ClientError as err:
             # Busy: most likely an earlier attempt (answer lost) is deleting it already.
             if not is_busy(err):
                 raise
             self.wait_settled(api, change, name)
-            api.delete(self.client, name)
+            with self._write():
+                api.delete(self.client, name)
         if api.status_key:
             poll(
                 change.kind,
@@ -425,6 +473,13 @@ class Executor:
                 self.policy,
                 f"{change.kind} {name} to be deleted",
             )
+
+
+def _pool_size(client: Any) -> int:
+    """The boto3 client's HTTP connection pool size (botocore's default: 10)."""
+    config = getattr(getattr(client, "meta", None), "config", None)
+    size = getattr(config, "max_pool_connections", None)
+    return size if isinstance(size, int) and size > 0 else 10
 
 
 def _describe_error(err: BaseException) -> str:
