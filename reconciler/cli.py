@@ -145,7 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-deletes", type=int, default=None, metavar="N", help="refuse plans with more deletes"
     )
     apply.add_argument(
-        "--parallelism", type=int, default=10, metavar="N", help="concurrent changes (default 10)"
+        "--parallelism",
+        type=int,
+        default=10,
+        metavar="N",
+        help="concurrent write calls (default 10); waiting for SageMaker holds no slot",
     )
     apply.add_argument(
         "--timeout",

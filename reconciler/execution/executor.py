@@ -403,7 +403,7 @@ class Executor:
         updates = [
             op
             for op in change.operations
-            if op not in ("AddTags", "DeleteTags", "DeleteModel", "DeleteEndpointConfig")
+            if op not in ("AddTags", "DeleteTags", api.delete_operation)
         ]
         for operation in updates:
             assert change.desired_spec is not None

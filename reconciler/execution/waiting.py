@@ -13,17 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from reconciler.kinds import KINDS
 from reconciler.resources import JsonDict, Kind
-
-# How long SageMaker may take, per kind: an endpoint can take most of an hour to create
-# on large accelerated instances; clusters longer still.
-DEFAULT_TIMEOUTS = {
-    Kind.MODEL: 300.0,
-    Kind.ENDPOINT_CONFIG: 300.0,
-    Kind.ENDPOINT: 3600.0,
-    Kind.INFERENCE_COMPONENT: 3600.0,
-    Kind.CLUSTER: 7200.0,
-}
 
 
 class WaitTimeout(Exception):
@@ -34,7 +25,7 @@ class WaitTimeout(Exception):
 class WaitPolicy:
     """initial / maximum: first and largest pause between polls (seconds); factor: growth
     per poll; jitter: fraction of random spread of each pause, so that parallel waits don't
-    poll in lockstep; timeout: None uses DEFAULT_TIMEOUTS per kind.
+    poll in lockstep; timeout: None uses each kind's own (``KindInfo.timeout``).
 
     The jitter is ±10%, not more: the pause grows to half the time waited so far, so a wider
     spread makes some of N waits started together miss the poll that sees them done and
@@ -50,7 +41,7 @@ class WaitPolicy:
     stop: threading.Event = field(default_factory=threading.Event, compare=False)
 
     def timeout_for(self, kind: Kind) -> float:
-        return self.timeout if self.timeout is not None else DEFAULT_TIMEOUTS[kind]
+        return self.timeout if self.timeout is not None else KINDS[kind].timeout
 
 
 def poll(

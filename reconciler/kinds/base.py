@@ -148,6 +148,7 @@ class KindInfo:
     failed: tuple[str, ...] = ("Failed",)
     transitional: tuple[str, ...] = ()
     change_markers: tuple[str, ...] = ()
+    # Models and configs settle at once; kinds with long transitions say how long.
     timeout: float = 300.0
     plan_update: Callable[[list[FieldChange]], UpdatePlan] | None = None
     destructive_replace: DestructiveReplace | None = None
