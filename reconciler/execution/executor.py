@@ -34,7 +34,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.execution.waiting import WaitPolicy, WaitTimeout, poll
 from reconciler.kinds import APIS, KINDS
-from reconciler.kinds.api import KindApi, error_code, error_message, is_busy, is_not_found
+from reconciler.kinds.api import (
+    KindApi,
+    error_code,
+    error_message,
+    is_busy,
+    is_not_found,
+    pool_size,
+)
 from reconciler.planning.changes import Action, Change, Plan
 from reconciler.resources import FAILED_SPEC_TAG, JsonDict
 
@@ -133,7 +140,7 @@ class Executor:
         # Held around every call: no more calls in flight than the client's HTTP pool has
         # connections (urllib3 would open and discard extra ones, warning each time), but
         # never fewer than the writes allowed.
-        self._calls = threading.BoundedSemaphore(max(self.parallelism, _pool_size(client)))
+        self._calls = threading.BoundedSemaphore(max(self.parallelism, pool_size(client)))
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
@@ -473,13 +480,6 @@ class Executor:
                 self.policy,
                 f"{change.kind} {name} to be deleted",
             )
-
-
-def _pool_size(client: Any) -> int:
-    """The boto3 client's HTTP connection pool size (botocore's default: 10)."""
-    config = getattr(getattr(client, "meta", None), "config", None)
-    size = getattr(config, "max_pool_connections", None)
-    return size if isinstance(size, int) and size > 0 else 10
 
 
 def _describe_error(err: BaseException) -> str:

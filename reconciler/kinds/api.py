@@ -22,6 +22,13 @@ def snake(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
+def pool_size(client: Any) -> int:
+    """The boto3 client's HTTP connection pool size (botocore's default: 10)."""
+    config = getattr(getattr(client, "meta", None), "config", None)
+    size = getattr(config, "max_pool_connections", None)
+    return size if isinstance(size, int) and size > 0 else 10
+
+
 def error_code(err: ClientError) -> str:
     return str(err.response.get("Error", {}).get("Code", ""))
 
