@@ -36,6 +36,7 @@ from reconciler.execution.waiting import WaitPolicy, WaitTimeout, poll
 from reconciler.kinds import APIS, KINDS
 from reconciler.kinds.api import (
     KindApi,
+    UpdateCall,
     error_code,
     error_message,
     is_busy,
@@ -444,10 +445,12 @@ class Executor:
                     api.update(
                         self.client,
                         name,
-                        operation,
-                        change.desired_spec,
-                        change.ignore_differences,
-                        dropped=tuple(change.dropped),
+                        UpdateCall(
+                            operation,
+                            change.desired_spec,
+                            change.ignore_differences,
+                            tuple(change.dropped),
+                        ),
                     )
                 return
             except ClientError as err:

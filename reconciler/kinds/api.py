@@ -10,6 +10,7 @@ is success, "not found" on delete is success.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -56,6 +57,22 @@ def is_already_there(err: ClientError) -> bool:
     return error_code(err) == "ResourceInUse" or error_message(err).startswith(
         "Cannot create already existing"
     )
+
+
+@dataclass(frozen=True)
+class UpdateCall:
+    """One update the plan asks for.
+
+    operation: the kind's update operation (UpdateEndpoint, UpdateInferenceComponent, ...)
+    spec:      the resolved desired spec
+    ignore:    fields owned elsewhere (ignore-differences), which the update must not reset
+    dropped:   fields the last apply declared and the manifest no longer does
+    """
+
+    operation: str
+    spec: JsonDict
+    ignore: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
 
 
 class KindApi:
@@ -167,14 +184,6 @@ class KindApi:
             reason or f"the {self.info.kind} does not match the requested spec after the update"
         )
 
-    def update(
-        self,
-        client: Any,
-        name: str,
-        operation: str,
-        spec: JsonDict,
-        ignore: tuple[str, ...],
-        dropped: tuple[str, ...] = (),
-    ) -> None:
+    def update(self, client: Any, name: str, call: UpdateCall) -> None:
         """Run one of the kind's update operations (kinds with updates override this)."""
-        raise NotImplementedError(f"{self.info.kind} has no update operation {operation}")
+        raise NotImplementedError(f"{self.info.kind} has no update operation {call.operation}")

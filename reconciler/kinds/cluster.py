@@ -30,7 +30,7 @@ from botocore.model import ListShape, Shape, StructureShape
 
 from reconciler.apimodel import input_shape
 from reconciler.diff import ABSENT, FieldChange
-from reconciler.kinds.api import KindApi, is_not_found
+from reconciler.kinds.api import KindApi, UpdateCall, is_not_found
 from reconciler.kinds.base import DestructiveReplace, KindInfo, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
@@ -402,15 +402,7 @@ class ClusterApi(KindApi):
     def details_health(self, health: str, details: JsonDict) -> str:
         return nodes_health(health, details)
 
-    def update(
-        self,
-        client: Any,
-        name: str,
-        operation: str,
-        spec: JsonDict,
-        ignore: tuple[str, ...],
-        dropped: tuple[str, ...] = (),
-    ) -> None:
+    def update(self, client: Any, name: str, call: UpdateCall) -> None:
         # The groups to delete and the groups to send are the difference to the cluster
         # as it is now: read it (the executor waited for it to settle just before).
         described = self.describe(client, name)
@@ -418,7 +410,7 @@ class ClusterApi(KindApi):
             # Let SageMaker say so (ResourceNotFound) in its own words.
             self.call(client, "UpdateCluster", ClusterName=name)
             return
-        request = update_request(name, spec, described, ignore, dropped)
+        request = update_request(name, call.spec, described, call.ignore, call.dropped)
         if len(request) > 1:
             self.call(client, "UpdateCluster", **request)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.kinds.api import KindApi
+from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
@@ -48,16 +48,9 @@ INFO = KindInfo(
 
 
 class EndpointApi(KindApi):
-    def update(
-        self,
-        client: Any,
-        name: str,
-        operation: str,
-        spec: JsonDict,
-        ignore: tuple[str, ...],
-        dropped: tuple[str, ...] = (),
-    ) -> None:
+    def update(self, client: Any, name: str, call: UpdateCall) -> None:
         # UpdateEndpoint carries the new config plus the manifest's deployment options.
+        spec = call.spec
         options = {k: spec[k] for k in ("DeploymentConfig", *INFO.update_only) if k in spec}
         self.call(
             client,

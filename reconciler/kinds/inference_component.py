@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 from reconciler.diff import FieldChange
-from reconciler.kinds.api import KindApi
+from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
@@ -122,19 +122,12 @@ INFO = KindInfo(
 
 
 class InferenceComponentApi(KindApi):
-    def update(
-        self,
-        client: Any,
-        name: str,
-        operation: str,
-        spec: JsonDict,
-        ignore: tuple[str, ...],
-        dropped: tuple[str, ...] = (),
-    ) -> None:
-        if operation == "UpdateInferenceComponentRuntimeConfig":
+    def update(self, client: Any, name: str, call: UpdateCall) -> None:
+        spec, ignore = call.spec, call.ignore
+        if call.operation == "UpdateInferenceComponentRuntimeConfig":
             self.call(
                 client,
-                operation,
+                call.operation,
                 InferenceComponentName=name,
                 DesiredRuntimeConfig={"CopyCount": spec["RuntimeConfig"]["CopyCount"]},
             )
