@@ -19,8 +19,9 @@ import re
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from reconciler.apimodel import Path, ShapeProblem, format_path, input_shape, show_value, validate
+from reconciler.apimodel import Path, ShapeProblem, input_shape, show_value, validate
 from reconciler.kinds import KINDS
+from reconciler.manifests.rules import problem as _problem
 from reconciler.manifests.wording import unknown
 from reconciler.planning.sensitive import SENSITIVE, is_sensitive_key
 from reconciler.resources import Kind, Manifest, Problem
@@ -100,16 +101,6 @@ def _hide_secret(manifest: Manifest, path: Path, message: str) -> str:
         except (KeyError, IndexError, TypeError):
             return message
     return message.replace(show_value(value), SENSITIVE).replace(str(value), SENSITIVE)
-
-
-def _problem(manifest: Manifest, path: Path, message: str) -> Problem:
-    dotted = format_path(path)
-    return Problem(
-        message,
-        manifest.location_of(path),
-        manifest.address,
-        f"spec.{dotted}" if dotted else "spec",
-    )
 
 
 _NAME = r"[A-Za-z0-9_-]+"
