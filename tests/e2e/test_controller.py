@@ -42,25 +42,26 @@ def http_get(url: str) -> tuple[int, str]:
         return err.code, err.read().decode()
 
 
+def run_argv(env: Env, *args: str) -> list[str]:
+    """`reconciler run` on the test's manifests and emulator, with an ephemeral port."""
+    return [
+        sys.executable,
+        "-m",
+        "reconciler",
+        "run",
+        str(env.directory),
+        "--listen",
+        "127.0.0.1:0",
+        "--endpoint-url",
+        env.url,
+        *args,
+    ]
+
+
 @contextmanager
 def controller(env: Env, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reconciler",
-            "run",
-            str(env.directory),
-            "--listen",
-            "127.0.0.1:0",
-            "--endpoint-url",
-            env.url,
-            "--poll-interval",
-            "0.01",
-            "--debounce",
-            "0.2",
-            *args,
-        ],
+        run_argv(env, "--poll-interval", "0.01", "--debounce", "0.2", *args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -337,20 +338,7 @@ def test_apply_denied_reading_the_lock_holder_is_a_one_line_error(
 
 def run_controller_until_exit(env: Env, *args: str) -> tuple[int, str]:
     completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reconciler",
-            "run",
-            str(env.directory),
-            "--listen",
-            "127.0.0.1:0",
-            "--endpoint-url",
-            env.url,
-            "--interval",
-            "1h",
-            *args,
-        ],
+        run_argv(env, "--interval", "1h", *args),
         capture_output=True,
         text=True,
         timeout=60,

@@ -212,23 +212,31 @@ def _failure(message: str) -> JsonDict:
     return {"StatusCode": 400, "ErrorCode": "InvalidParameterException", "ErrorMessage": message}
 
 
-def tag_resources(ctx: Context, request: JsonDict) -> JsonDict:
-    """The tagging API's TagResources: our SageMaker resources here (the same rules as
-    AddTags), every other ARN through moto. A resource that cannot be tagged is reported in
-    FailedResourcesMap; the call itself succeeds (API reference, TagResources)."""
-    tags = [{"Key": k, "Value": v} for k, v in request["Tags"].items()]
-    failed: JsonDict = {}
-    others = []
-    for arn in request["ResourceARNList"]:
+def _split(ctx: Context, arns: list[str]) -> tuple[list[str], list[str], JsonDict]:
+    """The ARNs of our resources, the ARNs that are moto's, and failures for ARNs of ours
+    that name no resource."""
+    ours, others, failed = [], [], {}
+    for arn in arns:
         if not _owned(arn):
             others.append(arn)
         elif arn not in ctx.state.tags:
             failed[arn] = _failure(f"Resource does not exist: {arn}")
         else:
-            try:
-                ctx.state.tags[arn] = _merge(ctx.state.tags[arn], tags)
-            except AwsError as err:
-                failed[arn] = _failure(err.message)
+            ours.append(arn)
+    return ours, others, failed
+
+
+def tag_resources(ctx: Context, request: JsonDict) -> JsonDict:
+    """The tagging API's TagResources: our SageMaker resources here (the same rules as
+    AddTags), every other ARN through moto. A resource that cannot be tagged is reported in
+    FailedResourcesMap; the call itself succeeds (API reference, TagResources)."""
+    tags = [{"Key": k, "Value": v} for k, v in request["Tags"].items()]
+    ours, others, failed = _split(ctx, request["ResourceARNList"])
+    for arn in ours:
+        try:
+            ctx.state.tags[arn] = _merge(ctx.state.tags[arn], tags)
+        except AwsError as err:
+            failed[arn] = _failure(err.message)
     if others:
         failed.update(_moto_tagging(ctx).tag_resources(others, request["Tags"]))
     return {"FailedResourcesMap": failed}
@@ -236,16 +244,10 @@ def tag_resources(ctx: Context, request: JsonDict) -> JsonDict:
 
 def untag_resources(ctx: Context, request: JsonDict) -> JsonDict:
     """The tagging API's UntagResources, split between us and moto as TagResources is."""
-    failed: JsonDict = {}
-    others = []
-    for arn in request["ResourceARNList"]:
-        if not _owned(arn):
-            others.append(arn)
-        elif arn not in ctx.state.tags:
-            failed[arn] = _failure(f"Resource does not exist: {arn}")
-        else:
-            for key in request["TagKeys"]:
-                ctx.state.tags[arn].pop(key, None)
+    ours, others, failed = _split(ctx, request["ResourceARNList"])
+    for arn in ours:
+        for key in request["TagKeys"]:
+            ctx.state.tags[arn].pop(key, None)
     if others:
         failed.update(_moto_tagging(ctx).untag_resources(others, request["TagKeys"]))
     return {"FailedResourcesMap": failed}
