@@ -22,6 +22,7 @@ Three things set clusters apart from the hosting kinds:
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
@@ -204,13 +205,16 @@ INFO = KindInfo(
     keyed={GROUPS: GROUP_KEY, RESTRICTED_GROUPS: GROUP_KEY},
 )
 
-# Cluster-level fields UpdateCluster can change, as the installed botocore model has them
-# (besides the instance groups, which it handles group by group).
-UPDATABLE = tuple(
-    name
-    for name in input_shape("UpdateCluster").members
-    if name not in ("ClusterName", GROUPS, "InstanceGroupsToDelete", *CLUSTER_CREATE_ONLY)
-)
+@functools.cache
+def updatable() -> tuple[str, ...]:
+    """Cluster-level fields UpdateCluster can change, as the installed botocore model has
+    them (besides the instance groups, which it handles group by group). Read on first use,
+    so that importing the kinds (and the planner) loads no service model."""
+    return tuple(
+        name
+        for name in input_shape("UpdateCluster").members
+        if name not in ("ClusterName", GROUPS, "InstanceGroupsToDelete", *CLUSTER_CREATE_ONLY)
+    )
 
 
 def group_name(path: str) -> str | None:
@@ -328,7 +332,7 @@ def update_request(
     if to_delete:
         request["InstanceGroupsToDelete"] = to_delete
     for field in sorted(fields):
-        if field in UPDATABLE and field in spec:
+        if field in updatable() and field in spec:
             request[field] = spec[field]
     return request
 
