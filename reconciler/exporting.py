@@ -25,7 +25,6 @@ from reconciler.resources import API_VERSION, TAG_PREFIX, JsonDict, Kind
 PLACEHOLDER = "<redacted: set the real value before applying>"
 
 
-
 @dataclass
 class Exported:
     """document: the manifest as a dict, ready for YAML; warnings: what the user must do."""

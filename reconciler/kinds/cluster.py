@@ -205,6 +205,7 @@ INFO = KindInfo(
     keyed={GROUPS: GROUP_KEY, RESTRICTED_GROUPS: GROUP_KEY},
 )
 
+
 @functools.cache
 def updatable() -> tuple[str, ...]:
     """Cluster-level fields UpdateCluster can change, as the installed botocore model has
