@@ -30,6 +30,7 @@ from botocore.model import ListShape, Shape, StructureShape
 
 from reconciler.apimodel import input_shape
 from reconciler.diff import ABSENT, FieldChange
+from reconciler.kinds import cluster_rules
 from reconciler.kinds.api import KindApi, UpdateCall, is_not_found
 from reconciler.kinds.base import DestructiveReplace, KindInfo, UpdatePlan
 from reconciler.resources import JsonDict, Kind
@@ -201,6 +202,7 @@ INFO = KindInfo(
         f"{GROUPS}[*].OverrideVpcConfig.Subnets",
     ),
     keyed={GROUPS: GROUP_KEY, RESTRICTED_GROUPS: GROUP_KEY},
+    rules=cluster_rules.RULES,
 )
 
 # Cluster-level fields UpdateCluster can change, as the installed botocore model has them
