@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from reconciler.kinds.capacity import check_capacity
 from reconciler.kinds.endpoint_config_rules import variants
-from reconciler.kinds.validation import KindRules, ManifestLookup, problem
+from reconciler.kinds.validation import KindRules, ManifestLookup, exactly_one_of, problem
 from reconciler.resources import JsonDict, Kind, Manifest, Problem, SpecPath
 
 BASE = "BaseInferenceComponentName"
@@ -49,27 +49,20 @@ def is_adapter(component: Manifest) -> bool:
 def inference_component_problems(component: Manifest) -> list[Problem]:
     """Specification or Specifications; what an adapter may give, what a model IC must."""
     spec = component.spec
-    if "Specification" in spec and "Specifications" in spec:
-        # Source: CreateInferenceComponent API reference, Specifications: "You can use either
-        # this parameter or the singular Specification parameter, but not both."
-        return [
-            problem(
-                component,
-                ("Specifications",),
-                "give either Specification or Specifications (one per instance type), not both",
-            )
-        ]
-    if "Specification" not in spec and "Specifications" not in spec:
-        # Neither is required by the API model (since Specifications exists), but an IC
-        # deploys something: our emulator refuses it as SageMaker does (unverified wording).
-        return [
-            problem(
-                component,
-                ("Specification",),
-                "is required: an inference component needs Specification (or Specifications, "
-                "one per instance type)",
-            )
-        ]
+    # Source: CreateInferenceComponent API reference, Specifications: "You can use either this
+    # parameter or the singular Specification parameter, but not both." Neither is required
+    # by the API model (since Specifications exists), but an IC deploys something: our
+    # emulator refuses it as SageMaker does (unverified wording).
+    chosen = exactly_one_of(
+        component,
+        "Specification",
+        "Specifications",
+        both="give either Specification or Specifications (one per instance type), not both",
+        neither="is required: an inference component needs Specification (or Specifications, "
+        "one per instance type)",
+    )
+    if chosen:
+        return chosen
     problems = []
     for path, specification in specifications(component):
         problems += _specification_problems(component, path, specification)

@@ -7,7 +7,7 @@ Out: :class:`Problem` s at the line of the field concerned.
 
 from __future__ import annotations
 
-from reconciler.kinds.validation import KindRules, problem
+from reconciler.kinds.validation import KindRules, exactly_one_of
 from reconciler.resources import Manifest, Problem
 
 
@@ -21,26 +21,15 @@ def model_problems(model: Manifest) -> list[Problem]:
     The maximum of 15 Containers is botocore's ContainerDefinitionList ``max`` (checked by
     the API model, with the other list bounds).
     """
-    spec = model.spec
-    if "PrimaryContainer" in spec and "Containers" in spec:
-        return [
-            problem(
-                model,
-                ("Containers",),
-                "give either PrimaryContainer (one container) or Containers (an inference "
-                "pipeline), not both",
-            )
-        ]
-    if "PrimaryContainer" not in spec and "Containers" not in spec:
-        return [
-            problem(
-                model,
-                ("PrimaryContainer",),
-                "is required: a Model needs PrimaryContainer (one container) or Containers "
-                "(an inference pipeline)",
-            )
-        ]
-    return []
+    return exactly_one_of(
+        model,
+        "PrimaryContainer",
+        "Containers",
+        both="give either PrimaryContainer (one container) or Containers (an inference "
+        "pipeline), not both",
+        neither="is required: a Model needs PrimaryContainer (one container) or Containers "
+        "(an inference pipeline)",
+    )
 
 
 RULES = KindRules(document=model_problems)

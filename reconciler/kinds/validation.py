@@ -5,7 +5,8 @@ In:  nothing at import; a kind module builds a :class:`KindRules` and sets it as
      ``KindInfo.rules``.
 Out: the vocabulary rules are written in — :func:`problem` (a Problem at a spec path, at its
      line), :class:`ManifestLookup` (the other declared manifests, by kind and name, as
-     ``reconciler.manifests.ManifestIndex`` answers) and :func:`is_int`.
+     ``reconciler.manifests.ManifestIndex`` answers), :func:`exactly_one_of` and
+     :func:`is_int`.
 
 Kinds sit below ``reconciler.manifests`` (which imports them); what a rule needs of the
 manifest machinery is given here as an interface, so no kind imports ``manifests``.
@@ -69,6 +70,19 @@ def problem(manifest: Manifest, path: SpecPath, message: str) -> Problem:
         manifest.address,
         f"spec.{dotted}" if dotted else "spec",
     )
+
+
+def exactly_one_of(
+    manifest: Manifest, one: str, other: str, *, both: str, neither: str
+) -> list[Problem]:
+    """A problem when `manifest.spec` gives both top-level fields (at `other`, with the
+    message `both`) or neither (at `one`, with `neither`); none when it gives one."""
+    given = [field in manifest.spec for field in (one, other)]
+    if all(given):
+        return [problem(manifest, (other,), both)]
+    if not any(given):
+        return [problem(manifest, (one,), neither)]
+    return []
 
 
 def is_int(value: object) -> TypeGuard[int]:
