@@ -44,7 +44,14 @@ def _min_instance_count_problems(cluster: Manifest) -> list[Problem]:
 
 
 def _group_name_problems(cluster: Manifest) -> list[Problem]:
-    """Instance group names are a cluster's keys: each may appear once per list."""
+    """Instance group names are a cluster's keys: each may appear once per list.
+
+    Source: UpdateCluster names the groups it changes by InstanceGroupName and deletes them
+    by name alone (botocore UpdateClusterRequest.InstanceGroupsToDelete: "Specify the names
+    of the instance groups to delete"), so a name identifies one group; our emulator
+    refuses a repeated name (clusters._check_groups). No public page states CreateCluster's
+    refusal or its wording: unverified, as is whether one name may stand in both lists.
+    """
     problems = []
     for field in ("InstanceGroups", "RestrictedInstanceGroups"):
         groups = cluster.spec.get(field)
