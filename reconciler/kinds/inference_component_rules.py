@@ -163,7 +163,13 @@ def _adapter_problems(component: Manifest) -> list[Problem]:
 
 
 def endpoint_problems(component: Manifest, index: ManifestLookup) -> list[Problem]:
-    """Check an InferenceComponent against its endpoint's config, when both are manifests."""
+    """Check an InferenceComponent against its endpoint's config, when both are manifests.
+
+    Source: CreateInferenceComponent (API reference), VariantName: "The name of an existing
+    production variant where you host the inference component"; a variant with a ModelName
+    hosts that model, not components (the config rules in ``endpoint_config_rules``). The
+    refusals' wording follows our emulator; AWS's texts are unverified.
+    """
     endpoint = index.referenced(component, ("EndpointName",))
     if endpoint is None:
         return []  # the account's resources are checked by plan
