@@ -14,11 +14,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.capacity import check_capacity
 from reconciler.errors import PermanentError, TemporaryError
 from reconciler.gateway import Gateway
 from reconciler.kinds import APIS
-from reconciler.manifests import load
+from reconciler.manifests import load, preflight_problems
 from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
 from reconciler.planning.changes import Action, Change, Plan
 from reconciler.planning.planner import observation_for, plan
@@ -64,7 +63,7 @@ def problems_of(directory: str) -> tuple[list[Problem], ValidManifests]:
     loaded = load(directory)
     problems = list(loaded.problems)
     if not problems:
-        problems.extend(check_capacity(loaded.manifests))
+        problems.extend(preflight_problems(loaded.manifests))
     return problems, ValidManifests(loaded.manifests, loaded.files, _digest(loaded.files))
 
 

@@ -18,6 +18,7 @@ from reconciler.diff import (
     leaves,
     sort_unordered,
 )
+from reconciler.kinds.validation import KindRules
 from reconciler.resources import JsonDict, Kind, SpecPath
 
 # A reference path may contain "*" for "every item of this list".
@@ -128,6 +129,9 @@ class KindInfo:
                        these out, and a replace's diff against the version it supersedes
                        does not show them; they never decide anything (an undeclared live
                        field is never drift, see diff.py)
+    rules:             its validation beyond the API model: per manifest, against the other
+                       declared manifests, over all of them, and the preflight (see
+                       :class:`~reconciler.kinds.validation.KindRules`)
     """
 
     kind: Kind
@@ -155,6 +159,7 @@ class KindInfo:
     timeout: float = 300.0
     plan_update: Callable[[list[FieldChange]], UpdatePlan] | None = None
     destructive_replace: DestructiveReplace | None = None
+    rules: KindRules = field(default_factory=KindRules)
 
     @property
     def noun(self) -> str:

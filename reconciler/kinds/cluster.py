@@ -32,6 +32,7 @@ from reconciler.apimodel import input_shape
 from reconciler.diff import ABSENT, FieldChange
 from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
+from reconciler.kinds import cluster_rules
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import DestructiveReplace, KindInfo, UpdatePlan
 from reconciler.resources import JsonDict, Kind
@@ -203,6 +204,7 @@ INFO = KindInfo(
         f"{GROUPS}[*].OverrideVpcConfig.Subnets",
     ),
     keyed={GROUPS: GROUP_KEY, RESTRICTED_GROUPS: GROUP_KEY},
+    rules=cluster_rules.RULES,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reconciler.kinds import endpoint_config_rules
 from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import VPC_UNORDERED, KindInfo, Reference, without
 from reconciler.resources import JsonDict, Kind
@@ -60,6 +61,7 @@ INFO = KindInfo(
     live_spec=live_spec,
     server_defaults=SERVER_DEFAULTS,
     unordered=VPC_UNORDERED,
+    rules=endpoint_config_rules.RULES,
 )
 
 API = KindApi(INFO)

@@ -12,6 +12,7 @@ import copy
 
 from reconciler.diff import FieldChange
 from reconciler.gateway import Gateway
+from reconciler.kinds import inference_component_rules
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
@@ -118,6 +119,7 @@ INFO = KindInfo(
     create_only=("EndpointName", "VariantName"),
     live_spec=live_spec,
     server_defaults=SERVER_DEFAULTS,
+    rules=inference_component_rules.RULES,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reconciler.kinds import model_rules
 from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import VPC_UNORDERED, KindInfo, without
 from reconciler.resources import JsonDict, Kind
@@ -57,6 +58,7 @@ INFO = KindInfo(
     live_spec=live_spec,
     server_defaults=SERVER_DEFAULTS,
     unordered=VPC_UNORDERED,
+    rules=model_rules.RULES,
 )
 
 API = KindApi(INFO)

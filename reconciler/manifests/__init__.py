@@ -14,15 +14,15 @@ Modules, in the order data flows through them:
 - ``names``       SageMaker's name pattern and the room for the hash suffix
 - ``spec``        spec against the kind's API shapes (botocore model)
 - ``references``  reference fields, resolved to manifests or the account
-- ``rules``       SageMaker's rules within one manifest (fields that go together or exclude
-                  each other)
-- ``checks``      rules across documents (duplicates, adapter bases and cycles, ...)
+- ``checks``      duplicates, and each kind's own rules (``KindInfo.rules``: within one
+                  manifest, across documents, the capacity preflight)
 - ``loader``      :func:`load`, tying the steps together
 - ``cli``         ``reconciler validate``
 """
 
 from __future__ import annotations
 
+from reconciler.manifests.checks import preflight_problems
 from reconciler.manifests.loader import Loaded, build_manifest, load
 from reconciler.manifests.references import ManifestIndex, ResolvedReference, spec_references
 from reconciler.manifests.spec import field_path_problem, spec_members
@@ -34,6 +34,7 @@ __all__ = [
     "build_manifest",
     "field_path_problem",
     "load",
+    "preflight_problems",
     "spec_members",
     "spec_references",
 ]

@@ -21,7 +21,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from reconciler.apimodel import Path, ShapeProblem, input_shape, show_value, validate
 from reconciler.kinds import KINDS
-from reconciler.manifests.rules import problem as _problem
+from reconciler.kinds.validation import problem as _problem
 from reconciler.manifests.wording import unknown
 from reconciler.planning.sensitive import SENSITIVE, is_sensitive_key
 from reconciler.resources import Kind, Manifest, Problem

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from reconciler.kinds import cluster as cluster_kind
-from reconciler.manifests.checks import cluster_problems
+from reconciler.kinds.cluster_rules import cluster_problems
 from reconciler.naming import content_hash
 from reconciler.observe import LiveResource, LiveState
 from reconciler.planning.changes import Action, Plan

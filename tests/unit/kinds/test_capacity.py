@@ -1,4 +1,4 @@
-"""Tests for reconciler.capacity: the packaged instance table and the preflight that says
+"""Tests for reconciler.kinds.capacity: the packaged instance table and the preflight that says
 when the inference components declared for an endpoint cannot fit on its instances."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from botocore.model import StringShape
 from botocore.session import get_session
 
-from reconciler.capacity import (
+from reconciler.kinds.capacity import (
     InstanceCapacity,
     check_capacity,
     load_instance_types,

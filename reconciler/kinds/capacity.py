@@ -73,8 +73,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, TypeGuard
+from typing import Any
 
+from reconciler.kinds.validation import is_int
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
 
 __all__ = [
@@ -285,7 +286,7 @@ def _instance_count(variant: JsonDict) -> int | None:
         count = scaling.get("MaxInstanceCount")
     else:
         count = variant.get("InitialInstanceCount")
-    return count if _is_int(count) and count >= 0 else None
+    return count if is_int(count) and count >= 0 else None
 
 
 def _on_variant(ic: Manifest, variant: str, variant_count: int) -> bool:
@@ -297,7 +298,7 @@ def _placement(ic: Manifest, instance_type: str) -> _Placement | None:
     runtime = ic.spec.get("RuntimeConfig")
     copies = runtime.get("CopyCount") if isinstance(runtime, dict) else None
     specification = _specification(ic.spec, instance_type)
-    if not _is_int(copies) or copies < 0 or specification is None:
+    if not is_int(copies) or copies < 0 or specification is None:
         return None
     requirements = specification.get("ComputeResourceRequirements")
     if specification.get("BaseInferenceComponentName") is not None:
@@ -417,10 +418,6 @@ def _amount(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return 0.0
     return float(value) if math.isfinite(value) and value > 0 else 0.0
-
-
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _number(value: float) -> str:
