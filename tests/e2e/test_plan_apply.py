@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.conftest import Env
+from tests.support.env import Env
 
 
 def test_examples_plan_with_changes_then_apply_then_nothing_left(env: Env) -> None:

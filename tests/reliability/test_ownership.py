@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from reconciler.resources import OWNER_TAG, OWNERSHIP_TAGS
-from tests.e2e.conftest import Env
-from tests.reliability.support import delta, tally, writes_of
+from tests.reliability.support import tally
 from tests.reliability.verify import ARN_KEYS, account_tags, tags_of
+from tests.support.calls import delta, writes_of
+from tests.support.env import Env
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"
 XGBOOST = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
