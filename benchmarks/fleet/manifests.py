@@ -30,88 +30,62 @@ GPU_IMAGE = (
 XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 
 
+def document(kind: str, name: str, spec: str) -> str:
+    """One manifest document: the envelope (every resource tagged ``team: bench``) around
+    `spec`, the spec's YAML lines at two spaces of indentation."""
+    return (
+        f"apiVersion: sagemaker-reconciler/v1\nkind: {kind}\n"
+        f"metadata:\n  name: {name}\n  tags: {{team: bench}}\nspec:\n{spec}"
+    )
+
+
 def _model(name: str, image: str, data: str) -> str:
-    return f"""apiVersion: sagemaker-reconciler/v1
-kind: Model
-metadata:
-  name: {name}
-  tags: {{team: bench}}
-spec:
-  ExecutionRoleArn: {ROLE}
-  PrimaryContainer:
-    Image: {image}
-    ModelDataUrl: s3://bench-models/{data}/model.tar.gz
-"""
+    container = f"    Image: {image}\n    ModelDataUrl: s3://bench-models/{data}/model.tar.gz\n"
+    return document("Model", name, f"  ExecutionRoleArn: {ROLE}\n  PrimaryContainer:\n{container}")
 
 
-def _endpoint(name: str, config: str) -> str:
-    return f"""apiVersion: sagemaker-reconciler/v1
-kind: Endpoint
-metadata:
-  name: {name}
-  tags: {{team: bench}}
-spec:
-  EndpointConfigName: {config}
-"""
+def _config(name: str, variant: str, *, role: bool = False) -> str:
+    """An EndpointConfig of one variant, AllTraffic x 1; `variant` holds its other lines;
+    `role`: with ``ExecutionRoleArn`` (inference components need it)."""
+    lines = (f"  ExecutionRoleArn: {ROLE}\n" if role else "") + "  ProductionVariants:\n"
+    lines += "    - VariantName: AllTraffic\n" + variant + "      InitialInstanceCount: 1\n"
+    return document("EndpointConfig", name, lines)
 
 
 def ic_group(index: int, copy_counts: dict[int, int] | None = None) -> str:
-    """One group of the IC fleet: Model, EndpointConfig, Endpoint and 7 ICs (10 documents)."""
+    """One group of the IC fleet: Model, EndpointConfig, Endpoint and 7 ICs (10 documents).
+    `copy_counts` maps an IC's number (0 to 6) to its CopyCount (default 1)."""
     group = f"g{index:04d}"
     docs = [
         _model(f"{group}-model", GPU_IMAGE, group),
-        f"""apiVersion: sagemaker-reconciler/v1
-kind: EndpointConfig
-metadata:
-  name: {group}-config
-  tags: {{team: bench}}
-spec:
-  ExecutionRoleArn: {ROLE}
-  ProductionVariants:
-    - VariantName: AllTraffic
-      InstanceType: ml.g5.12xlarge
-      InitialInstanceCount: 1
-""",
-        _endpoint(f"{group}-endpoint", f"{group}-config"),
+        _config(f"{group}-config", "      InstanceType: ml.g5.12xlarge\n", role=True),
+        document("Endpoint", f"{group}-endpoint", f"  EndpointConfigName: {group}-config\n"),
     ]
     for ic in range(ICS_PER_GROUP):
         copies = (copy_counts or {}).get(ic, 1)
-        docs.append(
-            f"""apiVersion: sagemaker-reconciler/v1
-kind: InferenceComponent
-metadata:
-  name: {group}-ic{ic}
-  tags: {{team: bench}}
-spec:
-  EndpointName: {group}-endpoint
-  VariantName: AllTraffic
-  Specification:
-    ModelName: {group}-model
-    ComputeResourceRequirements:
-      MinMemoryRequiredInMb: 1024
-      NumberOfCpuCoresRequired: 1
-  RuntimeConfig: {{CopyCount: {copies}}}
-"""
+        spec = (
+            f"  EndpointName: {group}-endpoint\n"
+            "  VariantName: AllTraffic\n"
+            "  Specification:\n"
+            f"    ModelName: {group}-model\n"
+            "    ComputeResourceRequirements:\n"
+            "      MinMemoryRequiredInMb: 1024\n"
+            "      NumberOfCpuCoresRequired: 1\n"
+            f"  RuntimeConfig: {{CopyCount: {copies}}}\n"
         )
+        docs.append(document("InferenceComponent", f"{group}-ic{ic}", spec))
     return "---\n".join(docs)
 
 
 def classic_group(index: int) -> str:
     """One classic endpoint: Model, EndpointConfig naming it, Endpoint (3 documents)."""
     name = f"c{index:03d}"
-    config = f"""apiVersion: sagemaker-reconciler/v1
-kind: EndpointConfig
-metadata:
-  name: {name}-config
-  tags: {{team: bench}}
-spec:
-  ProductionVariants:
-    - VariantName: AllTraffic
-      ModelName: {name}-model
-      InstanceType: ml.m5.xlarge
-      InitialInstanceCount: 1
-"""
-    docs = [_model(f"{name}-model", XGBOOST_IMAGE, name), config, _endpoint(name, f"{name}-config")]
+    variant = f"      ModelName: {name}-model\n      InstanceType: ml.m5.xlarge\n"
+    docs = [
+        _model(f"{name}-model", XGBOOST_IMAGE, name),
+        _config(f"{name}-config", variant),
+        document("Endpoint", name, f"  EndpointConfigName: {name}-config\n"),
+    ]
     return "---\n".join(docs)
 
 

@@ -83,22 +83,38 @@ class Bench:
             self.converged = None
 
     def ic_fleet(self, groups: int) -> tuple[Path, int]:
-        key = ("ic", groups)
-        if key not in self._fleets:
-            directory = self.scratch / f"ic-fleet-{groups}"
-            self._fleets[key] = (directory, write_ic_fleet(directory, groups))
-        return self._fleets[key]
+        return self._fleet("ic", groups, write_ic_fleet)
 
     def classic_fleet(self, endpoints: int) -> tuple[Path, int]:
-        key = ("classic", endpoints)
+        return self._fleet("classic", endpoints, write_classic_fleet)
+
+    def _fleet(self, kind: str, size: int, write: Callable[[Path, int], int]) -> tuple[Path, int]:
+        """The fleet's directory in the scratch directory (written once) and its resources."""
+        key = (kind, size)
         if key not in self._fleets:
-            directory = self.scratch / f"classic-fleet-{endpoints}"
-            self._fleets[key] = (directory, write_classic_fleet(directory, endpoints))
+            directory = self.scratch / f"{kind}-fleet-{size}"
+            self._fleets[key] = (directory, write(directory, size))
         return self._fleets[key]
 
     def plan(self, emulator: Emulator, directory: Path) -> tuple[ChildRun, dict[str, int]]:
         before = emulator.calls()
         run = self.reconciler.run("plan", str(directory), "--json", url=emulator.url)
+        return run, call_difference(before, emulator.calls())
+
+    def apply(
+        self, emulator: Emulator, directory: Path, parallelism: str, poll_interval: str
+    ) -> tuple[ChildRun, dict[str, int]]:
+        before = emulator.calls()
+        run = self.reconciler.run(
+            "apply",
+            str(directory),
+            "--auto-approve",
+            "--parallelism",
+            parallelism,
+            "--poll-interval",
+            poll_interval,
+            url=emulator.url,
+        )
         return run, call_difference(before, emulator.calls())
 
     def converge(self) -> tuple[Path, int, Table | None]:
@@ -109,18 +125,7 @@ class Bench:
             return directory, resources, None
         self.reset(emulator)
         log(f"applying the {resources}-resource fleet (transitions immediate, parallelism 10)")
-        before = emulator.calls()
-        run = self.reconciler.run(
-            "apply",
-            str(directory),
-            "--auto-approve",
-            "--parallelism",
-            "10",
-            "--poll-interval",
-            "0.05",
-            url=emulator.url,
-        )
-        calls = call_difference(before, emulator.calls())
+        run, calls = self.apply(emulator, directory, "10", "0.05")
         if f"{resources} created" not in run.stdout:
             raise BenchError(f"apply did not create {resources} resources:\n{run.stdout[-500:]}")
         self.converged = directory
@@ -252,18 +257,7 @@ class Bench:
         for i in range(self.runs):
             for label, directory, parallelism in cases:
                 self.reset(emulator)
-                before = emulator.calls()
-                run = self.reconciler.run(
-                    "apply",
-                    str(directory),
-                    "--auto-approve",
-                    "--parallelism",
-                    parallelism,
-                    "--poll-interval",
-                    "0.2",
-                    url=emulator.url,
-                )
-                counted = call_difference(before, emulator.calls())
+                run, counted = self.apply(emulator, directory, parallelism, "0.2")
                 if "failed" in run.stdout.split("Apply:")[-1]:
                     raise BenchError(f"apply-parallel: {label}: {run.stdout[-500:]}")
                 log(f"apply-parallel run {i + 1}, {label}: {run.wall:.2f} s")

@@ -4,6 +4,8 @@
   example manifests);
 - ``calls``: the emulator's call counters read as deltas and writes;
 - ``operations``: the API operations the reconciler uses, for fault matrices and counts;
+- ``factories``: SageMaker requests for typical resources (the emulator suite's, and the
+  hand-made resources other suites put in the account), and `assert_error`;
 - ``planning``: `Manifest` builders, a converged `LiveState` as SageMaker would answer it,
   and a plan's changes as a table, for the pure planner tests;
 - ``controller``: waiting, HTTP and metrics helpers for tests of ``reconciler run``;
