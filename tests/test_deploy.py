@@ -43,7 +43,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 KUBERNETES = DEPLOY / "kubernetes"
 WORKFLOW = DEPLOY / "github-actions" / "reconcile.yml"
-EXAMPLES = ROOT / "manifests"
 REGION = "us-east-1"
 
 
