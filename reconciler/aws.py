@@ -1,16 +1,34 @@
-"""boto3 clients for the reconciler: region and credentials from the standard chain, the
-endpoint from ``--endpoint-url`` or boto3's own ``AWS_ENDPOINT_URL[_SAGEMAKER]``, and
-botocore's standard retry mode (throttling and transient errors are retried there, never
-by loops of our own)."""
+"""The AWS edge: the one module that holds boto3 clients and sees botocore's errors.
+
+:class:`AwsGateway` is the reconciler's :class:`~reconciler.gateway.Gateway` to AWS.
+Everything else — the kinds' calls, the observer, the executor, status, the lease lock —
+calls ``aws.call(service, operation, **request)`` or ``aws.pages(...)`` with the botocore
+service name and the API's operation name, and gets the answer as a plain dict (without
+``ResponseMetadata``) or an :class:`~reconciler.errors.AwsError`, classed once here
+(reconciler.errors.classify).
+
+Clients: region and credentials from the standard chain, the endpoint from
+``--endpoint-url`` or boto3's own ``AWS_ENDPOINT_URL[_<SERVICE>]``, and botocore's standard
+retry mode (throttling and transient errors are retried there, never by loops of ours).
+A client per service is made on first use and shared by every thread (boto3 clients are
+thread-safe).
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
+
+from reconciler.errors import PermanentError, classify
+from reconciler.resources import JsonDict
 
 
 @dataclass(frozen=True)
@@ -44,3 +62,86 @@ def client(settings: AwsSettings, service: str) -> Any:
         kwargs["endpoint_url"] = settings.endpoint_url
     # boto3-stubs types client() per service name; ours is chosen at run time.
     return session.client(service, **kwargs)  # type: ignore[call-overload]
+
+
+def snake(operation: str) -> str:
+    """The boto3 method name of an API operation: ``ListTags`` → ``list_tags``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+# botocore's default HTTP pool size per client.
+DEFAULT_POOL = 10
+
+
+class AwsGateway:
+    """Calls to AWS by service and operation, with AWS's errors as ours.
+
+    settings:   how to make clients (None: only the `clients` given can be used)
+    clients:    clients to use as they are, by botocore service name (tests, the emulator)
+    instrument: applied to every client once, when it is made or first used (the
+                controller's call counter)
+    """
+
+    def __init__(
+        self,
+        settings: AwsSettings | None = None,
+        *,
+        clients: Mapping[str, Any] | None = None,
+        instrument: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._given = dict(clients or {})
+        self._clients: dict[str, Any] = {}
+        self._instrument = instrument
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        """The boto3 client for `service` (made on first use)."""
+        with self._lock:
+            found = self._clients.get(service)
+            if found is not None:
+                return found
+            if service in self._given:
+                made = self._given[service]
+            elif self.settings is not None:
+                try:
+                    made = client(self.settings, service)
+                except NoRegionError:
+                    raise PermanentError("no AWS region: set AWS_REGION or pass --region") from None
+            else:
+                raise PermanentError(f"no {service} client was configured")
+            if self._instrument is not None:
+                made = self._instrument(made)
+            self._clients[service] = made
+            return made
+
+    def has(self, service: str) -> bool:
+        """A client for `service` can be had (given, or made from settings)."""
+        return service in self._given or self.settings is not None
+
+    def call(self, service: str, operation: str, **request: Any) -> JsonDict:
+        """Call `operation` of `service`; its answer without ``ResponseMetadata``. Raises
+        :class:`~reconciler.errors.AwsError` (and PermanentError for a missing region)."""
+        method = getattr(self.client(service), snake(operation))
+        try:
+            answer: JsonDict = method(**request)
+        except (ClientError, BotoCoreError) as err:
+            raise classify(err, operation, service) from err
+        answer.pop("ResponseMetadata", None)
+        return answer
+
+    def pages(self, service: str, operation: str, **request: Any) -> Iterator[JsonDict]:
+        """The pages of a paginated `operation` (botocore's paginator), errors as ``call``'s."""
+        paginator = self.client(service).get_paginator(snake(operation))
+        try:
+            for page in paginator.paginate(**request):
+                page.pop("ResponseMetadata", None)
+                yield page
+        except (ClientError, BotoCoreError) as err:
+            raise classify(err, operation, service) from err
+
+    def pool_size(self, service: str) -> int:
+        """The HTTP connection pool size of `service`'s client (botocore's default: 10)."""
+        config = getattr(getattr(self.client(service), "meta", None), "config", None)
+        size = getattr(config, "max_pool_connections", None)
+        return size if isinstance(size, int) and size > 0 else DEFAULT_POOL

@@ -13,8 +13,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
-
 from reconciler import __version__, logs
 from reconciler.aws import AwsSettings
 from reconciler.commands.common import EXIT_ERROR
@@ -341,22 +339,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
     except ReconcilerError as err:  # invalid manifests, refused guards, unreadable account, ...
-        print(f"reconciler: {err}", file=sys.stderr)
-        return EXIT_ERROR
-    except NoRegionError:
-        print("reconciler: no AWS region: set AWS_REGION or pass --region", file=sys.stderr)
-        return EXIT_ERROR
-    except NoCredentialsError:
-        print(
-            "reconciler: no AWS credentials found (environment, profile or role)", file=sys.stderr
-        )
-        return EXIT_ERROR
-    except BotoCoreError as err:
-        print(f"reconciler: {err}", file=sys.stderr)
-        return EXIT_ERROR
-    except ClientError as err:
-        # An AWS answer no command translated: still one line (botocore's own text names
-        # the error code and the operation), never a traceback.
         print(f"reconciler: {err}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -9,12 +9,15 @@
   controller backs off and tries again.
 
 Errors carry the resource address and manifest location when they concern one. AWS's
-own errors (botocore's ``ClientError`` and ``BotoCoreError``) are classified in one place,
-:func:`from_aws`, at the boundary where they are caught.
+own errors (botocore's ``ClientError`` and ``BotoCoreError``) never travel further than
+the AWS edge, :class:`reconciler.aws.Gateway`: it turns each into an :class:`AwsError`
+(temporary or permanent by :func:`is_temporary_code`, and saying whether AWS meant "not
+found", "already exists" or "busy"), so no other module imports botocore's exceptions.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.resources import Location
@@ -73,17 +76,111 @@ def is_temporary_code(code: str, status: int | None = None) -> bool:
     return code in TEMPORARY_CODES or (status is not None and status >= 500)
 
 
-def from_aws(err: Exception, what: str) -> ReconcilerError:
-    """An AWS error (botocore ``ClientError`` or ``BotoCoreError``) as one of ours: the
-    code and message in AWS's words, after `what` (the call and its target). Connection
-    and timeout errors (BotoCoreError) are temporary."""
+class AwsError(ReconcilerError):
+    """An AWS call failed (after botocore's own retries), in AWS's words.
+
+    operation: the call (``DescribeEndpoint``); code / aws_message: AWS's error code and
+    message ("" for a failure with no answer: the network, a timeout, no credentials)
+    not_found / already_exists / busy: what the answer means, as the service's rules
+    (reconciler.aws) read it: the resource is not there; a create found it there already;
+    the resource is in the middle of something and refuses the call for now.
+
+    ``str()`` is ``<code>: <message>`` (only the message when there is no code).
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        code: str,
+        aws_message: str,
+        *,
+        temporary: bool,
+        not_found: bool = False,
+        already_exists: bool = False,
+        busy: bool = False,
+    ) -> None:
+        super().__init__(f"{code}: {aws_message}" if code else aws_message)
+        self.operation = operation
+        self.code = code
+        self.aws_message = aws_message
+        self.temporary = temporary
+        self.not_found = not_found
+        self.already_exists = already_exists
+        self.busy = busy
+
+
+# What an answer means, per service (the botocore service name): codes and message
+# prefixes for "not found", "already exists", and codes and message fragments for "busy".
+# SageMaker: ResourceNotFound, and ValidationException "Could not find ..." from the
+# Describe/Delete calls; ResourceInUse and "Cannot create already existing ..." on a
+# Create of a name that exists; ConflictException, and ValidationException messages on a
+# resource in a transition ("Cannot update in-progress endpoint", "... only when
+# InService") (SageMaker API reference, Common Errors and each operation's Errors; the
+# messages as moto and the ACK sagemaker-controller's recorded answers have them).
+# DynamoDB: ResourceNotFoundException for a missing table (DynamoDB API reference).
+# Unverified for services not listed: the generic ResourceNotFoundException only.
+@dataclass(frozen=True)
+class ServiceErrors:
+    not_found: tuple[str, ...] = ("ResourceNotFoundException",)
+    not_found_prefixes: tuple[str, ...] = ()
+    already_exists: tuple[str, ...] = ()
+    already_exists_prefixes: tuple[str, ...] = ()
+    busy: tuple[str, ...] = ()
+    busy_fragments: tuple[str, ...] = ()
+
+
+SERVICE_ERRORS: dict[str, ServiceErrors] = {
+    "sagemaker": ServiceErrors(
+        not_found=("ResourceNotFound",),
+        not_found_prefixes=("Could not find",),
+        already_exists=("ResourceInUse",),
+        already_exists_prefixes=("Cannot create already existing",),
+        busy=("ConflictException",),
+        busy_fragments=("in-progress", "IN_PROGRESS", "only when InService"),
+    ),
+}
+
+
+def classify(err: Exception, operation: str, service: str = "sagemaker") -> AwsError:
+    """A botocore error (``ClientError``: AWS answered; ``BotoCoreError``: no answer) as an
+    :class:`AwsError`. Read by duck typing (``err.response``), so that this module needs
+    no botocore; :class:`reconciler.aws.Gateway` calls it for every failed call."""
     response: Any = getattr(err, "response", None)
-    if isinstance(response, dict):
-        error = response.get("Error", {})
-        code = str(error.get("Code", ""))
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        message = f"{what}: {code}: {error.get('Message', '')}"
-        if is_temporary_code(code, status if isinstance(status, int) else None):
-            return TemporaryError(message)
-        return PermanentError(message)
-    return TemporaryError(f"{what}: {err}")
+    if not isinstance(response, dict):
+        # No answer: the network, a timeout, no credentials. Only credentials need a
+        # change before a retry can succeed.
+        if type(err).__name__ == "NoCredentialsError":
+            return AwsError(
+                operation,
+                "",
+                "no AWS credentials found (environment, profile or role)",
+                temporary=False,
+            )
+        return AwsError(operation, "", str(err), temporary=True)
+    error = response.get("Error", {})
+    code = str(error.get("Code", ""))
+    message = str(error.get("Message", ""))
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    rules = SERVICE_ERRORS.get(service, ServiceErrors())
+    return AwsError(
+        operation,
+        code,
+        message,
+        temporary=is_temporary_code(code, status if isinstance(status, int) else None),
+        not_found=code in rules.not_found or _starts(message, rules.not_found_prefixes),
+        already_exists=code in rules.already_exists
+        or _starts(message, rules.already_exists_prefixes),
+        busy=code in rules.busy or any(f in message for f in rules.busy_fragments),
+    )
+
+
+def _starts(message: str, prefixes: tuple[str, ...]) -> bool:
+    return bool(prefixes) and message.startswith(prefixes)
+
+
+def from_aws(err: Exception, what: str) -> ReconcilerError:
+    """An AWS error (an :class:`AwsError`, or botocore's own) after `what` (the call and
+    its target), temporary or permanent as it is."""
+    aws = err if isinstance(err, AwsError) else classify(err, what.split(" ")[0])
+    kind = TemporaryError if aws.temporary else PermanentError
+    return kind(f"{what}: {aws}")

@@ -13,18 +13,16 @@ values are replaced by a placeholder, and reported, never written out.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.diff import drop_defaults
 from reconciler.kinds import HOSTING_KINDS, KINDS
-from reconciler.planning.sensitive import is_sensitive_key
+from reconciler.manifests.names import name_problem
+from reconciler.planning.sensitive import mask_spec
 from reconciler.resources import API_VERSION, TAG_PREFIX, JsonDict, Kind
 
 PLACEHOLDER = "<redacted: set the real value before applying>"
-
-_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 
 @dataclass
@@ -102,22 +100,6 @@ def is_foreign_tag(key: str) -> bool:
     return key.lower().startswith(FOREIGN_TAG_PREFIXES)
 
 
-def _mask_secrets(value: Any, path: str, found: list[str]) -> Any:
-    if isinstance(value, dict):
-        result = {}
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else key
-            if path.endswith("Environment") and isinstance(item, str) and is_sensitive_key(key):
-                found.append(child)
-                result[key] = PLACEHOLDER
-            else:
-                result[key] = _mask_secrets(item, child, found)
-        return result
-    if isinstance(value, list):
-        return [_mask_secrets(item, f"{path}[{i}]", found) for i, item in enumerate(value)]
-    return value
-
-
 def to_manifest(
     kind: Kind,
     name: str,
@@ -141,7 +123,7 @@ def to_manifest(
                     holder = holder[part]
                 holder[path[-1]] = logical
     masked: list[str] = []
-    spec = _mask_secrets(spec, "", masked)
+    spec = mask_spec(spec, replacement=PLACEHOLDER, found=masked)
     metadata: JsonDict = {"name": logical_names.get((kind, name), logical_name(kind, name))}
     user_tags = {
         k: v
@@ -160,6 +142,6 @@ def to_manifest(
         "put the real value (or a reference your deployment fills in) before applying"
         for path in masked
     ]
-    if not _NAME.match(str(metadata["name"])):
+    if name_problem(kind, str(metadata["name"])) is not None:
         warnings.append(f"{kind}/{name}: its name does not fit the manifest name rules; rename it")
     return Exported(kind, str(metadata["name"]), document, warnings)

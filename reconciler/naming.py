@@ -33,7 +33,3 @@ def _canonical(value: Any) -> Any:
 def content_hash(value: Any) -> str:
     """First 8 hex digits of the sha256 of the canonical JSON of `value`."""
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()[:8]
-
-
-def hashed_name(name: str, spec: Any) -> str:
-    return f"{name}-{content_hash(spec)}"

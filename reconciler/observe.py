@@ -10,8 +10,8 @@ planner reads. What is read:
   InferenceComponent, Cluster) that are desired or ours, and immutable kinds only when
   their ``spec-hash`` tag does not already prove they match (``expected_hashes``).
 
-Reads run in parallel (a bounded thread pool; boto3 clients are thread-safe) and rely on
-botocore's retry mode for throttling. ARNs are read, never built.
+Reads go through the gateway (reconciler.gateway) to each kind's service, in parallel (a
+bounded thread pool), and rely on botocore's retry mode for throttling. ARNs are read, never built.
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.errors import ReconcilerError, from_aws
-from reconciler.kinds import KINDS
-from reconciler.kinds.api import snake
+from reconciler.errors import AwsError, ReconcilerError, from_aws
+from reconciler.gateway import Gateway
+from reconciler.kinds import APIS, KINDS
 from reconciler.naming import content_hash
 from reconciler.resources import ADDRESS_TAG, OWNER_TAG, SPEC_HASH_TAG, JsonDict, Kind
 
@@ -42,6 +41,9 @@ class ObserveError(Exception):
 
 
 log = structlog.get_logger("reconciler.observe")
+
+# The Resource Groups Tagging API (botocore service name), for batched tag reads.
+TAGGING = "resourcegroupstaggingapi"
 
 
 @dataclass
@@ -125,13 +127,6 @@ class LiveState:
         return [r for r in self.resources.values() if r.owner == owner]
 
 
-def _is_not_found(err: ClientError) -> bool:
-    error = err.response.get("Error", {})
-    return error.get("Code") in ("ResourceNotFound",) or str(error.get("Message", "")).startswith(
-        "Could not find"
-    )
-
-
 class DescriptionCache:
     """Describe answers kept across passes (``run`` mode), keyed by what the List call
     says of each resource: a resource whose LastModifiedTime and status (CreationTime for
@@ -166,77 +161,58 @@ class DescriptionCache:
 
 
 class Observer:
-    """Reads live state through one SageMaker client with `parallelism` concurrent calls.
+    """Reads live state through the gateway with `parallelism` concurrent calls.
 
-    tagging: a Resource Groups Tagging API client for batched tag reads (None: ListTags)
-    cache:   descriptions kept across passes (None: describe what must be compared)
+    batched_tags: read tags in pages of 100 from the Resource Groups Tagging API (False:
+                  one ListTags per resource)
+    cache:        descriptions kept across passes (None: describe what must be compared)
     """
 
     def __init__(
         self,
-        client: Any,
+        aws: Gateway,
         *,
         parallelism: int = 10,
-        tagging: Any = None,
+        batched_tags: bool = False,
         cache: DescriptionCache | None = None,
     ) -> None:
-        self.client = client
+        self.aws = aws
         self.parallelism = max(1, parallelism)
-        self.tagging = tagging
+        self.batched_tags = batched_tags
         self.cache = cache
 
     def list_kind(self, kind: Kind) -> list[LiveResource]:
-        info = KINDS[kind]
-        paginator = self.client.get_paginator(snake(info.list_operation))
-
-        def read() -> list[LiveResource]:
-            found = []
-            for page in paginator.paginate(PaginationConfig={"PageSize": 100}):
-                for item in page[info.items_key]:
-                    found.append(
-                        LiveResource(kind, item[info.name_field], item[info.arn_key], item)
-                    )
-            return found
-
-        return list(self.client_call(info.list_operation, read))
+        info, api = KINDS[kind], APIS[kind]
+        items = self.aws_call(info.list_operation, lambda: api.list_items(self.aws))
+        return [LiveResource(kind, i[info.name_field], i[info.arn_key], i) for i in items]
 
     def read_tags(self, resource: LiveResource) -> None:
-        paginator = self.client.get_paginator("list_tags")
-
-        def read() -> dict[str, str]:
-            tags: dict[str, str] = {}
-            for page in paginator.paginate(ResourceArn=resource.arn):
-                tags.update({t["Key"]: t.get("Value", "") for t in page["Tags"]})
-            return tags
-
+        api = APIS[resource.kind]
         try:
-            resource.tags = self.client_call(f"ListTags {resource.arn}", read)
+            resource.tags = self.aws_call(
+                f"ListTags {resource.arn}", lambda: api.tags(self.aws, resource.arn)
+            )
         except _Gone:
             resource.tags = {}
 
     def describe(self, resource: LiveResource) -> bool:
         """Fill `resource.description`; False when the resource is gone meanwhile."""
-        info = KINDS[resource.kind]
-        method = getattr(self.client, snake(info.describe_operation))
-        try:
-            answer = self.client_call(
-                f"{info.describe_operation} {resource.name}",
-                lambda: method(**{info.name_field: resource.name}),
-            )
-        except _Gone:
+        info, api = KINDS[resource.kind], APIS[resource.kind]
+        answer = self.aws_call(
+            f"{info.describe_operation} {resource.name}",
+            lambda: api.describe(self.aws, resource.name),
+        )
+        if answer is None:
             return False
-        answer.pop("ResponseMetadata", None)
         resource.description = answer
         return True
 
-    def client_call(self, what: str, fn: Callable[[], Any]) -> Any:
+    def aws_call(self, what: str, fn: Callable[[], Any]) -> Any:
         try:
             return fn()
-        except ClientError as err:
-            if _is_not_found(err):
+        except AwsError as err:
+            if err.not_found:
                 raise _Gone from err
-            raise ObserveError(from_aws(err, what)) from err
-        except BotoCoreError as err:
             raise ObserveError(from_aws(err, what)) from err
 
     def describe_all(self, resources: Iterable[LiveResource]) -> None:
@@ -310,30 +286,30 @@ class Observer:
     def read_tags_of(
         self, state: LiveState, kinds: list[Kind], *, wanted: set[tuple[Kind, str]], owner: str
     ) -> None:
-        """Tags of every listed resource: in pages of 100 from the tagging API when there
-        is a client for it, else one ListTags each.
+        """Tags of every listed resource: in pages of 100 from the tagging API when
+        ``batched_tags``, else one ListTags each.
 
         The tagging API is eventually consistent and lists only tagged resources, so a
         resource under a desired name that looks untagged, or not ours, is confirmed
         with ListTags before the plan acts on it (normally none)."""
         resources = list(state.resources.values())
-        if self.tagging is None or not resources:
+        if not self.batched_tags or not resources:
             self._parallel(self.read_tags, resources)
             return
-        types = sorted({f"sagemaker:{KINDS[k].arn_resource_type}" for k in kinds})
+        types = sorted({KINDS[k].tagging_type for k in kinds})
         try:
             by_arn: dict[str, dict[str, str]] = {}
-            for page in self.tagging.get_paginator("get_resources").paginate(
-                ResourceTypeFilters=types, ResourcesPerPage=100
+            for page in self.aws.pages(
+                TAGGING, "GetResources", ResourceTypeFilters=types, ResourcesPerPage=100
             ):
                 for item in page["ResourceTagMappingList"]:
                     by_arn[item["ResourceARN"].lower()] = {
                         t["Key"]: t.get("Value", "") for t in item["Tags"]
                     }
-        except (ClientError, BotoCoreError) as err:
+        except ReconcilerError as err:
             # No tagging permission or endpoint: fall back to one ListTags per resource.
             log.warning("tagging_api_unavailable", error=str(err))
-            self.tagging = None
+            self.batched_tags = False
             self._parallel(self.read_tags, resources)
             return
         doubtful = []

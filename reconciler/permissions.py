@@ -3,9 +3,9 @@
 ``deploy/iam-policy.json`` must grant exactly :func:`required_actions` (tests/test_deploy.py
 holds it to that), so the policy follows the code instead of a list kept by hand:
 
-- the per-kind tables: ``reconciler.kinds.APIS`` (each kind's Create, Describe and Delete
-  operation, and the operations its update-only spec fields belong to) and
-  each kind's facts (its List and Describe call, ``reconciler/kinds``);
+- the per-kind tables: ``reconciler.kinds.APIS`` (each kind's Create, Describe, Delete and
+  List operation and the operations its update-only spec fields belong to, under the
+  kind's service, ``KindInfo.service``);
 - the call sites that name operations in code rather than in a table: every SageMaker
   operation named in the modules of the kinds (their ``update`` methods, the tag calls of
   :class:`~reconciler.kinds.api.KindApi`), in the observer (``ListTags``) and in the status
@@ -99,32 +99,51 @@ def _modules(names: Iterable[str]) -> list[ModuleType]:
     return [importlib.import_module(name) for name in names]
 
 
-def sagemaker_operations() -> set[str]:
-    """Every SageMaker operation the reconciler can call."""
+def kind_operations(service: str) -> set[str]:
+    """Every operation of `service` the kinds whose calls go to it can call: their Create,
+    Describe, Delete and List calls, the operations of their update-only fields, and the
+    operations their modules name (their ``update`` methods, status details)."""
     from reconciler.kinds import APIS
 
+    apis = [api for api in APIS.values() if api.info.service == service]
     found: set[str] = set()
-    kind_modules = {inspect.getmodule(type(api)) for api in APIS.values()}
-    for api in APIS.values():
-        found |= {api.info.create_operation, api.describe_operation, api.delete_operation}
-        found |= {operation for operation, _member in api.info.update_only.values()}
-    for api in APIS.values():
-        found.add(_operation("sagemaker", api.info.list_operation))
-    sites = [m for m in kind_modules if m is not None] + _modules(SAGEMAKER_CALL_SITES)
-    for module in sites:
-        found |= operations_named_in(module, "sagemaker")
+    for api in apis:
+        info = api.info
+        found |= {info.create_operation, info.describe_operation, info.delete_operation}
+        found |= {operation for operation, _member in info.update_only.values()}
+        found.add(_operation(service, info.list_operation))
+    modules = {inspect.getmodule(type(api)) for api in apis}
+    for module in modules:
+        if module is not None:
+            found |= operations_named_in(module, service)
     for operation in found:
-        _operation("sagemaker", operation)
+        _operation(service, operation)
+    return found
+
+
+def sagemaker_operations() -> set[str]:
+    """Every SageMaker operation the reconciler can call (the SageMaker kinds', and the
+    generic calls of kinds.api and the observer: ListTags, AddTags, DeleteTags)."""
+    found = kind_operations("sagemaker")
+    for module in _modules(SAGEMAKER_CALL_SITES):
+        found |= operations_named_in(module, "sagemaker")
     return found
 
 
 def other_operations(service: str) -> set[str]:
-    """The operations of `service` named at its call sites: the lease lock's DynamoDB
-    calls (``--lock-table``), the observer's batched tag reads."""
-    found: set[str] = set()
-    for module in _modules(OTHER_CALL_SITES[service]):
+    """The operations of `service` named at its call sites (the lease lock's DynamoDB
+    calls with ``--lock-table``, the observer's batched tag reads), and those of the kinds
+    whose calls go to it."""
+    found = kind_operations(service) if service in kind_services() else set()
+    for module in _modules(OTHER_CALL_SITES.get(service, ())):
         found |= operations_named_in(module, service)
     return found
+
+
+def kind_services() -> set[str]:
+    from reconciler.kinds import KINDS
+
+    return {info.service for info in KINDS.values()}
 
 
 def iam_action(service: str, operation: str) -> str:
@@ -135,7 +154,7 @@ def required_actions() -> set[str]:
     """IAM actions the reconciler needs: ``sagemaker:CreateModel``, ``dynamodb:PutItem``,
     ``tag:GetResources``, ..."""
     actions = {iam_action("sagemaker", op) for op in sagemaker_operations()}
-    for service in OTHER_CALL_SITES:
+    for service in (set(OTHER_CALL_SITES) | kind_services()) - {"sagemaker"}:
         actions |= {iam_action(service, op) for op in other_operations(service)}
     return actions
 

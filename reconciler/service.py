@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reconciler.capacity import check_capacity
 from reconciler.errors import PermanentError, TemporaryError
+from reconciler.gateway import Gateway
 from reconciler.kinds import APIS
 from reconciler.manifests import load
 from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
@@ -71,17 +71,17 @@ def problems_of(directory: str) -> tuple[list[Problem], ValidManifests]:
 def observe(
     *,
     manifests: list[Manifest],
-    client: Any,
+    aws: Gateway,
     owner: str,
     parallelism: int = 10,
-    tagging: Any = None,
+    batched_tags: bool = True,
     cache: DescriptionCache | None = None,
 ) -> LiveState:
     """Read what the manifests need from the account. Raises UserError when the account
     cannot be read."""
     observation = observation_for(manifests, owner)
     try:
-        observer = Observer(client, parallelism=parallelism, tagging=tagging, cache=cache)
+        observer = Observer(aws, parallelism=parallelism, batched_tags=batched_tags, cache=cache)
         return observer.observe(
             observation.kinds,
             wanted=observation.wanted,
@@ -97,21 +97,21 @@ def observe(
 def observe_and_plan(
     *,
     manifests: list[Manifest],
-    client: Any,
+    aws: Gateway,
     owner: str,
     prune: bool = True,
     parallelism: int = 10,
-    tagging: Any = None,
+    batched_tags: bool = True,
     cache: DescriptionCache | None = None,
 ) -> Plan:
     """Read what the manifests need from the account and plan. Raises UserError when the
     account cannot be read."""
     live = observe(
         manifests=manifests,
-        client=client,
+        aws=aws,
         owner=owner,
         parallelism=parallelism,
-        tagging=tagging,
+        batched_tags=batched_tags,
         cache=cache,
     )
     return plan(manifests, live, owner=owner, prune=prune)

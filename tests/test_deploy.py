@@ -33,6 +33,7 @@ import yaml
 
 import reconciler
 from reconciler import cli, permissions
+from reconciler.aws import AwsGateway
 from reconciler.controller.lock import LeaseLock
 from reconciler.controller.server import HealthServer
 from reconciler.emulator.control_client import ControlClient
@@ -151,10 +152,14 @@ def test_the_pull_request_policy_can_only_read() -> None:
 
 
 def client_calls(module_name: str) -> list[str]:
-    """Calls in a module that reach an AWS client directly: `<...client>.method(...)`,
-    `getattr(<...client>, ...)`, or `<api>.call(<...client>, ...)`."""
+    """Calls in a module that reach AWS: through a boto3 client (`<...client>.method(...)`,
+    `getattr(<...client>, ...)`) or the gateway (`<...aws>.call(...)`, `<...aws>.pages(...)`),
+    or `<api>.call(<...client or aws>, ...)`."""
 
     def names_client(node: ast.expr) -> bool:
+        return ast.unparse(node).rsplit(".", 1)[-1].endswith(("client", "aws", "gateway"))
+
+    def names_boto3_client(node: ast.expr) -> bool:
         return ast.unparse(node).rsplit(".", 1)[-1].endswith("client")
 
     path = ROOT.joinpath(*module_name.split(".")).with_suffix(".py")
@@ -166,7 +171,10 @@ def client_calls(module_name: str) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         func, args = node.func, node.args
-        direct = isinstance(func, ast.Attribute) and names_client(func.value)
+        direct = isinstance(func, ast.Attribute) and (
+            names_boto3_client(func.value)
+            or (names_client(func.value) and func.attr in ("call", "pages"))
+        )
         through = bool(args) and names_client(args[0])
         via_getattr = isinstance(func, ast.Name) and func.id == "getattr" and through
         via_call = isinstance(func, ast.Attribute) and func.attr == "call" and through
@@ -274,9 +282,19 @@ def test_plan_apply_and_status_call_only_what_the_policies_grant(world: World) -
     assert code == 0, output
     # Contention: the lock is read to name its holder.
     dynamodb = boto3.client("dynamodb", endpoint_url=world.url, region_name=REGION)
-    with LeaseLock(dynamodb, lock_table["TableName"], lease=30, holder="controller") as held:
+    with LeaseLock(
+        AwsGateway(clients={"dynamodb": dynamodb}),
+        lock_table["TableName"],
+        lease=30,
+        holder="controller",
+    ) as held:
         assert held.try_acquire()
-        waiting = LeaseLock(dynamodb, lock_table["TableName"], lease=30, holder="ci")
+        waiting = LeaseLock(
+            AwsGateway(clients={"dynamodb": dynamodb}),
+            lock_table["TableName"],
+            lease=30,
+            holder="ci",
+        )
         assert waiting.try_acquire() is False
         assert waiting.current_holder() == "controller"
     # Prune: what is no longer declared is deleted.

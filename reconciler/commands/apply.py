@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from reconciler.aws import AwsSettings, client, sagemaker_client
+from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_ERROR, EXIT_OK, UserError
 from reconciler.commands.plan import make_plan
 from reconciler.controller.lock import LeaseLock
@@ -104,12 +104,14 @@ def run(
                 owner = saved["owner"]
             except (OSError, ValueError, KeyError, TypeError) as err:
                 raise UserError(f"{target}: not a saved plan ({err})") from err
+        aws = AwsGateway(settings)  # the plan's reads and the apply's calls share it
         plan, digest = make_plan(
             directory=directory,
             owner=owner,
             settings=settings,
             prune=prune,
             parallelism=parallelism,
+            aws=aws,
         )
         if plan.problems:
             for problem in sorted(plan.problems, key=str):
@@ -140,7 +142,7 @@ def run(
         )
         progress, close_view = _progress_view()
         executor = Executor(
-            sagemaker_client(settings),
+            aws,
             parallelism=parallelism,
             wait_policy=policy,
             progress=progress,
@@ -169,7 +171,7 @@ def _single_writer(
     if not table:
         yield
         return
-    lock = LeaseLock(client(settings, "dynamodb"), table, lease=parse_duration(lease))
+    lock = LeaseLock(AwsGateway(settings), table, lease=parse_duration(lease))
     lock.acquire(parse_duration(timeout))
     try:
         yield

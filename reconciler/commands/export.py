@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from reconciler.aws import AwsSettings, sagemaker_client
+from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_OK, UserError
 from reconciler.exporting import Exported, brought_by, kinds_brought, logical_name, to_manifest
 from reconciler.kinds import HOSTING_KINDS, KINDS
@@ -62,7 +62,7 @@ def run(
     if name:
         # An endpoint brings what it uses.
         chosen_kinds = kinds_brought(chosen_kinds)
-    observer = Observer(sagemaker_client(settings))
+    observer = Observer(AwsGateway(settings))
     try:
         listed: dict[tuple[Kind, str], LiveResource] = {}
         for kind in chosen_kinds:

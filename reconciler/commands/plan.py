@@ -12,23 +12,29 @@ import json
 import sys
 from pathlib import Path
 
-from reconciler.aws import AwsSettings, client, sagemaker_client
+from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, UserError, load_valid
+from reconciler.gateway import Gateway
 from reconciler.planning.changes import Plan
 from reconciler.service import observe_and_plan
 from reconciler.views import human, markdown
 
 
 def make_plan(
-    *, directory: str, owner: str, settings: AwsSettings, prune: bool = True, parallelism: int = 10
+    *,
+    directory: str,
+    owner: str,
+    settings: AwsSettings,
+    prune: bool = True,
+    parallelism: int = 10,
+    aws: Gateway | None = None,
 ) -> tuple[Plan, str]:
     """Load, observe and plan; returns the plan and the manifests' digest.
     Raises UserError for bad input or an unreadable account."""
     loaded = load_valid(directory)
     result = observe_and_plan(
         manifests=loaded.manifests,
-        client=sagemaker_client(settings),
-        tagging=client(settings, "resourcegroupstaggingapi"),
+        aws=aws or AwsGateway(settings),
         owner=owner,
         prune=prune,
         parallelism=parallelism,

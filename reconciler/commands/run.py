@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import structlog
 
-from reconciler.aws import AwsSettings, client
+from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_OK
 from reconciler.controller.lock import LeaseLock
 from reconciler.controller.loop import Controller, ControllerSettings
@@ -21,15 +21,10 @@ def run(
     settings: AwsSettings,
 ) -> int:
     metrics = Metrics()
-    lock = (
-        LeaseLock(client(settings, "dynamodb"), lock_table, lease=lock_lease)
-        if lock_table
-        else None
-    )
+    lock = LeaseLock(AwsGateway(settings), lock_table, lease=lock_lease) if lock_table else None
     loop = Controller(
         controller,
-        client(settings, "sagemaker"),
-        tagging=client(settings, "resourcegroupstaggingapi"),
+        AwsGateway(settings, instrument=metrics.instrument),
         metrics=metrics,
         lock=lock,
     )

@@ -21,12 +21,10 @@ from __future__ import annotations
 import json
 import sys
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from reconciler.aws import AwsSettings, client, sagemaker_client
+from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_OK, load_valid
+from reconciler.errors import ReconcilerError
 from reconciler.kinds import APIS
-from reconciler.kinds.api import error_code, error_message
 from reconciler.observe import LiveResource, LiveState
 from reconciler.planning.changes import Plan
 from reconciler.planning.desired import resolve
@@ -102,12 +100,11 @@ def _reasons(problems: list[Problem]) -> dict[str, str]:
 
 def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> int:
     loaded = load_valid(directory)
-    sagemaker = sagemaker_client(settings)
+    aws = AwsGateway(settings)
     # The live state too: it shows the resources the plan refuses.
     live = observe(
         manifests=loaded.manifests,
-        client=sagemaker,
-        tagging=client(settings, "resourcegroupstaggingapi"),
+        aws=aws,
         owner=owner,
     )
     result = plan(loaded.manifests, live, owner=owner)
@@ -131,10 +128,8 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
             # What the kind shows beside its status (a cluster: its nodes per group).
             key = api.details_key
             try:
-                details = api.details(sagemaker, change.physical_name, change.desired_spec)
-            except ClientError as err:
-                row[f"{key}_error"] = f"{error_code(err)}: {error_message(err)}"
-            except BotoCoreError as err:
+                details = api.details(aws, change.physical_name, change.desired_spec)
+            except ReconcilerError as err:
                 row[f"{key}_error"] = str(err)
             else:
                 if details is not None:

@@ -19,24 +19,19 @@ import socket
 import threading
 import time
 import uuid
-from typing import Any
 
 import structlog
-from botocore.exceptions import BotoCoreError, ClientError
 
+from reconciler.errors import AwsError
+from reconciler.gateway import Gateway
 from reconciler.service import UserError
 
 DEFAULT_LOCK_ID = "sagemaker-reconciler"
 
 log = structlog.get_logger("reconciler.lock")
 
-# DynamoDB's throttling answers (HTTP 400, yet worth retrying), see the DynamoDB
-# developer guide, "Error handling with DynamoDB".
-_THROTTLING = (
-    "ProvisionedThroughputExceededException",
-    "RequestLimitExceeded",
-    "ThrottlingException",
-)
+DYNAMODB = "dynamodb"
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 class LockError(UserError):
@@ -48,23 +43,19 @@ class LockError(UserError):
         self.temporary = transient  # reconciler.errors: retrying later may succeed
 
 
-class LockLost(Exception):
-    """The lease was lost (expired and taken by someone else) while we held it."""
-
-
 class LeaseLock:
     """lease: seconds a lock stays valid without renewal; holder: who we are (host/pid/uuid)."""
 
     def __init__(
         self,
-        client: Any,
+        aws: Gateway,
         table: str,
         *,
         lock_id: str = DEFAULT_LOCK_ID,
         lease: float = 30.0,
         holder: str | None = None,
     ) -> None:
-        self.client = client
+        self.aws = aws
         self.table = table
         self.lock_id = lock_id
         self.lease = lease
@@ -74,29 +65,31 @@ class LeaseLock:
         self._taken = False  # a PutItem of ours succeeded since the last release
         self.lost = threading.Event()
 
-    def _error(self, operation: str, err: ClientError | BotoCoreError) -> LockError:
-        """`err` from `operation` on the table, as one line."""
-        if not isinstance(err, ClientError):
+    def _error(self, operation: str, err: AwsError) -> LockError:
+        """`err` from `operation` on the table, as one line. Throttling (DynamoDB answers
+        it with HTTP 400, yet it is worth retrying: DynamoDB developer guide, "Error
+        handling with DynamoDB"), 5xx and no connection are transient
+        (reconciler.errors)."""
+        if not err.code:
             return LockError(f"lock table {self.table}: {operation}: {err}", transient=True)
-        error = err.response.get("Error", {})
-        code = str(error.get("Code", "Unknown"))
-        if code == "ResourceNotFoundException":
+        if err.not_found:
             return LockError(
                 f"lock table {self.table} does not exist: create it with a string partition key "
                 "'lock_id' (see deploy/README.md)",
                 transient=False,
             )
-        status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-        message = error.get("Message") or "no message"
+        message = err.aws_message or "no message"
         return LockError(
-            f"lock table {self.table}: {operation} failed: {code}: {message}",
-            transient=status >= 500 or code in _THROTTLING,
+            f"lock table {self.table}: {operation} failed: {err.code}: {message}",
+            transient=err.temporary,
         )
 
     def _put(self) -> bool:
         now = time.time()
         try:
-            self.client.put_item(
+            self.aws.call(
+                DYNAMODB,
+                "PutItem",
                 TableName=self.table,
                 Item={
                     "lock_id": {"S": self.lock_id},
@@ -106,11 +99,9 @@ class LeaseLock:
                 ConditionExpression="attribute_not_exists(lock_id) OR expires_at < :now OR holder = :me",
                 ExpressionAttributeValues={":now": {"N": f"{now:.3f}"}, ":me": {"S": self.holder}},
             )
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        except AwsError as err:
+            if err.code == CONDITION_FAILED:
                 return False
-            raise self._error("PutItem", err) from err
-        except BotoCoreError as err:
             raise self._error("PutItem", err) from err
         self._taken = True
         return True
@@ -122,10 +113,14 @@ class LeaseLock:
 
     def current_holder(self) -> str | None:
         try:
-            answer = self.client.get_item(
-                TableName=self.table, Key={"lock_id": {"S": self.lock_id}}, ConsistentRead=True
+            answer = self.aws.call(
+                DYNAMODB,
+                "GetItem",
+                TableName=self.table,
+                Key={"lock_id": {"S": self.lock_id}},
+                ConsistentRead=True,
             )
-        except (ClientError, BotoCoreError) as err:
+        except AwsError as err:
             raise self._error("GetItem", err) from err
         item = answer.get("Item")
         return item["holder"]["S"] if item else None
@@ -183,25 +178,21 @@ class LeaseLock:
             return
         self._taken = False
         try:
-            self.client.delete_item(
+            self.aws.call(
+                DYNAMODB,
+                "DeleteItem",
                 TableName=self.table,
                 Key={"lock_id": {"S": self.lock_id}},
                 ConditionExpression="holder = :me",
                 ExpressionAttributeValues={":me": {"S": self.holder}},
             )
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+        except AwsError as err:
+            if err.code != CONDITION_FAILED:
                 log.warning(
                     "lock_release_failed",
                     error=str(self._error("DeleteItem", err)),
                     expires_in=self.lease,
                 )
-        except BotoCoreError as err:
-            log.warning(
-                "lock_release_failed",
-                error=str(self._error("DeleteItem", err)),
-                expires_in=self.lease,
-            )
 
     def __enter__(self) -> LeaseLock:
         return self

@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -30,6 +29,7 @@ from reconciler.controller.metrics import Metrics
 from reconciler.errors import ReconcilerError
 from reconciler.execution.executor import Executor
 from reconciler.execution.waiting import WaitPolicy
+from reconciler.gateway import Gateway
 from reconciler.logs import log_progress
 from reconciler.observe import DescriptionCache
 from reconciler.planning.changes import Action
@@ -119,16 +119,16 @@ class Controller:
     def __init__(
         self,
         settings: ControllerSettings,
-        client: Any,
+        aws: Gateway,
         *,
-        tagging: Any = None,
         metrics: Metrics | None = None,
         lock: LeaseLock | None = None,
     ) -> None:
+        """aws: the gateway every pass reads and writes through (``run`` gives it the
+        metrics' call counter: ``AwsGateway(settings, instrument=metrics.instrument)``)."""
         self.settings = settings
         self.metrics = metrics or Metrics()
-        self.client = self.metrics.instrument(client)
-        self.tagging = self.metrics.instrument(tagging) if tagging is not None else None
+        self.aws = aws
         # Describe answers kept across passes: unchanged resources are not read again.
         self.cache = DescriptionCache()
         self.lock = lock
@@ -210,10 +210,9 @@ class Controller:
         try:
             plan = observe_and_plan(
                 manifests=valid.manifests,
-                client=self.client,
+                aws=self.aws,
                 owner=settings.owner,
                 parallelism=settings.parallelism,
-                tagging=self.tagging,
                 cache=self.cache,
             )
         except ReconcilerError as err:
@@ -254,7 +253,7 @@ class Controller:
             log.error("lock_lost", holder=self.lock.holder)
             return "error"
         report = Executor(
-            self.client,
+            self.aws,
             parallelism=settings.parallelism,
             wait_policy=self.wait_policy,
             progress=log_progress,

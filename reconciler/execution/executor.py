@@ -14,7 +14,8 @@ Update*, Delete*, AddTags, DeleteTags), not the nodes, so a node waiting for Sag
 (polling, :mod:`waiting`, or the pause before retrying a create that did not see its
 dependency yet) holds no slot. Describe calls need no write slot; all calls together are
 bounded by the client's HTTP connection pool. Throttling and transient errors are
-botocore's retry mode's business, not ours.
+botocore's retry mode's business, not ours. Every call goes through the gateway
+(reconciler.gateway), whose errors are :class:`~reconciler.errors.AwsError`.
 """
 
 from __future__ import annotations
@@ -30,19 +31,11 @@ from enum import StrEnum
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from reconciler.errors import AwsError, ReconcilerError
 from reconciler.execution.waiting import WaitPolicy, WaitTimeout, poll
+from reconciler.gateway import Gateway
 from reconciler.kinds import APIS, KINDS
-from reconciler.kinds.api import (
-    KindApi,
-    UpdateCall,
-    error_code,
-    error_message,
-    is_busy,
-    is_not_found,
-    pool_size,
-)
+from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.planning.changes import Action, Change, Plan
 from reconciler.resources import FAILED_SPEC_TAG, JsonDict
 
@@ -126,13 +119,13 @@ class _Node:
 class Executor:
     def __init__(
         self,
-        client: Any,
+        aws: Gateway,
         *,
         parallelism: int = 10,
         wait_policy: WaitPolicy | None = None,
         progress: Progress = _quiet,
     ) -> None:
-        self.client = client
+        self.aws = aws
         self.parallelism = max(1, parallelism)
         self.policy = wait_policy or WaitPolicy()
         self.progress = progress
@@ -141,7 +134,9 @@ class Executor:
         # Held around every call: no more calls in flight than the client's HTTP pool has
         # connections (urllib3 would open and discard extra ones, warning each time), but
         # never fewer than the writes allowed.
-        self._calls = threading.BoundedSemaphore(max(self.parallelism, pool_size(client)))
+        # (The kinds' services share the bound: one SageMaker client's pool is the common case.)
+        pool = max(aws.pool_size(s) for s in {info.service for info in KINDS.values()})
+        self._calls = threading.BoundedSemaphore(max(self.parallelism, pool))
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
@@ -333,13 +328,13 @@ class Executor:
             described = self._describe(api, change.physical_name)
             if described is not None:
                 with self._write():
-                    api.add_tags(self.client, api.arn(described), {FAILED_SPEC_TAG: change.attempt})
-        except (ClientError, BotoCoreError):
+                    api.add_tags(self.aws, api.arn(described), {FAILED_SPEC_TAG: change.attempt})
+        except ReconcilerError:
             pass
 
     def _describe(self, api: KindApi, name: str) -> JsonDict | None:
         with self._calls:
-            return api.describe(self.client, name)
+            return api.describe(self.aws, name)
 
     def wait_settled(self, api: KindApi, change: Change, name: str) -> JsonDict | None:
         """Wait until the resource is in no transitional state (or gone)."""
@@ -394,10 +389,10 @@ class Executor:
         for attempt in range(5):
             try:
                 with self._write():
-                    api.create(self.client, name, change.desired_spec, change.tags_to_add)
+                    api.create(self.aws, name, change.desired_spec, change.tags_to_add)
                 return
-            except ClientError as err:
-                if not is_not_found(err) or attempt == 4:
+            except AwsError as err:
+                if not err.not_found or attempt == 4:
                     raise
                 if self.policy.stop.wait(delay):  # the pause holds no write slot
                     raise
@@ -427,11 +422,11 @@ class Executor:
         if change.tags_to_remove:
             self.progress("call", change.address, {"operation": "DeleteTags"})
             with self._write():
-                api.remove_tags(self.client, arn, change.tags_to_remove)
+                api.remove_tags(self.aws, arn, change.tags_to_remove)
         if change.tags_to_add:
             self.progress("call", change.address, {"operation": "AddTags"})
             with self._write():
-                api.add_tags(self.client, arn, change.tags_to_add)
+                api.add_tags(self.aws, arn, change.tags_to_add)
 
     def _update_once(self, api: KindApi, change: Change, operation: str) -> None:
         """Call `operation`; when SageMaker says the resource is busy — typically because
@@ -443,7 +438,7 @@ class Executor:
             try:
                 with self._write():
                     api.update(
-                        self.client,
+                        self.aws,
                         name,
                         UpdateCall(
                             operation,
@@ -453,8 +448,8 @@ class Executor:
                         ),
                     )
                 return
-            except ClientError as err:
-                if not is_busy(err) or attempt == 2:
+            except AwsError as err:
+                if not err.busy or attempt == 2:
                     raise
             described = self.wait_settled(api, change, name)
             if described is not None and api.satisfied(
@@ -467,14 +462,14 @@ class Executor:
         self.progress("call", change.address, {"operation": api.delete_operation, "name": name})
         try:
             with self._write():
-                api.delete(self.client, name)
-        except ClientError as err:
+                api.delete(self.aws, name)
+        except AwsError as err:
             # Busy: most likely an earlier attempt (answer lost) is deleting it already.
-            if not is_busy(err):
+            if not err.busy:
                 raise
             self.wait_settled(api, change, name)
             with self._write():
-                api.delete(self.client, name)
+                api.delete(self.aws, name)
         if api.status_key:
             poll(
                 change.kind,
@@ -486,9 +481,7 @@ class Executor:
 
 
 def _describe_error(err: BaseException) -> str:
-    if isinstance(err, ClientError):
-        return f"{error_code(err)}: {error_message(err)}"
-    if isinstance(err, ApplyFailure | WaitTimeout | BotoCoreError):
+    if isinstance(err, ApplyFailure | WaitTimeout | ReconcilerError):
         return str(err)
     return f"{type(err).__name__}: {err}"
 

@@ -1,62 +1,22 @@
-"""The SageMaker calls that change one kind of resource, for the executor.
+"""The AWS calls of one kind of resource, for the observer, the executor and status.
 
-:class:`KindApi` does what is the same for every kind (create with tags, delete, describe,
-status, tags); a kind whose update differs subclasses it in its own module. Every call
-goes through the boto3 client, whose standard retry mode handles throttling; these
-methods add only what AWS semantics require: "already exists" after an interrupted run
-is success, "not found" on delete is success.
+:class:`KindApi` does what is the same for every kind (list, describe, create with tags,
+delete, tags); a kind whose calls differ subclasses it in its own module. Every call goes
+through the :class:`~reconciler.aws.Gateway` to the kind's service (``KindInfo.service``),
+whose clients' standard retry mode handles throttling; these methods add only what AWS
+semantics require: "already exists" after an interrupted run is success, "not found" on
+delete is success.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from reconciler.errors import AwsError
+from reconciler.gateway import Gateway
 from reconciler.kinds.base import KindInfo
 from reconciler.resources import JsonDict
-
-
-def snake(operation: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
-
-
-def pool_size(client: Any) -> int:
-    """The boto3 client's HTTP connection pool size (botocore's default: 10)."""
-    config = getattr(getattr(client, "meta", None), "config", None)
-    size = getattr(config, "max_pool_connections", None)
-    return size if isinstance(size, int) and size > 0 else 10
-
-
-def error_code(err: ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", ""))
-
-
-def error_message(err: ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Message", ""))
-
-
-def is_not_found(err: ClientError) -> bool:
-    return error_code(err) == "ResourceNotFound" or error_message(err).startswith("Could not find")
-
-
-def is_busy(err: ClientError) -> bool:
-    """SageMaker refusing to change a resource that is in the middle of something."""
-    message = error_message(err)
-    return (
-        error_code(err) in ("ConflictException",)
-        or "in-progress" in message
-        or "IN_PROGRESS" in message
-        or "only when InService" in message
-    )
-
-
-def is_already_there(err: ClientError) -> bool:
-    return error_code(err) == "ResourceInUse" or error_message(err).startswith(
-        "Cannot create already existing"
-    )
 
 
 @dataclass(frozen=True)
@@ -103,7 +63,7 @@ class KindApi:
     # What `reconciler status` shows beside the status, under this key (None: nothing).
     details_key: str | None = None
 
-    def details(self, client: Any, name: str, declared: JsonDict | None) -> JsonDict | None:
+    def details(self, aws: Gateway, name: str, declared: JsonDict | None) -> JsonDict | None:
         """The kind's details for status (a cluster's nodes); None when it is gone."""
         return None
 
@@ -111,10 +71,24 @@ class KindApi:
         """Health as the details lower it (a failed node degrades a cluster)."""
         return health
 
-    def call(self, client: Any, operation: str, **params: Any) -> JsonDict:
-        answer: JsonDict = getattr(client, snake(operation))(**params)
-        answer.pop("ResponseMetadata", None)
-        return answer
+    def call(self, aws: Gateway, operation: str, **params: Any) -> JsonDict:
+        return aws.call(self.info.service, operation, **params)
+
+    def list_items(self, aws: Gateway) -> list[JsonDict]:
+        """Every resource of the kind: its List call's items, 100 a page."""
+        items: list[JsonDict] = []
+        for page in aws.pages(
+            self.info.service, self.info.list_operation, PaginationConfig={"PageSize": 100}
+        ):
+            items.extend(page[self.info.items_key])
+        return items
+
+    def tags(self, aws: Gateway, arn: str) -> dict[str, str]:
+        """Its tags (ListTags, every page)."""
+        tags: dict[str, str] = {}
+        for page in aws.pages(self.info.service, "ListTags", ResourceArn=arn):
+            tags.update({t["Key"]: t.get("Value", "") for t in page["Tags"]})
+        return tags
 
     def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
         request = {k: v for k, v in spec.items() if k not in self.info.update_only}
@@ -123,49 +97,49 @@ class KindApi:
             request["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
         return request
 
-    def create(self, client: Any, name: str, spec: JsonDict, tags: dict[str, str]) -> None:
+    def create(self, aws: Gateway, name: str, spec: JsonDict, tags: dict[str, str]) -> None:
         """Create it; finding it already there (an interrupted earlier run) is fine."""
         try:
-            self.call(client, self.info.create_operation, **self.create_request(name, spec, tags))
-        except ClientError as err:
-            if not is_already_there(err):
+            self.call(aws, self.info.create_operation, **self.create_request(name, spec, tags))
+        except AwsError as err:
+            if not err.already_exists:
                 raise
 
-    def describe(self, client: Any, name: str) -> JsonDict | None:
+    def describe(self, aws: Gateway, name: str) -> JsonDict | None:
         """Its Describe answer, or None when it does not exist."""
         try:
-            return self.call(client, self.describe_operation, **{self.info.name_field: name})
-        except ClientError as err:
-            if is_not_found(err):
+            return self.call(aws, self.describe_operation, **{self.info.name_field: name})
+        except AwsError as err:
+            if err.not_found:
                 return None
             raise
 
     def status(self, description: JsonDict) -> str | None:
         return str(description[self.status_key]) if self.status_key else None
 
-    def delete(self, client: Any, name: str) -> None:
+    def delete(self, aws: Gateway, name: str) -> None:
         """Delete it; finding it gone already is fine."""
         try:
-            self.call(client, self.delete_operation, **{self.info.name_field: name})
-        except ClientError as err:
-            if not is_not_found(err):
+            self.call(aws, self.delete_operation, **{self.info.name_field: name})
+        except AwsError as err:
+            if not err.not_found:
                 raise
 
     def arn(self, description: JsonDict) -> str:
         return str(description[self.info.arn_key])
 
-    def add_tags(self, client: Any, arn: str, tags: dict[str, str]) -> None:
+    def add_tags(self, aws: Gateway, arn: str, tags: dict[str, str]) -> None:
         if tags:
             self.call(
-                client,
+                aws,
                 "AddTags",
                 ResourceArn=arn,
                 Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
             )
 
-    def remove_tags(self, client: Any, arn: str, keys: list[str]) -> None:
+    def remove_tags(self, aws: Gateway, arn: str, keys: list[str]) -> None:
         if keys:
-            self.call(client, "DeleteTags", ResourceArn=arn, TagKeys=list(keys))
+            self.call(aws, "DeleteTags", ResourceArn=arn, TagKeys=list(keys))
 
     def satisfied(self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...]) -> bool:
         """True when the live resource already is what `spec` asks for (an earlier call
@@ -184,6 +158,6 @@ class KindApi:
             reason or f"the {self.info.kind} does not match the requested spec after the update"
         )
 
-    def update(self, client: Any, name: str, call: UpdateCall) -> None:
+    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         """Run one of the kind's update operations (kinds with updates override this)."""
         raise NotImplementedError(f"{self.info.kind} has no update operation {call.operation}")

@@ -99,6 +99,8 @@ class KindInfo:
     update_only:       extra spec fields from other requests: field → (operation, member)
     immutable:         no Update API: the physical name is ``<name>-<hash8>``
     arn_resource_type: the resource type in its ARN ("endpoint-config")
+    service:           the botocore service name its calls go to (the IAM prefix differs
+                       for some: reconciler.permissions)
     references:        fields that name other resources (edges of the dependency graph)
     create_only:       spec fields that cannot change without replacing the resource; dotted
                        paths with [*] for list items reach inside ("InstanceGroups[*].InstanceType")
@@ -132,6 +134,7 @@ class KindInfo:
     name_field: str
     create_operation: str
     arn_resource_type: str
+    service: str = "sagemaker"
     immutable: bool = False
     update_only: dict[str, tuple[str, str]] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
@@ -178,6 +181,11 @@ class KindInfo:
     def arn_key(self) -> str:
         """The Describe/List field with its ARN: ``ModelName`` → ``ModelArn``."""
         return self.name_field.removesuffix("Name") + "Arn"
+
+    @property
+    def tagging_type(self) -> str:
+        """Its resource type in the Resource Groups Tagging API (``sagemaker:endpoint``)."""
+        return f"{self.service}:{self.arn_resource_type}"
 
     @property
     def max_name_length(self) -> int:

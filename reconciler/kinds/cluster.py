@@ -22,15 +22,17 @@ Three things set clusters apart from the hosting kinds:
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
-from botocore.exceptions import ClientError
 from botocore.model import ListShape, Shape, StructureShape
 
 from reconciler.apimodel import input_shape
 from reconciler.diff import ABSENT, FieldChange
-from reconciler.kinds.api import KindApi, UpdateCall, is_not_found
+from reconciler.errors import AwsError
+from reconciler.gateway import Gateway
+from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import DestructiveReplace, KindInfo, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
@@ -203,13 +205,17 @@ INFO = KindInfo(
     keyed={GROUPS: GROUP_KEY, RESTRICTED_GROUPS: GROUP_KEY},
 )
 
-# Cluster-level fields UpdateCluster can change, as the installed botocore model has them
-# (besides the instance groups, which it handles group by group).
-UPDATABLE = tuple(
-    name
-    for name in input_shape("UpdateCluster").members
-    if name not in ("ClusterName", GROUPS, "InstanceGroupsToDelete", *CLUSTER_CREATE_ONLY)
-)
+
+@functools.cache
+def updatable() -> tuple[str, ...]:
+    """Cluster-level fields UpdateCluster can change, as the installed botocore model has
+    them (besides the instance groups, which it handles group by group). Read on first use,
+    so that importing the kinds (and the planner) loads no service model."""
+    return tuple(
+        name
+        for name in input_shape("UpdateCluster").members
+        if name not in ("ClusterName", GROUPS, "InstanceGroupsToDelete", *CLUSTER_CREATE_ONLY)
+    )
 
 
 def group_name(path: str) -> str | None:
@@ -327,7 +333,7 @@ def update_request(
     if to_delete:
         request["InstanceGroupsToDelete"] = to_delete
     for field in sorted(fields):
-        if field in UPDATABLE and field in spec:
+        if field in updatable() and field in spec:
             request[field] = spec[field]
     return request
 
@@ -337,7 +343,7 @@ def update_request(
 MAX_NODE_DESCRIBES = 20
 
 
-def cluster_nodes(client: Any, name: str, declared: JsonDict | None) -> JsonDict | None:
+def cluster_nodes(aws: Gateway, name: str, declared: JsonDict | None) -> JsonDict | None:
     """A cluster's nodes: per instance group how many there are, how many are Running and
     (when declared) how many the manifest asks for; and every node that is not Running,
     with its status and message. None when the cluster is gone."""
@@ -350,7 +356,7 @@ def cluster_nodes(client: Any, name: str, declared: JsonDict | None) -> JsonDict
         }
     not_running: list[JsonDict] = []
     try:
-        for page in client.get_paginator("list_cluster_nodes").paginate(ClusterName=name):
+        for page in aws.pages(INFO.service, "ListClusterNodes", ClusterName=name):
             for node in page["ClusterNodeSummaries"]:
                 counts = groups.setdefault(node["InstanceGroupName"], {"total": 0, "running": 0})
                 counts["total"] += 1
@@ -366,15 +372,17 @@ def cluster_nodes(client: Any, name: str, declared: JsonDict | None) -> JsonDict
                         "message": instance.get("Message"),
                     }
                 )
-    except ClientError as err:
-        if is_not_found(err):
+    except AwsError as err:
+        if err.not_found:
             return None
         raise
     for node in not_running[:MAX_NODE_DESCRIBES]:
         try:
-            details = client.describe_cluster_node(ClusterName=name, NodeId=node["instance_id"])
-        except ClientError as err:
-            if is_not_found(err):
+            details = aws.call(
+                INFO.service, "DescribeClusterNode", ClusterName=name, NodeId=node["instance_id"]
+            )
+        except AwsError as err:
+            if err.not_found:
                 continue  # gone since it was listed: the list entry is what we know
             raise
         instance = details["NodeDetails"].get("InstanceStatus", {})
@@ -396,23 +404,23 @@ def nodes_health(current: str, nodes: JsonDict) -> str:
 class ClusterApi(KindApi):
     details_key = "nodes"
 
-    def details(self, client: Any, name: str, declared: JsonDict | None) -> JsonDict | None:
-        return cluster_nodes(client, name, declared)
+    def details(self, aws: Gateway, name: str, declared: JsonDict | None) -> JsonDict | None:
+        return cluster_nodes(aws, name, declared)
 
     def details_health(self, health: str, details: JsonDict) -> str:
         return nodes_health(health, details)
 
-    def update(self, client: Any, name: str, call: UpdateCall) -> None:
+    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         # The groups to delete and the groups to send are the difference to the cluster
         # as it is now: read it (the executor waited for it to settle just before).
-        described = self.describe(client, name)
+        described = self.describe(aws, name)
         if described is None:
             # Let SageMaker say so (ResourceNotFound) in its own words.
-            self.call(client, "UpdateCluster", ClusterName=name)
+            self.call(aws, "UpdateCluster", ClusterName=name)
             return
         request = update_request(name, call.spec, described, call.ignore, call.dropped)
         if len(request) > 1:
-            self.call(client, "UpdateCluster", **request)
+            self.call(aws, "UpdateCluster", **request)
 
     def rolled_back(
         self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...] = ()

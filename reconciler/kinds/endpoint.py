@@ -6,8 +6,7 @@ instructions for a deployment, not state (LastDeploymentConfig only records the 
 
 from __future__ import annotations
 
-from typing import Any
-
+from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
@@ -48,12 +47,12 @@ INFO = KindInfo(
 
 
 class EndpointApi(KindApi):
-    def update(self, client: Any, name: str, call: UpdateCall) -> None:
+    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         # UpdateEndpoint carries the new config plus the manifest's deployment options.
         spec = call.spec
         options = {k: spec[k] for k in ("DeploymentConfig", *INFO.update_only) if k in spec}
         self.call(
-            client,
+            aws,
             "UpdateEndpoint",
             EndpointName=name,
             EndpointConfigName=spec["EndpointConfigName"],

@@ -9,9 +9,9 @@ so :func:`live_spec` maps it back to the Create request before comparing.
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from reconciler.diff import FieldChange
+from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
@@ -122,11 +122,11 @@ INFO = KindInfo(
 
 
 class InferenceComponentApi(KindApi):
-    def update(self, client: Any, name: str, call: UpdateCall) -> None:
+    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         spec, ignore = call.spec, call.ignore
         if call.operation == "UpdateInferenceComponentRuntimeConfig":
             self.call(
-                client,
+                aws,
                 call.operation,
                 InferenceComponentName=name,
                 DesiredRuntimeConfig={"CopyCount": spec["RuntimeConfig"]["CopyCount"]},
@@ -138,7 +138,7 @@ class InferenceComponentApi(KindApi):
         # A copy count owned by autoscaling (ignore-differences) is not reset by our update.
         if "RuntimeConfig" in spec and COPY_COUNT not in ignore and "RuntimeConfig" not in ignore:
             request["RuntimeConfig"] = spec["RuntimeConfig"]
-        self.call(client, "UpdateInferenceComponent", InferenceComponentName=name, **request)
+        self.call(aws, "UpdateInferenceComponent", InferenceComponentName=name, **request)
 
 
 API = InferenceComponentApi(INFO)

@@ -19,23 +19,47 @@ def is_sensitive_key(key: str, extra: tuple[str, ...] = ()) -> bool:
     return key in extra or bool(_SECRET_KEY.search(key))
 
 
-def _mask_value(value: Any, in_environment: bool, extra: tuple[str, ...]) -> Any:
-    """`value` with secret Environment values masked, at any depth."""
+def _mask_value(
+    value: Any,
+    in_environment: bool,
+    extra: tuple[str, ...],
+    replacement: str = SENSITIVE,
+    path: str = "",
+    found: list[str] | None = None,
+) -> Any:
+    """`value` with secret Environment values replaced, at any depth; the dotted path of
+    each one replaced is added to `found`."""
     if isinstance(value, dict):
         masked = {}
         for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
             if in_environment and is_sensitive_key(str(key), extra):
-                masked[key] = SENSITIVE
+                masked[key] = replacement
+                if found is not None:
+                    found.append(child)
             else:
-                masked[key] = _mask_value(item, key == "Environment", extra)
+                masked[key] = _mask_value(
+                    item, key == "Environment", extra, replacement, child, found
+                )
         return masked
     if isinstance(value, list):
-        return [_mask_value(item, False, extra) for item in value]
+        return [
+            _mask_value(item, False, extra, replacement, f"{path}[{i}]", found)
+            for i, item in enumerate(value)
+        ]
     return value
 
 
-def mask_spec(spec: dict[str, Any], extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    result: dict[str, Any] = _mask_value(spec, False, extra)
+def mask_spec(
+    spec: dict[str, Any],
+    extra: tuple[str, ...] = (),
+    *,
+    replacement: str = SENSITIVE,
+    found: list[str] | None = None,
+) -> dict[str, Any]:
+    """`spec` with its secret Environment values replaced by `replacement` (the plan's
+    ``(sensitive)``, export's placeholder); `found` collects their paths."""
+    result: dict[str, Any] = _mask_value(spec, False, extra, replacement, "", found)
     return result
 
 

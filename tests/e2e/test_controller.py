@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import pytest
 
+from reconciler.aws import AwsGateway
 from reconciler.commands.common import UserError
 from reconciler.controller.lock import LeaseLock
 from tests.support.controller import copies, http_get, metric, wait_for
@@ -147,8 +148,12 @@ def lock_table(env: Env) -> str:
 
 def test_lease_lock_keeps_one_writer_and_expires_after_a_crash(env: Env, lock_table: str) -> None:
     dynamodb = boto3.client("dynamodb", endpoint_url=env.url, region_name="us-east-1")
-    first = LeaseLock(dynamodb, lock_table, lease=1.0, holder="ci-apply")
-    second = LeaseLock(dynamodb, lock_table, lease=1.0, holder="controller")
+    first = LeaseLock(
+        AwsGateway(clients={"dynamodb": dynamodb}), lock_table, lease=1.0, holder="ci-apply"
+    )
+    second = LeaseLock(
+        AwsGateway(clients={"dynamodb": dynamodb}), lock_table, lease=1.0, holder="controller"
+    )
     first.acquire(timeout=1)
     with pytest.raises(UserError, match="held by ci-apply; gave up after 1s"):
         second.acquire(timeout=1, poll=0.1)
@@ -158,7 +163,9 @@ def test_lease_lock_keeps_one_writer_and_expires_after_a_crash(env: Env, lock_ta
     second.acquire(timeout=1, poll=0.1)
     # A holder that dies stops renewing; its lease runs out and the next one takes over.
     second._stop.set()
-    third = LeaseLock(dynamodb, lock_table, lease=1.0, holder="replica-2")
+    third = LeaseLock(
+        AwsGateway(clients={"dynamodb": dynamodb}), lock_table, lease=1.0, holder="replica-2"
+    )
     third.acquire(timeout=5, poll=0.1)
     assert third.current_holder() == "replica-2"
     third.release()
@@ -166,7 +173,12 @@ def test_lease_lock_keeps_one_writer_and_expires_after_a_crash(env: Env, lock_ta
 
 def test_two_applies_with_the_lock_do_not_interleave(env: Env, lock_table: str) -> None:
     dynamodb = boto3.client("dynamodb", endpoint_url=env.url, region_name="us-east-1")
-    holder = LeaseLock(dynamodb, lock_table, lease=5.0, holder="controller-replica")
+    holder = LeaseLock(
+        AwsGateway(clients={"dynamodb": dynamodb}),
+        lock_table,
+        lease=5.0,
+        holder="controller-replica",
+    )
     holder.acquire(timeout=1)
     try:
         run = env.apply("--lock-table", lock_table, "--lock-timeout", "1s")
@@ -289,7 +301,12 @@ def test_apply_denied_reading_the_lock_holder_is_a_one_line_error(
     env: Env, lock_table: str
 ) -> None:
     dynamodb = boto3.client("dynamodb", endpoint_url=env.url, region_name="us-east-1")
-    holder = LeaseLock(dynamodb, lock_table, lease=5.0, holder="controller-replica")
+    holder = LeaseLock(
+        AwsGateway(clients={"dynamodb": dynamodb}),
+        lock_table,
+        lease=5.0,
+        holder="controller-replica",
+    )
     holder.acquire(timeout=1)
     try:
         env.control.add_fault("GetItem", "AccessDeniedException")

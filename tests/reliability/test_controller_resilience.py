@@ -18,7 +18,9 @@ from typing import Any
 import boto3
 import pytest
 
+from reconciler.aws import AwsGateway
 from reconciler.controller.loop import Controller, ControllerSettings
+from reconciler.controller.metrics import Metrics
 from reconciler.emulator.control_client import ControlClient
 from tests.reliability.support import READS, WRITES, EmulatorFaults, controller, figure
 from tests.reliability.verify import assert_converged
@@ -113,7 +115,12 @@ def test_memory_does_not_grow_over_200_passes(fleet_elsewhere: Env, quiet_logs: 
     settings = ControllerSettings(
         directory=str(fleet_elsewhere.directory), owner="default", poll_interval=0.01
     )
-    loop = Controller(settings, client("sagemaker"), tagging=client("resourcegroupstaggingapi"))
+    metrics = Metrics()
+    aws = AwsGateway(
+        clients={s: client(s) for s in ("sagemaker", "resourcegroupstaggingapi")},
+        instrument=metrics.instrument,
+    )
+    loop = Controller(settings, aws, metrics=metrics)
     for _ in range(BASELINE_PASS - 1):
         assert loop.reconcile() == "success"
     # Traced from here on (tracing slows every allocation down); measured, garbage

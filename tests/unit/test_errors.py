@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from reconciler.aws import AwsGateway
 from reconciler.controller.loop import Controller, ControllerSettings
 from reconciler.emulator.app import EmulatorApp
 from reconciler.emulator.control_client import ControlClient
@@ -65,11 +66,11 @@ def _controller(tmp_path: Path, **settings: Any) -> tuple[Controller, ControlCli
     directory = tmp_path / "manifests"
     shutil.copytree(EXAMPLES, directory)
     app = EmulatorApp(Transitions("immediate"), strict=True)
-    clients = []
+    clients = {}
     for service in ("sagemaker", "resourcegroupstaggingapi"):
         client = boto3.client(service, region_name="us-east-1")  # type: ignore[call-overload]
         attach(client, app)
-        clients.append(client)
+        clients[service] = client
     loop = Controller(
         ControllerSettings(
             directory=str(directory),
@@ -78,8 +79,7 @@ def _controller(tmp_path: Path, **settings: Any) -> tuple[Controller, ControlCli
             interval=300.0,
             **settings,
         ),
-        clients[0],
-        tagging=clients[1],
+        AwsGateway(clients=clients),
     )
     return loop, ControlClient.in_process(app)
 

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from reconciler.aws import AwsGateway
 from reconciler.execution.executor import Executor, Result
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.planning.changes import Action, Change, Plan
@@ -241,7 +242,7 @@ def apply(
     seen = events if events is not None else []
     policy = policy or fast()
     executor = Executor(
-        fake,
+        AwsGateway(clients={"sagemaker": fake}),
         parallelism=parallelism,
         wait_policy=policy,
         progress=lambda event, address, fields: seen.append((event, address, fields)),

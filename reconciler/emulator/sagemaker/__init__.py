@@ -7,6 +7,8 @@ Each module here handles one resource kind and registers its operations with
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -50,15 +52,8 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 
 def load_all() -> dict[str, Handler]:
-    """Import every kind module (registering its operations) and return the table."""
-    from reconciler.emulator.sagemaker import (  # noqa: F401
-        clusters,
-        endpoint_configs,
-        endpoints,
-        inference_components,
-        models,
-        search,
-        tags,
-    )
-
+    """Import every module of this package (each registers its operations as it is
+    imported, so a new kind's module needs no line here) and return the table."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
     return OPERATIONS
