@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import urllib.error
@@ -37,17 +36,14 @@ from reconciler import cli, permissions
 from reconciler.aws import AwsGateway
 from reconciler.controller.lock import LeaseLock
 from reconciler.controller.server import HealthServer
-from reconciler.emulator.app import EmulatorApp
 from reconciler.emulator.control_client import ControlClient
-from reconciler.emulator.lifecycle import Transitions
-from reconciler.emulator.server import EmulatorServer
 from reconciler.kinds import APIS
+from tests.support.env import copy_examples, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 KUBERNETES = DEPLOY / "kubernetes"
 WORKFLOW = DEPLOY / "github-actions" / "reconcile.yml"
-EXAMPLES = ROOT / "manifests"
 REGION = "us-east-1"
 
 
@@ -235,13 +231,9 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[World]:
-    directory = tmp_path / "manifests"
-    shutil.copytree(EXAMPLES, directory)
-    app = EmulatorApp(Transitions("describes", 1), strict=True)
-    with EmulatorServer(app=app) as server:
-        control = ControlClient.over_http(server.url)
-        control.reset()
-        yield World(server.url, control, directory, capsys)
+    directory = copy_examples(tmp_path / "manifests")
+    with serving() as served:
+        yield World(served.url, served.control, directory, capsys)
 
 
 def as_actions(operations: set[str]) -> set[str]:

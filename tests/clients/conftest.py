@@ -20,10 +20,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.emulator.app import EmulatorApp
 from reconciler.emulator.control_client import ControlClient
-from reconciler.emulator.lifecycle import Transitions
-from reconciler.emulator.server import EmulatorServer
+from tests.support.env import serving
 
 VENV_VARIABLE = "RECONCILER_CLIENTS_VENV"
 HOW_TO = (
@@ -109,11 +107,7 @@ def _clients_venv() -> Path:
 @pytest.fixture
 def clients(tmp_path: Path) -> Iterator[Clients]:
     venv = _clients_venv()
-    app = EmulatorApp(Transitions("describes", 1), strict=True)
-    with EmulatorServer(app=app) as server:
-        control = ControlClient.over_http(server.url)
-        control.reset()
-        control.set_transitions("describes:1")
+    with serving() as served:
         # Dummy credentials and nothing of the machine's own AWS configuration.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(
@@ -125,4 +119,4 @@ def clients(tmp_path: Path) -> Iterator[Clients]:
             AWS_PAGER="",
             HOME=str(tmp_path),
         )
-        yield Clients(server.url, venv, control, env)
+        yield Clients(served.url, venv, served.control, env)

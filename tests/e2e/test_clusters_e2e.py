@@ -14,10 +14,7 @@ from typing import Any
 import pytest
 
 from reconciler.emulator.app import EmulatorApp
-from reconciler.emulator.control_client import ControlClient
-from reconciler.emulator.lifecycle import Transitions
-from reconciler.emulator.server import EmulatorServer
-from tests.e2e.conftest import Env, Run
+from tests.support.env import Env, Run, serving
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/HyperPodExecution"
@@ -72,12 +69,8 @@ def clusters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Clu
     directory = tmp_path / "manifests"
     directory.mkdir()
     (directory / "training.yaml").write_text(CLUSTER)
-    app = EmulatorApp(Transitions("describes", 1), strict=True)
-    with EmulatorServer(app=app) as server:
-        control = ControlClient.over_http(server.url)
-        control.reset()
-        control.set_transitions("describes:1")
-        yield ClusterEnv(Env(server.url, control, directory, capsys), app)
+    with serving() as served:
+        yield ClusterEnv(Env(served.url, served.control, directory, capsys), served.app)
 
 
 def settled(env: Env) -> Run:

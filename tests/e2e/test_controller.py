@@ -10,9 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,25 +20,8 @@ import pytest
 from reconciler.aws import AwsGateway
 from reconciler.commands.common import UserError
 from reconciler.controller.lock import LeaseLock
-from tests.e2e.conftest import Env
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def http_get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
+from tests.support.controller import copies, http_get, metric, wait_for
+from tests.support.env import Env
 
 
 def run_argv(env: Env, *args: str) -> list[str]:
@@ -80,23 +61,6 @@ def controller(env: Env, *args: str) -> Iterator[tuple[subprocess.Popen[str], st
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
-
-
-def copies(env: Env, name: str = "llama-chat") -> int:
-    sm = env.sagemaker()
-    return int(
-        sm.describe_inference_component(InferenceComponentName=name)["RuntimeConfig"][
-            "DesiredCopyCount"
-        ]
-    )
-
-
-def metric(text: str, name: str) -> float:
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
 
 
 def test_controller_follows_git_heals_drift_and_stops_cleanly(env: Env) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from reconciler.resources import OWNER_TAG
-from tests.e2e.conftest import Env
+from tests.support.env import Env
 
 
 def test_the_apply_summary_names_a_skipped_resource_once(env: Env) -> None:

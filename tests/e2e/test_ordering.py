@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import Env
+from tests.support.env import Env
 
 
 def settled(env: Env) -> bool:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.conftest import Env
+from tests.support.env import Env
+from tests.support.factories import hand_made_endpoint
 
 
 def test_examples_plan_with_changes_then_apply_then_nothing_left(env: Env) -> None:
@@ -118,24 +119,7 @@ def test_removing_an_inference_component_deletes_it(env: Env) -> None:
 
 
 def test_an_existing_unmanaged_endpoint_is_refused_and_nothing_is_written(env: Env) -> None:
-    sm = env.sagemaker()
-    sm.create_model(
-        ModelName="hand-made",
-        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"},
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName="hand-made",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": "hand-made",
-                "InstanceType": "ml.m5.large",
-                "InitialInstanceCount": 1,
-            }
-        ],
-    )
-    sm.create_endpoint(EndpointName="churn", EndpointConfigName="hand-made")
+    hand_made_endpoint(env.sagemaker(), "churn", config="hand-made", model="hand-made")
     code, writes, output = env.writes_during()
     assert code == 1
     assert writes == {}

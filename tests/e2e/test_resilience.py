@@ -11,32 +11,12 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import Env
-from tests.operations import CLUSTER_READS, CLUSTER_WRITES, HOSTING_READS, HOSTING_WRITES
+from tests.support.account import account_names
+from tests.support.env import Env
+from tests.support.operations import CLUSTER_READS, CLUSTER_WRITES, HOSTING_READS, HOSTING_WRITES
 
 WRITES = [*HOSTING_WRITES, *CLUSTER_WRITES]
 READS = [*HOSTING_READS, *CLUSTER_READS]
-
-
-def account_names(env: Env) -> set[str]:
-    """Every hosting resource in the account, as Kind/physical-name."""
-    sm = env.sagemaker()
-    names = set()
-    for op, key, field, kind in [
-        ("list_models", "Models", "ModelName", "Model"),
-        ("list_endpoint_configs", "EndpointConfigs", "EndpointConfigName", "EndpointConfig"),
-        ("list_endpoints", "Endpoints", "EndpointName", "Endpoint"),
-        (
-            "list_inference_components",
-            "InferenceComponents",
-            "InferenceComponentName",
-            "InferenceComponent",
-        ),
-        ("list_clusters", "ClusterSummaries", "ClusterName", "Cluster"),
-    ]:
-        for page in sm.get_paginator(op).paginate():
-            names |= {f"{kind}/{item[field]}" for item in page[key]}
-    return names
 
 
 def desired_names(env: Env) -> set[str]:

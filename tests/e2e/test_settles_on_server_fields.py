@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import test_plan_apply as plan_apply
-from tests.e2e.conftest import Env
+from tests.support.env import Env
 
 # The edits of test_plan_apply (one of each kind), then fields and tags added and dropped.
 EDITS: list[tuple[str, str, str, dict[str, int]]] = [

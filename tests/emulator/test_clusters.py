@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.factories import (
+from tests.support.factories import (
     LIFECYCLE,
     ROLE_ARN,
     assert_error,

@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.retries.standard import ExponentialBackoff
 
-from tests.emulator.factories import (
+from tests.support.factories import (
     IMAGE,
     ROLE_ARN,
     assert_error,

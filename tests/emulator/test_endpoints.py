@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, WaiterError
 
-from tests.emulator.factories import (
+from tests.support.factories import (
+    ARN_PREFIX,
     IMAGE,
     assert_error,
     create_ic_config,
@@ -18,7 +19,6 @@ from tests.emulator.factories import (
     ic_request,
 )
 
-ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
 FAST_WAIT = {"Delay": 0, "MaxAttempts": 5}
 
 BLUE_GREEN = {

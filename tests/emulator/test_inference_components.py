@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.factories import (
+from tests.support.factories import (
+    ARN_PREFIX,
     IMAGE,
     ROLE_ARN,
     assert_error,
@@ -19,7 +20,6 @@ from tests.emulator.factories import (
     ic_request,
 )
 
-ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
 COMPUTE = {"MinMemoryRequiredInMb": 16384, "NumberOfAcceleratorDevicesRequired": 1}
 ROLLING = {
     "RollingUpdatePolicy": {

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.factories import (
+from tests.support.factories import (
+    ARN_PREFIX,
     IMAGE,
     ROLE_ARN,
     assert_error,
@@ -17,9 +18,6 @@ from tests.emulator.factories import (
     create_model,
     create_model_config,
 )
-
-ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
-
 
 # -- models --------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.factories import assert_error, create_model, create_model_config
+from tests.support.factories import assert_error, create_model, create_model_config
 
 
 def _endpoint(sm: Any, name: str, *, tags: list[dict[str, str]] | None = None) -> None:

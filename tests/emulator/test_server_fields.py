@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator.factories import (
+from tests.support.factories import (
     create_model,
     create_model_config,
     ic_endpoint,

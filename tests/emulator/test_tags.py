@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.factories import (
+from tests.support.factories import (
+    ARN_PREFIX,
     assert_error,
     create_cluster,
     create_ic_config,
@@ -17,7 +18,6 @@ from tests.emulator.factories import (
     create_model_config,
 )
 
-ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
 TAGS = [{"Key": "team", "Value": "ml"}, {"Key": "env", "Value": "dev"}]
 
 

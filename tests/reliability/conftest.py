@@ -9,7 +9,6 @@ hosting fleet alone (3 Models, 2 EndpointConfigs, 2 Endpoints, 2 InferenceCompon
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,8 @@ from typing import Any
 import botocore.loaders
 import pytest
 
-from reconciler.emulator.app import EmulatorApp
-from reconciler.emulator.control_client import ControlClient
-from reconciler.emulator.lifecycle import Transitions
-from reconciler.emulator.server import EmulatorServer
-from tests.e2e.conftest import EXAMPLES, Env
 from tests.reliability.support import FIGURES, TALLIES, load_file_once, seed_of
+from tests.support.env import Env, copy_examples, serving
 
 
 @pytest.fixture(autouse=True)
@@ -46,16 +41,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def env(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest
 ) -> Iterator[Env]:
-    directory = tmp_path / "manifests"
-    shutil.copytree(EXAMPLES, directory)
     # Independent of the HyperPod work in progress (see the module docstring).
-    shutil.rmtree(directory / "hyperpod", ignore_errors=True)
-    app = EmulatorApp(Transitions("describes", 1), strict=True, seed=seed_of(request))
-    with EmulatorServer(app=app) as server:
-        control = ControlClient.over_http(server.url)
-        control.reset()
-        control.set_transitions("describes:1")
-        yield Env(server.url, control, directory, capsys)
+    directory = copy_examples(tmp_path / "manifests", hosting_only=True)
+    with serving(seed=seed_of(request)) as served:
+        yield Env(served.url, served.control, directory, capsys)
 
 
 @pytest.fixture

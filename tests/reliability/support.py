@@ -28,15 +28,15 @@ from botocore.httpsession import URLLib3Session
 import reconciler.aws
 from reconciler import cli
 from reconciler.emulator.control_client import ControlClient
-from tests.e2e.conftest import Env
-from tests.operations import HOSTING_READS, HOSTING_WRITES
+from tests.support.calls import delta
+from tests.support.env import Env
+from tests.support.operations import HOSTING_READS, HOSTING_WRITES
 
 # Every operation the reconciler uses on the hosting kinds (issue #8's matrix); clusters
 # are left out: these fixtures remove the example cluster.
 WRITES = HOSTING_WRITES
 READS = HOSTING_READS
 MATRIX = [*WRITES, *READS]
-WRITE_PREFIXES = ("Create", "Update", "Delete", "AddTags")
 
 # Printed in the "reliability figures" section at the end of the run (see conftest):
 # lines as they are, and tallies as "<what>: <count>".
@@ -56,20 +56,6 @@ def figure(line: str) -> None:
 
 def tally(what: str, count: int = 1) -> None:
     TALLIES[what] += count
-
-
-def writes_of(calls: dict[str, int]) -> dict[str, int]:
-    return {op: n for op, n in calls.items() if op.startswith(WRITE_PREFIXES) and n}
-
-
-def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
-    """Calls made between two readings of the emulator's counters, by operation."""
-    changed = {op: n - before.get(op, 0) for op, n in after.items()}
-    return {op: n for op, n in changed.items() if n}
-
-
-def write_count(calls: dict[str, int]) -> int:
-    return sum(writes_of(calls).values())
 
 
 # -- faults the emulator injects ------------------------------------------------------

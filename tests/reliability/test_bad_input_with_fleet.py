@@ -9,7 +9,6 @@ its own test, and the last test re-checks the fleet)."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +17,11 @@ from typing import Any
 import pytest
 
 from reconciler import cli
-from reconciler.emulator.app import EmulatorApp
 from reconciler.emulator.control_client import ControlClient
-from reconciler.emulator.lifecycle import Transitions
-from reconciler.emulator.server import EmulatorServer
-from tests.e2e.conftest import EXAMPLES, Env
-from tests.reliability.support import delta, tally, writes_of
+from tests.reliability.support import tally
 from tests.reliability.verify import account_tags, assert_converged
+from tests.support.calls import delta, writes_of
+from tests.support.env import Env, copy_examples, serving
 from tests.test_bad_inputs import CASES
 
 
@@ -38,23 +35,18 @@ class Fleet:
 
 @pytest.fixture(scope="module")
 def fleet_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
-    directory = tmp_path_factory.mktemp("fleet") / "manifests"
-    shutil.copytree(EXAMPLES, directory)
     # Independent of the HyperPod work in progress (see conftest).
-    shutil.rmtree(directory / "hyperpod", ignore_errors=True)
-    app = EmulatorApp(Transitions("describes", 1), strict=True)
+    directory = copy_examples(tmp_path_factory.mktemp("fleet") / "manifests", hosting_only=True)
     # The function-scoped `_no_real_aws` of tests/conftest.py has not run yet here.
-    with pytest.MonkeyPatch.context() as patch, EmulatorServer(app=app) as server:
+    with pytest.MonkeyPatch.context() as patch, serving(reset=False) as served:
         for name in [n for n in os.environ if n.startswith("AWS_")]:
             patch.delenv(name)
         patch.setenv("AWS_ACCESS_KEY_ID", "testing")
         patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        control = ControlClient.over_http(server.url)
-        control.set_transitions("describes:1")
-        argv = ["apply", str(directory), "--auto-approve", "--endpoint-url", server.url]
+        argv = ["apply", str(directory), "--auto-approve", "--endpoint-url", served.url]
         assert cli.main([*argv, "--poll-interval", "0.01"]) == 0
-        world = Fleet(server.url, control, directory, {})
+        world = Fleet(served.url, served.control, directory, {})
         world.snapshot = account_tags(_env(world, None))
         yield world
 

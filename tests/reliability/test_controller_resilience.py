@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gc
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,10 +22,10 @@ from reconciler.aws import AwsGateway
 from reconciler.controller.loop import Controller, ControllerSettings
 from reconciler.controller.metrics import Metrics
 from reconciler.emulator.control_client import ControlClient
-from tests.e2e.conftest import EXAMPLES, Env
-from tests.e2e.test_controller import copies, http_get, metric, wait_for
 from tests.reliability.support import READS, WRITES, EmulatorFaults, controller, figure
 from tests.reliability.verify import assert_converged
+from tests.support.controller import copies, http_get, metric, wait_for
+from tests.support.env import Env, copy_examples
 
 FAULTY_SECONDS = 5.0
 
@@ -84,9 +83,7 @@ def test_controller_converges_through_faults_without_a_restart(env: Env, tmp_pat
 def fleet_elsewhere(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Env]:
     """The converged examples in an emulator of its own process (`reconciler emulator`),
     so that this process's memory is the reconciler's alone."""
-    directory = tmp_path / "manifests"
-    shutil.copytree(EXAMPLES, directory)
-    shutil.rmtree(directory / "hyperpod", ignore_errors=True)  # see conftest
+    directory = copy_examples(tmp_path / "manifests", hosting_only=True)  # see conftest
     server = subprocess.Popen(
         [sys.executable, "-m", "reconciler", "emulator", "--transitions", "describes:1"],
         stdout=subprocess.PIPE,

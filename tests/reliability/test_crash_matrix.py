@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Env
-from tests.reliability.support import WRITES, delta, start_apply, tally, write_count, writes_of
+from tests.reliability.support import WRITES, start_apply, tally
 from tests.reliability.verify import assert_converged
+from tests.support.calls import delta, write_count, writes_of
+from tests.support.env import Env
 
 
 def _model_change_and_ic_removal(env: Env) -> None:

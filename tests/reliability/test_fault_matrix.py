@@ -29,7 +29,6 @@ from typing import Any
 import pytest
 from botocore.retries.standard import ExponentialBackoff
 
-from tests.e2e.conftest import Env
 from tests.reliability.support import (
     MATRIX,
     EmulatorFaults,
@@ -39,6 +38,7 @@ from tests.reliability.support import (
     tally,
 )
 from tests.reliability.verify import assert_account_matches, assert_converged
+from tests.support.env import Env
 
 RATE = 0.3
 

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from reconciler.resources import OWNER_TAG, OWNERSHIP_TAGS
-from tests.e2e.conftest import Env
-from tests.reliability.support import delta, tally, writes_of
+from tests.reliability.support import tally
 from tests.reliability.verify import ARN_KEYS, account_tags, tags_of
+from tests.support.calls import delta, writes_of
+from tests.support.env import Env
+from tests.support.factories import hand_made_endpoint
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"
 XGBOOST = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
@@ -86,21 +88,7 @@ def test_resources_we_do_not_own_are_refused_and_never_written(fleet: Env, case:
 def test_a_hand_made_endpoint_under_a_desired_name_stops_the_whole_apply(env: Env) -> None:
     """Nothing is created around the conflict either (no half-applied fleet)."""
     sm = env.sagemaker()
-    sm.create_model(
-        ModelName="hand-model", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": XGBOOST}
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName="hand-config",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": "hand-model",
-                "InstanceType": "ml.m5.xlarge",
-                "InitialInstanceCount": 1,
-            }
-        ],
-    )
-    sm.create_endpoint(EndpointName="churn", EndpointConfigName="hand-config")
+    hand_made_endpoint(sm, "churn")
     before = env.control.calls()
     run = env.apply()
     assert run.code == 1

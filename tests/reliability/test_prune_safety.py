@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Env
-from tests.e2e.test_controller import http_get, metric, wait_for
-from tests.reliability.support import controller, delta, tally, writes_of
+from tests.reliability.support import controller, tally
 from tests.reliability.verify import account_tags, assert_converged
+from tests.support.calls import delta, writes_of
+from tests.support.controller import http_get, metric, wait_for
+from tests.support.env import Env
 
 
 def _empty(env: Env) -> None:

@@ -4,8 +4,8 @@ again — the superseded model or endpoint config — is not retired from under 
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Env
 from tests.reliability.verify import account_tags
+from tests.support.env import Env
 
 
 def _names(env: Env, kind: str) -> set[str]:

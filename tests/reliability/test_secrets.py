@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Env
 from tests.reliability.support import tally
+from tests.support.env import Env
 
 SECRETS = {
     "HF_TOKEN": "hf_secret_value",

@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from reconciler.resources import ADDRESS_TAG, OWNER_TAG
-from tests.e2e.conftest import Env
-from tests.e2e.test_resilience import account_names
+from tests.support.account import account_names
+from tests.support.env import Env
 
 ARN_KEYS = {
     "Model": ("describe_model", "ModelName", "ModelArn"),

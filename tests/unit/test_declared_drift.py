@@ -22,7 +22,7 @@ from reconciler.resources import (
     Location,
     Manifest,
 )
-from tests.unit.test_planner import ARN, ROLE, changes_of, converged, fleet, manifest
+from tests.support.planning import ARN, ROLE, changes_of, converged, fleet, manifest
 
 
 def ic_live(state: LiveState) -> LiveResource:

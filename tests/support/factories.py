@@ -1,10 +1,12 @@
-"""Requests for typical resources, as the SageMaker Python SDK and our reconciler send them."""
+"""Requests for typical resources, as the SageMaker Python SDK and our reconciler send them
+(the emulator suite's, and the resources other suites make by hand, outside the reconciler)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/SageMakerExecution"
+ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"  # + ":model/NAME", ...
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04"
 
 
@@ -35,6 +37,16 @@ def create_model_config(
         **extra,
     }
     return dict(sm.create_endpoint_config(**request))
+
+
+def hand_made_endpoint(
+    sm: Any, endpoint: str, config: str = "hand-config", model: str = "hand-model"
+) -> None:
+    """A classic endpoint made by hand, outside the reconciler: its model, a config serving
+    it, the endpoint (no tags: nobody's)."""
+    create_model(sm, model)
+    create_model_config(sm, config, model)
+    sm.create_endpoint(EndpointName=endpoint, EndpointConfigName=config)
 
 
 def create_ic_config(
