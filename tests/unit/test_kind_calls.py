@@ -12,7 +12,7 @@ from reconciler.errors import AwsError
 from reconciler.kinds import APIS, KINDS
 from reconciler.kinds.api import UpdateCall
 from reconciler.resources import Kind
-from tests.fake_gateway import FakeGateway, aws_error, not_found
+from tests.support.gateway import FakeGateway, aws_error, not_found
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1"

@@ -12,7 +12,7 @@ from reconciler import cli
 from reconciler.kinds import KINDS
 from reconciler.observe import ObserveError, Observer
 from reconciler.resources import ADDRESS_TAG, OWNER_TAG, SPEC_HASH_TAG, Kind
-from tests.fake_gateway import FakeGateway, Untouchable, aws_error
+from tests.support.gateway import FakeGateway, Untouchable, aws_error
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012"
 
