@@ -142,6 +142,8 @@ class AwsGateway:
 
     def pool_size(self, service: str) -> int:
         """The HTTP connection pool size of `service`'s client (botocore's default: 10)."""
+        if not self.has(service):
+            return DEFAULT_POOL
         config = getattr(getattr(self.client(service), "meta", None), "config", None)
         size = getattr(config, "max_pool_connections", None)
         return size if isinstance(size, int) and size > 0 else DEFAULT_POOL

@@ -118,6 +118,7 @@ class AwsError(ReconcilerError):
 # InService") (SageMaker API reference, Common Errors and each operation's Errors; the
 # messages as moto and the ACK sagemaker-controller's recorded answers have them).
 # DynamoDB: ResourceNotFoundException for a missing table (DynamoDB API reference).
+# Application Auto Scaling: see its entry.
 # Unverified for services not listed: the generic ResourceNotFoundException only.
 @dataclass(frozen=True)
 class ServiceErrors:
@@ -137,6 +138,13 @@ SERVICE_ERRORS: dict[str, ServiceErrors] = {
         already_exists_prefixes=("Cannot create already existing",),
         busy=("ConflictException",),
         busy_fragments=("in-progress", "IN_PROGRESS", "only when InService"),
+    ),
+    # Application Auto Scaling: ObjectNotFoundException for a missing target, policy or
+    # scheduled action, ConcurrentUpdateException for a pending update (its API reference,
+    # Common Errors and each operation's Errors).
+    "application-autoscaling": ServiceErrors(
+        not_found=("ObjectNotFoundException",),
+        busy=("ConcurrentUpdateException",),
     ),
 }
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
 
 from reconciler.diff import drop_defaults
 from reconciler.kinds import HOSTING_KINDS, KINDS
@@ -118,10 +117,7 @@ def to_manifest(
         for path, target in reference.find_in(spec):
             logical = logical_names.get((reference.kind, target))
             if logical is not None and logical != target:
-                holder: Any = spec
-                for part in path[:-1]:
-                    holder = holder[part]
-                holder[path[-1]] = logical
+                reference.put(spec, path, logical)
     masked: list[str] = []
     spec = mask_spec(spec, replacement=PLACEHOLDER, found=masked)
     metadata: JsonDict = {"name": logical_names.get((kind, name), logical_name(kind, name))}

@@ -184,7 +184,7 @@ class Observer:
     def list_kind(self, kind: Kind) -> list[LiveResource]:
         info, api = KINDS[kind], APIS[kind]
         items = self.aws_call(info.list_operation, lambda: api.list_items(self.aws))
-        return [LiveResource(kind, i[info.name_field], i[info.arn_key], i) for i in items]
+        return [LiveResource(kind, info.name_of(i), i[info.arn_key], i) for i in items]
 
     def read_tags(self, resource: LiveResource) -> None:
         api = APIS[resource.kind]
@@ -292,11 +292,41 @@ class Observer:
         The tagging API is eventually consistent and lists only tagged resources, so a
         resource under a desired name that looks untagged, or not ours, is confirmed
         with ListTags before the plan acts on it (normally none)."""
-        resources = list(state.resources.values())
+        self._read_tags(state, kinds, wanted=wanted, owner=owner)
+        self._owned_through(state)
+
+    def _owned_through(self, state: LiveState) -> None:
+        """Resources that cannot be tagged (scaling policies) are whose their parent is:
+        they get its owner tag and, for an address, their kind and name."""
+        for resource in list(state.resources.values()):
+            info = KINDS[resource.kind]
+            if info.owned_through is None:
+                continue
+            resource.tags = {}
+            parent_names = [
+                name
+                for r in info.references
+                if r.kind is info.owned_through
+                for _, name in r.find_in(resource.summary)
+            ]
+            parent = state.get(info.owned_through, parent_names[0]) if parent_names else None
+            if parent is not None and parent.owner is not None:
+                resource.tags = {
+                    OWNER_TAG: parent.owner,
+                    ADDRESS_TAG: f"{resource.kind}/{resource.summary.get(info.name_field, '')}",
+                }
+
+    def _read_tags(
+        self, state: LiveState, kinds: list[Kind], *, wanted: set[tuple[Kind, str]], owner: str
+    ) -> None:
+        tagged = [r for r in state.resources.values() if KINDS[r.kind].owned_through is None]
+        # Kinds the tagging API does not list are read one at a time.
+        self._parallel(self.read_tags, [r for r in tagged if not KINDS[r.kind].batched_tags])
+        resources = [r for r in tagged if KINDS[r.kind].batched_tags]
         if not self.batched_tags or not resources:
             self._parallel(self.read_tags, resources)
             return
-        types = sorted({KINDS[k].tagging_type for k in kinds})
+        types = sorted({KINDS[k].tagging_type for k in kinds if KINDS[k].batched_tags})
         try:
             by_arn: dict[str, dict[str, str]] = {}
             for page in self.aws.pages(
@@ -313,9 +343,10 @@ class Observer:
             self._parallel(self.read_tags, resources)
             return
         doubtful = []
-        for (kind, name), resource in state.resources.items():
+        for resource in resources:
             resource.tags = by_arn.get(resource.arn.lower(), {})
-            if (kind, name) in wanted and resource.owner != owner:
+            key = (resource.kind, resource.name.lower())
+            if key in wanted and resource.owner != owner:
                 doubtful.append(resource)
         self._parallel(self.read_tags, doubtful)
 

@@ -53,6 +53,8 @@ class Kind(StrEnum):
     ENDPOINT = "Endpoint"
     INFERENCE_COMPONENT = "InferenceComponent"
     CLUSTER = "Cluster"
+    SCALABLE_TARGET = "ScalableTarget"
+    SCALING_POLICY = "ScalingPolicy"
 
 
 @dataclass(frozen=True, order=True)

@@ -134,8 +134,8 @@ class Executor:
         # Held around every call: no more calls in flight than the client's HTTP pool has
         # connections (urllib3 would open and discard extra ones, warning each time), but
         # never fewer than the writes allowed.
-        # (The kinds' services share the bound: one SageMaker client's pool is the common case.)
-        pool = max(aws.pool_size(s) for s in {info.service for info in KINDS.values()})
+        # The kinds' services share one bound, the smallest of their clients' pools.
+        pool = min(aws.pool_size(s) for s in {info.service for info in KINDS.values()})
         self._calls = threading.BoundedSemaphore(max(self.parallelism, pool))
 
     @contextlib.contextmanager

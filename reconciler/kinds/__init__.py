@@ -1,23 +1,36 @@
-"""One module per kind; :data:`KINDS` maps each :class:`Kind` to its facts."""
+"""One module per kind, and the registry: :data:`REGISTRY` lists the kind modules in
+dependency order (a kind after the kinds it names); :data:`KINDS` maps each
+:class:`Kind` to its facts and :data:`APIS` to its calls."""
 
 from __future__ import annotations
 
 from reconciler.diff import covered
-from reconciler.kinds import cluster, endpoint, endpoint_config, inference_component, model
+from reconciler.kinds import (
+    cluster,
+    endpoint,
+    endpoint_config,
+    inference_component,
+    model,
+    scalable_target,
+    scaling_policy,
+)
 from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import KindInfo, Reference
 from reconciler.resources import Kind
 
-KINDS: dict[Kind, KindInfo] = {
-    info.kind: info
-    for info in (
-        model.INFO,
-        endpoint_config.INFO,
-        endpoint.INFO,
-        inference_component.INFO,
-        cluster.INFO,
-    )
-}
+# Adding a kind: its module here, in dependency order.
+REGISTRY = (
+    model,
+    endpoint_config,
+    endpoint,
+    inference_component,
+    scalable_target,
+    scaling_policy,
+    cluster,
+)
+
+KINDS: dict[Kind, KindInfo] = {module.INFO.kind: module.INFO for module in REGISTRY}
+APIS: dict[Kind, KindApi] = {module.INFO.kind: module.API for module in REGISTRY}
 
 # Kinds other resources live on (the target of a create-only reference: an endpoint, for
 # its inference components).
@@ -28,9 +41,4 @@ HOSTING_KINDS: frozenset[Kind] = frozenset(
     if covered(".".join(r.path).replace(".*", "[*]"), info.create_only)
 )
 
-APIS: dict[Kind, KindApi] = {
-    module.INFO.kind: module.API
-    for module in (model, endpoint_config, endpoint, inference_component, cluster)
-}
-
-__all__ = ["APIS", "HOSTING_KINDS", "KINDS", "KindApi", "KindInfo", "Reference"]
+__all__ = ["APIS", "HOSTING_KINDS", "KINDS", "REGISTRY", "KindApi", "KindInfo", "Reference"]

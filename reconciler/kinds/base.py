@@ -6,8 +6,10 @@ The generic layers (loading, validation, planning, execution) read a kind's fact
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from reconciler.diff import (
     ABSENT,
@@ -29,21 +31,61 @@ ReferencePattern = tuple[str, ...]
 class Reference:
     """A spec field that names another resource.
 
-    path: where, e.g. ("ProductionVariants", "*", "ModelName")
-    kind: the kind it names
+    path:   where, e.g. ("ProductionVariants", "*", "ModelName")
+    kind:   the kind it names
+    within: when the name is part of the field's value, a regular expression the whole
+            value matches, whose group ``name`` is the name (an Application Auto Scaling
+            ResourceId ``inference-component/<name>``); a value that does not match names
+            nothing of this kind
+    derive: when the name is made of several fields (a scaling policy names its scalable
+            target by ServiceNamespace, ResourceId and ScalableDimension): the name from
+            the whole spec (None: it names none); `path` is then the field that says
+            where it lives, and the reference is never rewritten (the fields it is made
+            of carry references of their own)
     """
 
     path: ReferencePattern
     kind: Kind
+    within: str | None = None
+    derive: Callable[[JsonDict], str | None] | None = None
+
+    def name_in(self, value: str) -> str | None:
+        """The name `value` gives (None: the value names nothing of this kind)."""
+        if self.within is None:
+            return value
+        match = re.fullmatch(self.within, value)
+        return match.group("name") if match else None
+
+    def renamed(self, value: str, name: str) -> str:
+        """`value` naming `name` instead (the physical name, or the logical one)."""
+        if self.within is None:
+            return name
+        match = re.fullmatch(self.within, value)
+        assert match is not None
+        return value[: match.start("name")] + name + value[match.end("name") :]
+
+    def put(self, spec: JsonDict, path: SpecPath, name: str) -> None:
+        """Make the reference at `path` of `spec` name `name`."""
+        if self.derive is not None:
+            return
+        holder: Any = spec
+        for part in path[:-1]:
+            holder = holder[part]
+        holder[path[-1]] = self.renamed(holder[path[-1]], name)
 
     def find_in(self, spec: JsonDict) -> list[tuple[SpecPath, str]]:
         """Every (path, name) this reference pattern matches in `spec`."""
+        if self.derive is not None:
+            derived = self.derive(spec) if self.path[0] in spec else None
+            return [] if derived is None else [(self.path, derived)]
         found: list[tuple[SpecPath, str]] = []
 
         def walk(value: object, rest: ReferencePattern, path: SpecPath) -> None:
             if not rest:
                 if isinstance(value, str):
-                    found.append((path, value))
+                    name = self.name_in(value)
+                    if name is not None:
+                        found.append((path, name))
                 return
             head, tail = rest[0], rest[1:]
             if head == "*":
@@ -122,6 +164,21 @@ class KindInfo:
     timeout:           how long SageMaker may take to settle it (seconds)
     plan_update:       a mutable kind's choice of update operations for a diff
     destructive_replace: set when replacing it destroys more than it (see the class)
+    identity:          for a kind with no name of its own (an Application Auto Scaling
+                       target is its ServiceNamespace, ResourceId and ScalableDimension):
+                       its physical name from its spec or its List item (None: the value
+                       of ``name_field``, which is the manifest's name)
+    list_call / describe_call / delete_call / arn_field: the operations and the ARN field,
+                       for kinds whose API does not follow SageMaker's ``List<Noun>s``,
+                       ``Describe<Noun>``, ``Delete<Noun>``, ``<Noun>Arn``
+    batched_tags:      its tags can be read in pages from the Resource Groups Tagging API
+                       (False: one tag call per resource)
+    owned_through:     for a kind that cannot be tagged (a scaling policy): the kind whose
+                       tags say whose it is (its scalable target); it is ours when that is
+    takes_over:        fields of other resources that become someone else's once this is
+                       declared: spec → [(kind, name, dotted field path)] (a scalable target
+                       takes over the copy count of the inference component it scales, so
+                       the reconciler never resets it)
     server_defaults:   what SageMaker fills in when a field is omitted: dotted path ([*] for
                        list items) → the value it answers, or a test ``(value, holder, spec)
                        -> bool`` for defaults that depend on other fields (holder: the
@@ -159,6 +216,14 @@ class KindInfo:
     timeout: float = 300.0
     plan_update: Callable[[list[FieldChange]], UpdatePlan] | None = None
     destructive_replace: DestructiveReplace | None = None
+    identity: Callable[[JsonDict], str] | None = None
+    list_call: str = ""
+    describe_call: str = ""
+    delete_call: str = ""
+    arn_field: str = ""
+    batched_tags: bool = True
+    owned_through: Kind | None = None
+    takes_over: Callable[[JsonDict], list[tuple[Kind, str, str]]] | None = None
     rules: KindRules = field(default_factory=KindRules)
 
     @property
@@ -168,7 +233,7 @@ class KindInfo:
 
     @property
     def list_operation(self) -> str:
-        return f"List{self.noun}s"
+        return self.list_call or f"List{self.noun}s"
 
     @property
     def items_key(self) -> str:
@@ -176,16 +241,29 @@ class KindInfo:
 
     @property
     def describe_operation(self) -> str:
-        return f"Describe{self.noun}"
+        return self.describe_call or f"Describe{self.noun}"
 
     @property
     def delete_operation(self) -> str:
-        return f"Delete{self.noun}"
+        return self.delete_call or f"Delete{self.noun}"
 
     @property
     def arn_key(self) -> str:
         """The Describe/List field with its ARN: ``ModelName`` → ``ModelArn``."""
-        return self.name_field.removesuffix("Name") + "Arn"
+        return self.arn_field or self.name_field.removesuffix("Name") + "Arn"
+
+    def name_of(self, item: JsonDict) -> str:
+        """The physical name of a listed (or described) resource."""
+        if self.identity is not None:
+            return self.identity(item)
+        return str(item[self.name_field])
+
+    def physical_name(self, name: str, spec: JsonDict) -> str:
+        """The physical name of a mutable resource whose manifest is `name` with the
+        resolved `spec` (immutable kinds add their content hash to `name`)."""
+        if self.identity is None:
+            return name
+        return self.identity({**spec, self.name_field: name} if self.name_field else spec)
 
     @property
     def tagging_type(self) -> str:

@@ -35,11 +35,11 @@ def spec_members(kind: Kind) -> dict[str, Shape]:
     info = KINDS[kind]
     members = {
         name: shape
-        for name, shape in input_shape(info.create_operation).members.items()
+        for name, shape in input_shape(info.create_operation, info.service).members.items()
         if name not in (info.name_field, TAGS_FIELD)
     }
     for name, (operation, member) in info.update_only.items():
-        members[name] = input_shape(operation).members[member]
+        members[name] = input_shape(operation, info.service).members[member]
     return members
 
 
@@ -50,7 +50,7 @@ def spec_problems(manifest: Manifest) -> list[Problem]:
     shape_problems: list[ShapeProblem] = []
     create_part = {}
     for key, value in manifest.spec.items():
-        if key == info.name_field:
+        if info.name_field and key == info.name_field:
             problems.append(
                 _problem(
                     manifest,
@@ -68,13 +68,13 @@ def spec_problems(manifest: Manifest) -> list[Problem]:
             )
         elif key in info.update_only:
             operation, member = info.update_only[key]
-            member_shape = input_shape(operation).members[member]
+            member_shape = input_shape(operation, info.service).members[member]
             shape_problems += validate(value, member_shape, path=(key,))
         else:
             create_part[key] = value
     shape_problems += validate(
         create_part,
-        input_shape(info.create_operation),
+        input_shape(info.create_operation, info.service),
         ignore_members=frozenset({info.name_field}),
     )
     allowed = tuple(spec_members(manifest.kind))

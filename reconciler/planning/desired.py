@@ -58,6 +58,8 @@ class Desired:
     spec_hash:     value of the spec-hash tag: the whole spec for immutable kinds, the
                    create-only fields for the others (stable across in-place updates)
     tags:          metadata.tags plus our ownership tags
+    taken_over:    spec paths another declared resource owns → its address (the copy
+                   count a scalable target scales); compared and sent as ignored fields
     """
 
     manifest: Manifest
@@ -66,6 +68,7 @@ class Desired:
     spec_hash: str
     tags: dict[str, str]
     references: list[ResolvedReference] = field(default_factory=list)
+    taken_over: dict[str, str] = field(default_factory=dict)
 
     @property
     def kind(self) -> Kind:
@@ -80,6 +83,12 @@ class Desired:
         return KINDS[self.manifest.kind]
 
     @property
+    def ignore(self) -> tuple[str, ...]:
+        """Fields owned elsewhere: ``ignore-differences`` and what is taken over."""
+        declared = self.manifest.annotations.ignore_differences
+        return (*declared, *(p for p in self.taken_over if p not in declared))
+
+    @property
     def depends_on(self) -> list[str]:
         return sorted({r.target for r in self.references if r.in_manifests})
 
@@ -87,13 +96,6 @@ class Desired:
 # Decides whether an immutable manifest annotated ``physical-name`` keeps that name:
 # called with the manifest, the annotated name and the resolved spec.
 KeepName = Callable[[Manifest, str, JsonDict], bool]
-
-
-def _set_path(spec: JsonDict, path: SpecPath, value: str) -> None:
-    target: object = spec
-    for part in path[:-1]:
-        target = target[part]  # type: ignore[index]
-    target[path[-1]] = value  # type: ignore[index]
 
 
 def spec_hash(info: KindInfo, spec: JsonDict) -> str:
@@ -153,17 +155,25 @@ def resolve(
                 known = resolved.get(f"{reference.kind}/{name}")
                 physical = known.physical_name if known is not None else name
                 if known is not None:
-                    _set_path(spec, path, physical)
+                    reference.put(spec, path, physical)
                 references.append(
                     ResolvedReference(path, reference.kind, name, physical, known is not None)
                 )
-        physical_name = manifest.name
+        physical_name = info.physical_name(manifest.name, spec)
         digest = spec_hash(info, spec)
         if info.immutable:
             physical_name = f"{manifest.name}-{digest}"
             annotated = manifest.annotations.physical_name
             if annotated and keep_name is not None and keep_name(manifest, annotated, spec):
                 physical_name = annotated
+        if info.owned_through is not None:
+            # It cannot be tagged: these are what the observer says of it when its parent
+            # is ours (reconciler.observe), so that they match.
+            ownership = {OWNER_TAG: owner, ADDRESS_TAG: manifest.address}
+            resolved[address] = Desired(
+                manifest, physical_name, spec, digest, ownership, references
+            )
+            continue
         tags = dict(manifest.tags)
         tags.update({OWNER_TAG: owner, ADDRESS_TAG: manifest.address, SPEC_HASH_TAG: digest})
         # Immutable kinds need no record of their spec: any change renames them.
@@ -175,4 +185,19 @@ def resolve(
             tags[PHYSICAL_NAME_TAG] = physical_name
         resolved[address] = Desired(manifest, physical_name, spec, digest, tags, references)
     _link_physical_names(resolved)
+    _take_over(resolved)
     return resolved, []
+
+
+def _take_over(resolved: dict[str, Desired]) -> None:
+    """Fields a declared resource takes over from another (a scalable target, the copy
+    count of the inference component it scales) are the taker's from now on: the other's
+    plan never resets them, as if annotated ``ignore-differences``."""
+    by_physical = {(d.kind, d.physical_name.lower()): d for d in resolved.values()}
+    for taker in resolved.values():
+        if taker.info.takes_over is None:
+            continue
+        for kind, name, path in taker.info.takes_over(taker.spec):
+            taken = by_physical.get((kind, name.lower()))
+            if taken is not None:
+                taken.taken_over[path] = taker.address

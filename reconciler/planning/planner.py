@@ -95,7 +95,7 @@ def _live_changes(desired: Desired, live: LiveResource) -> list[FieldChange]:
     return desired.info.differences(
         desired.spec,
         live.description,
-        desired.manifest.annotations.ignore_differences,
+        desired.ignore,
         dropped=record.declared if record is not None else None,
     )
 
@@ -109,7 +109,13 @@ def identifies(resource: LiveResource) -> bool:
     kind_name, _, name = (resource.address or "").partition("/")
     if kind_name != resource.kind or not name:
         return False
-    if not KINDS[resource.kind].immutable:
+    info = KINDS[resource.kind]
+    if info.identity is not None:
+        # Named by what it is attached to (a scalable target): the tag is all there is; a
+        # kind that also has a name (a scaling policy's PolicyName) must carry that name.
+        given = resource.summary.get(info.name_field) if info.name_field else None
+        return given is None or str(given).lower() == name.lower()
+    if not info.immutable:
         return resource.name.lower() == name.lower()
     hashed = re.fullmatch(re.escape(name) + r"-[0-9a-f]{8}", resource.name, flags=re.IGNORECASE)
     return hashed is not None or resource.tags.get(PHYSICAL_NAME_TAG) == resource.name
@@ -351,7 +357,7 @@ class _Planner:
             depends_on=desired.depends_on,
             desired_spec=desired.spec,
             sensitive_keys=desired.manifest.annotations.sensitive,
-            ignore_differences=desired.manifest.annotations.ignore_differences,
+            ignore_differences=desired.ignore,
             attempt=_attempt(desired),
             # A create (or the create half of a replace) sends every tag with it.
             tags_to_add=dict(desired.tags) if action in (Action.CREATE, Action.REPLACE) else {},
@@ -362,6 +368,17 @@ class _Planner:
         ok = True
         for reference in desired.references:
             if reference.in_manifests:
+                continue
+            if reference.kind is desired.info.owned_through:
+                # It cannot be tagged, so it is ours only through a parent we own: never
+                # written on a parent that is not declared here.
+                self.problem(
+                    desired,
+                    f"is on {reference.kind} {reference.name}, which is not declared in the "
+                    f"manifests: declare (or adopt) the {reference.kind} too",
+                    reference.path,
+                )
+                ok = False
                 continue
             if self.live.get(reference.kind, reference.name) is None:
                 self.problem(
@@ -444,7 +461,7 @@ class _Planner:
                 change.diff = desired.info.shown_differences(
                     desired.spec,
                     previous.description,
-                    desired.manifest.annotations.ignore_differences,
+                    desired.ignore,
                 )
             change.superseded = [r.name for r in old]
             return change

@@ -117,7 +117,10 @@ def test_memory_does_not_grow_over_200_passes(fleet_elsewhere: Env, quiet_logs: 
     )
     metrics = Metrics()
     aws = AwsGateway(
-        clients={s: client(s) for s in ("sagemaker", "resourcegroupstaggingapi")},
+        clients={
+            s: client(s)
+            for s in ("sagemaker", "resourcegroupstaggingapi", "application-autoscaling")
+        },
         instrument=metrics.instrument,
     )
     loop = Controller(settings, aws, metrics=metrics)

@@ -280,7 +280,7 @@ def test_every_kind_declares_its_server_defaults_on_paths_of_its_create_request(
     from reconciler.apimodel import input_shape
 
     for kind, info in KINDS.items():
-        shape = input_shape(info.create_operation)
+        shape = input_shape(info.create_operation, info.service)
         for path in info.server_defaults:
             current: Any = shape
             for part in path.replace("[*]", "").split("."):

@@ -85,7 +85,9 @@ def test_tags_are_read_in_batches_from_the_tagging_api() -> None:
     assert state.get(Kind.ENDPOINT, "e").owner == "team"  # type: ignore[union-attr]
     assert "ListTags" not in aws.operations()
     (request,) = aws.requests("GetResources")
-    assert set(request["ResourceTypeFilters"]) == {info.tagging_type for info in KINDS.values()}
+    assert set(request["ResourceTypeFilters"]) == {
+        info.tagging_type for info in KINDS.values() if info.batched_tags
+    }
     assert aws.calls[-1][0] == "sagemaker"
     assert [s for s, op, _ in aws.calls if op == "GetResources"] == ["resourcegroupstaggingapi"]
 

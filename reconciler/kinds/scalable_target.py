@@ -1,0 +1,182 @@
+"""ScalableTarget: an Application Auto Scaling target on a SageMaker inference component's
+copy count or an endpoint variant's instance count.
+
+The spec is the RegisterScalableTarget request (ServiceNamespace ``sagemaker``, ResourceId,
+ScalableDimension, MinCapacity, MaxCapacity, SuspendedState). A target has no name of its
+own: it is its namespace, resource and dimension, so its physical name is
+``<ServiceNamespace>/<ResourceId>/<ScalableDimension>`` — the form Terraform imports
+``aws_appautoscaling_target`` by (terraform-provider-aws, appautoscaling target import ID).
+
+Facts (Application Auto Scaling API reference and botocore's application-autoscaling
+model, unless said otherwise):
+- RegisterScalableTarget "registers or updates": registering again changes what is sent
+  and leaves the rest, so it is also the update; Tags are taken only when the target is
+  new ("To tag an existing scalable target, use the TagResource operation"; AWS refuses
+  them on an existing target, terraform-provider-aws#31839), so an update sends none.
+- RoleARN: SageMaker targets always use the service-linked role
+  AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint, and a role passed in is
+  ignored (RegisterScalableTarget RoleARN; terraform-provider-aws#5023): never compared.
+- Tags are a map, on the ScalableTargetARN: TagResource / UntagResource /
+  ListTagsForResource. Whether the Resource Groups Tagging API lists scalable targets is
+  unverified, so their tags are read one target at a time.
+- Deregistering deletes the target's scaling policies and scheduled actions
+  (DeregisterScalableTarget); a missing target is ObjectNotFoundException.
+- Once registered, the scaler owns the count it scales: the inference component's copy
+  count is never reset by the reconciler (``takes_over``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.errors import AwsError
+from reconciler.gateway import Gateway
+from reconciler.kinds.api import KindApi, UpdateCall
+from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
+from reconciler.resources import JsonDict, Kind
+
+SERVICE = "application-autoscaling"
+NAMESPACE = "sagemaker"
+COPY_COUNT = "sagemaker:inference-component:DesiredCopyCount"
+INSTANCE_COUNT = "sagemaker:variant:DesiredInstanceCount"
+PROVISIONED_CONCURRENCY = "sagemaker:variant:DesiredProvisionedConcurrency"
+# ResourceId forms (RegisterScalableTarget ResourceId: "inference-component/my-inference-
+# component", "endpoint/my-end-point/variant/KMeansClustering").
+IC_RESOURCE = r"inference-component/(?P<name>[^/]+)"
+VARIANT_RESOURCE = r"endpoint/(?P<name>[^/]+)/variant/[^/]+"
+IDENTITY = ("ServiceNamespace", "ResourceId", "ScalableDimension")
+# The service-linked role every SageMaker target uses (Application Auto Scaling user guide,
+# "Service-linked roles": the ARN reference table).
+ROLE_NAME = (
+    "aws-service-role/sagemaker.application-autoscaling.amazonaws.com/"
+    "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+)
+
+
+def identity(spec: JsonDict) -> str:
+    """``sagemaker/inference-component/chat/sagemaker:inference-component:DesiredCopyCount``."""
+    return "/".join(str(spec.get(k, "")) for k in IDENTITY)
+
+
+def split(name: str) -> JsonDict:
+    """A physical name back into its three identifying request members."""
+    namespace, rest = name.split("/", 1)
+    resource, dimension = rest.rsplit("/", 1)
+    return {"ServiceNamespace": namespace, "ResourceId": resource, "ScalableDimension": dimension}
+
+
+def live_spec(description: JsonDict) -> JsonDict:
+    return without(description, "CreationTime", "ScalableTargetARN", "PredictedCapacity")
+
+
+def takes_over(spec: JsonDict) -> list[tuple[Kind, str, str]]:
+    """The copy count of the inference component a copy-count target scales."""
+    resource = str(spec.get("ResourceId", ""))
+    if spec.get("ScalableDimension") == COPY_COUNT and resource.startswith("inference-component/"):
+        return [(Kind.INFERENCE_COMPONENT, resource.split("/", 1)[1], "RuntimeConfig.CopyCount")]
+    return []
+
+
+def _role(value: object, holder: JsonDict, spec: JsonDict) -> bool:
+    return isinstance(value, str) and value.endswith(ROLE_NAME)
+
+
+SERVER_DEFAULTS: dict[str, object] = {
+    # SuspendedState: "Setting it to false (default)", each member "The default is false"
+    # (botocore SuspendedState); DescribeScalableTargets answers all three.
+    "SuspendedState.DynamicScalingInSuspended": False,
+    "SuspendedState.DynamicScalingOutSuspended": False,
+    "SuspendedState.ScheduledScalingSuspended": False,
+    "RoleARN": _role,
+}
+
+
+INFO = KindInfo(
+    kind=Kind.SCALABLE_TARGET,
+    name_field="",
+    create_operation="RegisterScalableTarget",
+    arn_resource_type="scalable-target",
+    service=SERVICE,
+    identity=identity,
+    list_call="DescribeScalableTargets",
+    list_key="ScalableTargets",
+    describe_call="DescribeScalableTargets",
+    delete_call="DeregisterScalableTarget",
+    arn_field="ScalableTargetARN",
+    batched_tags=False,
+    references=(
+        Reference(("ResourceId",), Kind.INFERENCE_COMPONENT, within=IC_RESOURCE),
+        Reference(("ResourceId",), Kind.ENDPOINT, within=VARIANT_RESOURCE),
+    ),
+    # Its identity: a different resource or dimension is a different target.
+    create_only=IDENTITY,
+    write_only=("RoleARN",),
+    live_spec=live_spec,
+    server_defaults=SERVER_DEFAULTS,
+    # No status: a registered target is in effect at once.
+    status_key=None,
+    timeout=120.0,
+    plan_update=lambda diff: UpdatePlan(
+        ["RegisterScalableTarget"],
+        ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed",
+    ),
+    takes_over=takes_over,
+)
+
+
+class ScalableTargetApi(KindApi):
+    def list_items(self, aws: Gateway) -> list[JsonDict]:
+        items: list[JsonDict] = []
+        for page in aws.pages(
+            SERVICE,
+            "DescribeScalableTargets",
+            ServiceNamespace=NAMESPACE,
+            PaginationConfig={"PageSize": 50},
+        ):
+            items.extend(page["ScalableTargets"])
+        return items
+
+    def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
+        request = dict(spec)
+        if tags:
+            request["Tags"] = dict(sorted(tags.items()))
+        return request
+
+    def describe(self, aws: Gateway, name: str) -> JsonDict | None:
+        key = split(name)
+        answer = self.call(
+            aws,
+            "DescribeScalableTargets",
+            ServiceNamespace=key["ServiceNamespace"],
+            ResourceIds=[key["ResourceId"]],
+            ScalableDimension=key["ScalableDimension"],
+        )
+        found: list[JsonDict] = answer.get("ScalableTargets", [])
+        return found[0] if found else None
+
+    def delete(self, aws: Gateway, name: str) -> None:
+        try:
+            self.call(aws, "DeregisterScalableTarget", **split(name))
+        except AwsError as err:
+            if not err.not_found:
+                raise
+
+    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
+        # Registering again updates what is sent; tags go with TagResource.
+        self.call(aws, "RegisterScalableTarget", **{**call.spec, **split(name)})
+
+    def tags(self, aws: Gateway, arn: str) -> dict[str, str]:
+        answer = self.call(aws, "ListTagsForResource", ResourceARN=arn)
+        tags: dict[str, Any] = answer.get("Tags", {})
+        return {k: str(v) for k, v in tags.items()}
+
+    def add_tags(self, aws: Gateway, arn: str, tags: dict[str, str]) -> None:
+        if tags:
+            self.call(aws, "TagResource", ResourceARN=arn, Tags=dict(sorted(tags.items())))
+
+    def remove_tags(self, aws: Gateway, arn: str, keys: list[str]) -> None:
+        if keys:
+            self.call(aws, "UntagResource", ResourceARN=arn, TagKeys=list(keys))
+
+
+API = ScalableTargetApi(INFO)

@@ -1,0 +1,145 @@
+"""ScalingPolicy: an Application Auto Scaling policy (target tracking or step scaling) on a
+declared ScalableTarget.
+
+The spec is the PutScalingPolicy request; ``metadata.name`` is its PolicyName. A policy is
+its target's namespace, resource and dimension plus its name, so its physical name is
+``<ServiceNamespace>/<ResourceId>/<ScalableDimension>/<PolicyName>`` (Terraform's import ID
+for ``aws_appautoscaling_policy``).
+
+Facts (Application Auto Scaling API reference, botocore's application-autoscaling model):
+- PutScalingPolicy "creates or updates a scaling policy": putting it again under the same
+  name on the same target is the update; the name cannot change.
+- "You cannot create a scaling policy until you have registered the resource as a
+  scalable target" (ObjectNotFoundException): it depends on its target.
+- A scaling policy cannot be tagged (TagResource: "you cannot tag a scaling policy or
+  scheduled action"), so it is ours through its target: it is ours when its target is
+  (``owned_through``), and a declared policy must name a declared target.
+- Deregistering the target deletes its policies; replacing the target re-puts them (the
+  target is where it lives).
+- Unverified: whether DescribeScalingPolicies echoes cooldowns nobody sent (the
+  developer guide says unspecified cooldowns default to 300 s); only declared fields are
+  compared, so either answer is no drift.
+"""
+
+from __future__ import annotations
+
+from reconciler.errors import AwsError
+from reconciler.gateway import Gateway
+from reconciler.kinds.api import KindApi, UpdateCall
+from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
+from reconciler.kinds.scalable_target import (
+    IC_RESOURCE,
+    IDENTITY,
+    NAMESPACE,
+    SERVICE,
+    VARIANT_RESOURCE,
+)
+from reconciler.kinds.scalable_target import (
+    identity as target_identity,
+)
+from reconciler.kinds.scalable_target import (
+    split as split_target,
+)
+from reconciler.resources import JsonDict, Kind
+
+NAME_FIELD = "PolicyName"
+
+
+def identity(spec: JsonDict) -> str:
+    return f"{target_identity(spec)}/{spec.get(NAME_FIELD, '')}"
+
+
+def split(name: str) -> JsonDict:
+    target, policy = name.rsplit("/", 1)
+    return {**split_target(target), NAME_FIELD: policy}
+
+
+def target_of(spec: JsonDict) -> str | None:
+    """The physical name of the scalable target the policy is on."""
+    if not all(k in spec for k in IDENTITY):
+        return None
+    return target_identity(spec)
+
+
+def live_spec(description: JsonDict) -> JsonDict:
+    return without(description, "PolicyARN", NAME_FIELD, "Alarms", "CreationTime")
+
+
+INFO = KindInfo(
+    kind=Kind.SCALING_POLICY,
+    name_field=NAME_FIELD,
+    create_operation="PutScalingPolicy",
+    arn_resource_type="scaling-policy",
+    service=SERVICE,
+    identity=identity,
+    list_call="DescribeScalingPolicies",
+    list_key="ScalingPolicies",
+    describe_call="DescribeScalingPolicies",
+    delete_call="DeleteScalingPolicy",
+    arn_field="PolicyARN",
+    batched_tags=False,
+    owned_through=Kind.SCALABLE_TARGET,
+    references=(
+        Reference(("ResourceId",), Kind.INFERENCE_COMPONENT, within=IC_RESOURCE),
+        Reference(("ResourceId",), Kind.ENDPOINT, within=VARIANT_RESOURCE),
+        Reference(("ResourceId",), Kind.SCALABLE_TARGET, derive=target_of),
+    ),
+    # Its target and its name are what it is: another target is another policy.
+    create_only=IDENTITY,
+    live_spec=live_spec,
+    status_key=None,
+    timeout=120.0,
+    plan_update=lambda diff: UpdatePlan(["PutScalingPolicy"], "scaling policy changed"),
+)
+
+
+class ScalingPolicyApi(KindApi):
+    def list_items(self, aws: Gateway) -> list[JsonDict]:
+        items: list[JsonDict] = []
+        for page in aws.pages(
+            SERVICE,
+            "DescribeScalingPolicies",
+            ServiceNamespace=NAMESPACE,
+            PaginationConfig={"PageSize": 50},
+        ):
+            items.extend(page["ScalingPolicies"])
+        return items
+
+    def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
+        # Cannot be tagged: whose it is, its target's tags say.
+        return {**spec, **split(name)}
+
+    def describe(self, aws: Gateway, name: str) -> JsonDict | None:
+        key = split(name)
+        answer = self.call(
+            aws,
+            "DescribeScalingPolicies",
+            ServiceNamespace=key["ServiceNamespace"],
+            PolicyNames=[key[NAME_FIELD]],
+            ResourceId=key["ResourceId"],
+            ScalableDimension=key["ScalableDimension"],
+        )
+        found = [p for p in answer.get("ScalingPolicies", []) if identity(p) == name]
+        return found[0] if found else None
+
+    def delete(self, aws: Gateway, name: str) -> None:
+        try:
+            self.call(aws, "DeleteScalingPolicy", **split(name))
+        except AwsError as err:
+            if not err.not_found:
+                raise
+
+    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
+        self.call(aws, "PutScalingPolicy", **{**call.spec, **split(name)})
+
+    def tags(self, aws: Gateway, arn: str) -> dict[str, str]:
+        return {}  # never called: the observer gives it its target's ownership
+
+    def add_tags(self, aws: Gateway, arn: str, tags: dict[str, str]) -> None:
+        return None
+
+    def remove_tags(self, aws: Gateway, arn: str, keys: list[str]) -> None:
+        return None
+
+
+API = ScalingPolicyApi(INFO)
