@@ -127,6 +127,28 @@ class LiveState:
         return [r for r in self.resources.values() if r.owner == owner]
 
 
+def owned_through_parents(state: LiveState) -> None:
+    """Resources that cannot be tagged (scaling policies) are whose their parent is:
+    they get its owner tag and, for an address, their kind and name."""
+    for resource in list(state.resources.values()):
+        info = KINDS[resource.kind]
+        if info.owned_through is None:
+            continue
+        resource.tags = {}
+        parent_names = [
+            name
+            for r in info.references
+            if r.kind is info.owned_through
+            for _, name in r.find_in(resource.summary)
+        ]
+        parent = state.get(info.owned_through, parent_names[0]) if parent_names else None
+        if parent is not None and parent.owner is not None:
+            resource.tags = {
+                OWNER_TAG: parent.owner,
+                ADDRESS_TAG: f"{resource.kind}/{resource.summary.get(info.name_field, '')}",
+            }
+
+
 class DescriptionCache:
     """Describe answers kept across passes (``run`` mode), keyed by what the List call
     says of each resource: a resource whose LastModifiedTime and status (CreationTime for
@@ -293,28 +315,7 @@ class Observer:
         resource under a desired name that looks untagged, or not ours, is confirmed
         with ListTags before the plan acts on it (normally none)."""
         self._read_tags(state, kinds, wanted=wanted, owner=owner)
-        self._owned_through(state)
-
-    def _owned_through(self, state: LiveState) -> None:
-        """Resources that cannot be tagged (scaling policies) are whose their parent is:
-        they get its owner tag and, for an address, their kind and name."""
-        for resource in list(state.resources.values()):
-            info = KINDS[resource.kind]
-            if info.owned_through is None:
-                continue
-            resource.tags = {}
-            parent_names = [
-                name
-                for r in info.references
-                if r.kind is info.owned_through
-                for _, name in r.find_in(resource.summary)
-            ]
-            parent = state.get(info.owned_through, parent_names[0]) if parent_names else None
-            if parent is not None and parent.owner is not None:
-                resource.tags = {
-                    OWNER_TAG: parent.owner,
-                    ADDRESS_TAG: f"{resource.kind}/{resource.summary.get(info.name_field, '')}",
-                }
+        owned_through_parents(state)
 
     def _read_tags(
         self, state: LiveState, kinds: list[Kind], *, wanted: set[tuple[Kind, str]], owner: str

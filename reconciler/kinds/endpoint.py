@@ -11,6 +11,11 @@ from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
+# Where the variants a scalable target scales are named among the fields taken over from
+# an endpoint (kinds.scalable_target): ``ScaledVariants.<variant>.DesiredInstanceCount``.
+# No such spec field exists; the endpoint's update reads it.
+SCALED_VARIANTS = "ScaledVariants"
+
 # Statuses in which the endpoint is working on something: wait, never write.
 TRANSITIONAL = ("Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting")
 
@@ -51,6 +56,11 @@ class EndpointApi(KindApi):
         # UpdateEndpoint carries the new config plus the manifest's deployment options.
         spec = call.spec
         options = {k: spec[k] for k in ("DeploymentConfig", *INFO.update_only) if k in spec}
+        if any(path.startswith(SCALED_VARIANTS + ".") for path in call.ignore):
+            # A variant's instance count is its scaler's (a declared scalable target): the
+            # new config must not reset it. RetainAllVariantProperties keeps the live
+            # counts and weights (UpdateEndpoint; "The default is false").
+            options.setdefault("RetainAllVariantProperties", True)
         self.call(
             aws,
             "UpdateEndpoint",

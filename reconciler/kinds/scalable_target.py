@@ -27,12 +27,14 @@ model, unless said otherwise):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
+from reconciler.kinds.endpoint import SCALED_VARIANTS
 from reconciler.resources import JsonDict, Kind
 
 SERVICE = "application-autoscaling"
@@ -45,6 +47,7 @@ PROVISIONED_CONCURRENCY = "sagemaker:variant:DesiredProvisionedConcurrency"
 IC_RESOURCE = r"inference-component/(?P<name>[^/]+)"
 VARIANT_RESOURCE = r"endpoint/(?P<name>[^/]+)/variant/[^/]+"
 IDENTITY = ("ServiceNamespace", "ResourceId", "ScalableDimension")
+
 # The service-linked role every SageMaker target uses (Application Auto Scaling user guide,
 # "Service-linked roles": the ARN reference table).
 ROLE_NAME = (
@@ -70,10 +73,18 @@ def live_spec(description: JsonDict) -> JsonDict:
 
 
 def takes_over(spec: JsonDict) -> list[tuple[Kind, str, str]]:
-    """The copy count of the inference component a copy-count target scales."""
+    """What the scaler owns once the target is declared: the copy count of the inference
+    component it scales, or the instance count of the endpoint variant (which the
+    endpoint's updates then keep: kinds.endpoint, ``RetainAllVariantProperties``)."""
     resource = str(spec.get("ResourceId", ""))
-    if spec.get("ScalableDimension") == COPY_COUNT and resource.startswith("inference-component/"):
-        return [(Kind.INFERENCE_COMPONENT, resource.split("/", 1)[1], "RuntimeConfig.CopyCount")]
+    dimension = spec.get("ScalableDimension")
+    ic = re.fullmatch(IC_RESOURCE, resource)
+    if dimension == COPY_COUNT and ic:
+        return [(Kind.INFERENCE_COMPONENT, ic.group("name"), "RuntimeConfig.CopyCount")]
+    variant = re.fullmatch(r"endpoint/(?P<name>[^/]+)/variant/(?P<variant>[^/]+)", resource)
+    if dimension == INSTANCE_COUNT and variant:
+        path = f"{SCALED_VARIANTS}.{variant.group('variant')}.DesiredInstanceCount"
+        return [(Kind.ENDPOINT, variant.group("name"), path)]
     return []
 
 

@@ -5,6 +5,7 @@ apply of them as SageMaker's Describe answers it, and a plan's changes as a tabl
 from __future__ import annotations
 
 import copy
+import hashlib
 from typing import Any
 
 from reconciler.observe import LiveResource, LiveState
@@ -20,7 +21,13 @@ ARN_TYPE = {
     Kind.ENDPOINT_CONFIG: "endpoint-config",
     Kind.ENDPOINT: "endpoint",
     Kind.INFERENCE_COMPONENT: "inference-component",
+    Kind.SCALABLE_TARGET: "scalable-target",
+    Kind.SCALING_POLICY: "scaling-policy",
 }
+SLR = (
+    "arn:aws:iam::123456789012:role/aws-service-role/sagemaker.application-autoscaling."
+    "amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+)
 
 
 def manifest(kind: Kind, name: str, spec: dict[str, Any], **annotations: Any) -> Manifest:
@@ -107,6 +114,30 @@ def describe_as_aws(kind: Kind, name: str, spec: dict[str, Any]) -> dict[str, An
                 "ResolvedImage": "x@sha256:1",
             }
         return {**answer, "InferenceComponentName": name, "InferenceComponentStatus": "InService"}
+    if kind is Kind.SCALABLE_TARGET:
+        # What DescribeScalableTargets answers: the service-linked role and SuspendedState
+        # nobody sent (Application Auto Scaling API reference).
+        return {
+            **copy.deepcopy(spec),
+            "RoleARN": SLR,
+            "SuspendedState": {
+                "DynamicScalingInSuspended": False,
+                "DynamicScalingOutSuspended": False,
+                "ScheduledScalingSuspended": False,
+            },
+            "ScalableTargetARN": f"arn:aws:application-autoscaling:us-east-1:123456789012:"
+            f"scalable-target/{hashlib.sha256(name.encode()).hexdigest()[:36]}",
+            "CreationTime": "2026-12-01T00:00:00Z",
+        }
+    if kind is Kind.SCALING_POLICY:
+        return {
+            **copy.deepcopy(spec),
+            "PolicyName": name.rsplit("/", 1)[1],
+            "PolicyARN": f"arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:1:"
+            f"resource/{name}",
+            "Alarms": [],
+            "CreationTime": "2026-12-01T00:00:00Z",
+        }
     if kind is Kind.ENDPOINT:
         return {
             "EndpointName": name,
@@ -129,6 +160,8 @@ def converged(manifests: list[Manifest], owner: str = "default") -> LiveState:
         summary = {status_key[item.kind]: "InService"} if item.kind in status_key else {}
         if item.kind is Kind.INFERENCE_COMPONENT:
             summary["EndpointName"] = item.spec["EndpointName"]
+        if item.kind in (Kind.SCALABLE_TARGET, Kind.SCALING_POLICY):
+            summary = describe_as_aws(item.kind, item.physical_name, item.spec)
         state.add(
             LiveResource(
                 item.kind,

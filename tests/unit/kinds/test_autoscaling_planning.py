@@ -1,0 +1,202 @@
+"""Autoscaling planned as part of the deployment (pure: the account is built by hand): a
+scalable target and its policy are created after what they scale, the scaler owns the
+copy count it moves, a policy is ours only through a target we declare, and what our
+targets hold but git no longer declares is removed."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from reconciler.kinds import KINDS
+from reconciler.observe import owned_through_parents
+from reconciler.planning.changes import Action
+from reconciler.planning.planner import plan
+from reconciler.resources import OWNER_TAG, Kind, Manifest
+from tests.support.planning import changes_of, converged, fleet, manifest
+
+COPY_COUNT = "sagemaker:inference-component:DesiredCopyCount"
+TARGET_NAME = f"sagemaker/inference-component/chat/{COPY_COUNT}"
+
+
+def target(minimum: int = 0, maximum: int = 4) -> Manifest:
+    return manifest(
+        Kind.SCALABLE_TARGET,
+        "chat-copies",
+        {
+            "ServiceNamespace": "sagemaker",
+            "ResourceId": "inference-component/chat",
+            "ScalableDimension": COPY_COUNT,
+            "MinCapacity": minimum,
+            "MaxCapacity": maximum,
+        },
+    )
+
+
+def policy(value: float = 5.0, resource: str = "inference-component/chat") -> Manifest:
+    return Manifest(
+        Kind.SCALING_POLICY,
+        "chat-invocations",
+        {
+            "ServiceNamespace": "sagemaker",
+            "ResourceId": resource,
+            "ScalableDimension": COPY_COUNT,
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": value,
+                "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": "SageMakerInferenceComponentInvocationsPerCopy"
+                },
+            },
+        },
+        fleet()[0].location,
+    )
+
+
+def scaled(copies: int, *extra: Manifest) -> list[Manifest]:
+    return [*fleet(), target(), policy(), *extra]
+
+
+def live_copies(state: Any, copies: int) -> None:
+    ic = state.get(Kind.INFERENCE_COMPONENT, "chat")
+    ic.description["RuntimeConfig"] = {"DesiredCopyCount": copies, "CurrentCopyCount": copies}
+
+
+def test_a_target_is_named_by_what_it_scales_and_a_policy_by_its_target_and_name() -> None:
+    result = plan(scaled(1), converged([]), owner="default")
+    by_address = {c.address: c for c in result.changes}
+    assert by_address["ScalableTarget/chat-copies"].physical_name == TARGET_NAME
+    assert (
+        by_address["ScalingPolicy/chat-invocations"].physical_name
+        == f"{TARGET_NAME}/chat-invocations"
+    )
+
+
+def test_the_target_is_registered_after_its_component_and_the_policy_after_the_target() -> None:
+    result = plan(scaled(1), converged([]), owner="default")
+    assert not result.problems
+    order = [c.address for c in result.changes]
+    assert order.index("InferenceComponent/chat") < order.index("ScalableTarget/chat-copies")
+    assert order.index("ScalableTarget/chat-copies") < order.index("ScalingPolicy/chat-invocations")
+    by_address = {c.address: c for c in result.changes}
+    assert "InferenceComponent/chat" in by_address["ScalableTarget/chat-copies"].depends_on
+    assert "ScalableTarget/chat-copies" in by_address["ScalingPolicy/chat-invocations"].depends_on
+    assert changes_of(result)["ScalableTarget/chat-copies"] == (
+        "create",
+        ["RegisterScalableTarget"],
+    )
+    assert changes_of(result)["ScalingPolicy/chat-invocations"] == ("create", ["PutScalingPolicy"])
+
+
+def test_right_after_apply_nothing_changes_although_aws_filled_in_the_role() -> None:
+    manifests = scaled(1)
+    assert not plan(manifests, converged(manifests), owner="default").has_changes
+
+
+def test_the_scaler_owns_the_copy_count_of_a_targeted_component() -> None:
+    manifests = scaled(1)
+    live = converged(manifests)
+    live_copies(live, 3)  # the scaler moved it
+    assert not plan(manifests, live, owner="default").has_changes
+    # Without a target, the manifest's count is put back: the rule is the target's.
+    plain = fleet()
+    live = converged(plain)
+    live_copies(live, 3)
+    assert changes_of(plan(plain, live, owner="default"))["InferenceComponent/chat"] == (
+        "update",
+        ["UpdateInferenceComponentRuntimeConfig"],
+    )
+
+
+def test_changing_the_target_value_is_one_put_scaling_policy() -> None:
+    live = converged(scaled(1))
+    manifests = [*fleet(), target(), policy(value=8.0)]
+    assert changes_of(plan(manifests, live, owner="default")) == {
+        "ScalingPolicy/chat-invocations": ("update", ["PutScalingPolicy"])
+    }
+
+
+def test_changing_the_bounds_registers_the_target_again() -> None:
+    live = converged(scaled(1))
+    manifests = [*fleet(), target(maximum=8), policy()]
+    assert changes_of(plan(manifests, live, owner="default")) == {
+        "ScalableTarget/chat-copies": ("update", ["RegisterScalableTarget"])
+    }
+
+
+def test_a_policy_on_a_target_not_declared_is_refused() -> None:
+    manifests = [*fleet(), policy()]
+    result = plan(manifests, converged(fleet()), owner="default")
+    (problem,) = result.problems
+    assert problem.address == "ScalingPolicy/chat-invocations"
+    assert "not declared in the manifests" in problem.message
+
+
+def test_removing_autoscaling_removes_what_our_target_holds_and_keeps_others() -> None:
+    manifests = scaled(1)
+    live = converged(manifests)
+    # A hand-made policy on our target is ours through it; one on someone else's is not.
+    stray = copy.deepcopy(live.get(Kind.SCALING_POLICY, f"{TARGET_NAME}/chat-invocations"))
+    assert stray is not None
+    stray.name = f"{TARGET_NAME}/by-hand"
+    stray.summary = {**stray.summary, "PolicyName": "by-hand"}
+    live.add(stray)
+    foreign_target = copy.deepcopy(live.get(Kind.SCALABLE_TARGET, TARGET_NAME))
+    assert foreign_target is not None
+    foreign_target.name = TARGET_NAME.replace("/chat/", "/other/")
+    foreign_target.summary = {**foreign_target.summary, "ResourceId": "inference-component/other"}
+    foreign_target.tags = {OWNER_TAG: "someone-else"}
+    live.add(foreign_target)
+    owned_through_parents(live)  # as the observer gives untaggable resources their owner
+    changes = changes_of(plan(manifests, live, owner="default"))
+    assert changes == {"ScalingPolicy/by-hand": ("delete", ["DeleteScalingPolicy"])}
+
+    result = plan(fleet(), live, owner="default")
+    deleted = [c.address for c in result.changes if c.action is Action.DELETE]
+    assert set(deleted) == {
+        "ScalableTarget/chat-copies",
+        "ScalingPolicy/chat-invocations",
+        "ScalingPolicy/by-hand",
+    }
+
+
+def test_a_policy_lives_on_its_target_and_a_target_on_its_component() -> None:
+    spec = policy().spec
+    assert KINDS[Kind.SCALING_POLICY].hosts(spec) >= {(Kind.SCALABLE_TARGET, TARGET_NAME.lower())}
+    assert KINDS[Kind.SCALABLE_TARGET].hosts(target().spec) == {(Kind.INFERENCE_COMPONENT, "chat")}
+
+
+def test_an_endpoint_with_a_scaled_variant_keeps_its_live_instance_counts_on_update() -> None:
+    from reconciler.kinds import APIS
+    from reconciler.kinds.api import UpdateCall
+    from tests.support.gateway import FakeGateway
+
+    variant_target = manifest(
+        Kind.SCALABLE_TARGET,
+        "churn-instances",
+        {
+            "ServiceNamespace": "sagemaker",
+            "ResourceId": "endpoint/churn/variant/AllTraffic",
+            "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+            "MinCapacity": 1,
+            "MaxCapacity": 4,
+        },
+    )
+    live = converged([*fleet(), variant_target])
+    # A new model for the churn endpoint: a new config, an UpdateEndpoint that keeps the
+    # instance count the scaler set.
+    manifests = [*fleet(), variant_target]
+    churn = next(m for m in manifests if m.kind is Kind.MODEL and m.name == "churn")
+    churn.spec["PrimaryContainer"] = {"Image": churn.spec["PrimaryContainer"]["Image"] + "-2"}
+    result = plan(manifests, live, owner="default")
+    (endpoint,) = [c for c in result.changes if c.address == "Endpoint/churn"]
+    assert endpoint.action is Action.UPDATE
+    aws = FakeGateway({"UpdateEndpoint": {}})
+    assert endpoint.desired_spec is not None
+    APIS[Kind.ENDPOINT].update(
+        aws,
+        "churn",
+        UpdateCall("UpdateEndpoint", endpoint.desired_spec, endpoint.ignore_differences),
+    )
+    (request,) = aws.requests("UpdateEndpoint")
+    assert request["RetainAllVariantProperties"] is True
