@@ -118,7 +118,8 @@ class Change:
                     an endpoint update: the inference-component removals it waits for
     warnings:       anything the user should know (in-flight transitions, failures)
     held:           not attempted: the same spec failed before (apply reports it failed)
-    steps:          what apply runs, in order; ``operations`` is read off them
+    steps:          what apply runs, in order (plan JSON lists their ``operations``,
+                    read off them; the steps themselves are not printed)
 
     The execution payload (never printed):
 
@@ -166,11 +167,6 @@ class Change:
             self.operations = operations_of(self.steps)
         elif self.operations:
             self.steps = _steps_of_action(self)
-
-    def set_steps(self, steps: list[Step]) -> None:
-        """Replace the steps (and so the operations)."""
-        self.steps = list(steps)
-        self.operations = operations_of(self.steps)
 
     @property
     def interrupting(self) -> bool:
