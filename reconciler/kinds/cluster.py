@@ -422,16 +422,12 @@ class ClusterApi(KindApi):
         return nodes_health(health, details)
 
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
-        # The groups to delete and the groups to send are the difference to the cluster
-        # as it is now: read it (the executor waited for it to settle just before).
-        described = self.describe(aws, name)
-        if described is None:
-            # Let SageMaker say so (ResourceNotFound) in its own words.
-            self.call(aws, "UpdateCluster", ClusterName=name)
-            return
-        request = update_request(name, call.spec, described, call.ignore, call.dropped)
-        if len(request) > 1:
-            self.call(aws, "UpdateCluster", **request)
+        # The plan built the request from the Describe it read (plan_request): the groups
+        # to send and to delete are the difference to the cluster as the plan saw it.
+        if call.request is None:
+            raise ValueError(f"UpdateCluster of {name}: the plan carries no request")
+        if len(call.request) > 1:  # more than the name: something to change
+            self.call(aws, "UpdateCluster", **call.request)
 
     def rolled_back(
         self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...] = ()
