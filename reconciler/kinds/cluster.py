@@ -11,8 +11,9 @@ Three things set clusters apart from the hosting kinds:
 - Instance groups are identified by ``InstanceGroupName``, not by position: they are a
   keyed list, and diff paths read ``InstanceGroups[workers].InstanceCount``.
 - UpdateCluster takes the complete spec of every group it lists and the names of the
-  groups to remove (``InstanceGroupsToDelete``); :func:`update_request` builds it, when
-  planning, from the desired spec and the DescribeCluster answer the plan read. What UpdateCluster cannot change depends on the
+  groups to remove (``InstanceGroupsToDelete``); :func:`update_request` builds it when
+  planning, from the desired spec and the DescribeCluster answer the plan read (apply
+  sends it as it is). What UpdateCluster cannot change depends on the
   orchestrator (:func:`create_only_fields`): VpcConfig, Orchestrator and a group's
   ExecutionRole / ThreadsPerCore / OverrideVpcConfig always, a group's InstanceType only on a
   Slurm (or orchestrator-less) cluster. The planner refuses to replace a cluster unless the
