@@ -489,9 +489,3 @@ def test_the_apply_summary_of_the_executors_report() -> None:
 
     report = ApplyReport([Outcome("Model/m", Result.CREATED, "x", 1.5)])
     assert apply_view.render(report) == "\nApply: 1 created.\n"
-
-
-def test_steps_are_plain_values() -> None:
-    step = Step(StepOp.UPDATE, "UpdateCluster", "training", {"ClusterName": "training"})
-    assert step == Step(StepOp.UPDATE, "UpdateCluster", "training", {"ClusterName": "training"})
-    assert str(StepOp.DELETE_TAGS) == "delete-tags"
