@@ -23,7 +23,6 @@ from reconciler.planning.changes import (
     Plan,
     ReasonCode,
     Replacement,
-    Step,
     StepOp,
 )
 from reconciler.planning.desired import RETAIN_TAG, resolve
