@@ -22,7 +22,7 @@ from reconciler.planning.changes import (
 )
 from reconciler.planning.planner import plan
 from reconciler.resources import OWNER_TAG, Kind
-from tests.fake_gateway import FakeGateway, not_found
+from tests.support.gateway import FakeGateway, not_found
 from tests.unit import test_cluster_planning as clusters
 
 ACCOUNT = "arn:aws:sagemaker:us-east-1:123456789012"

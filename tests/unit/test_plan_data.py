@@ -29,8 +29,8 @@ from reconciler.planning.desired import RETAIN_TAG, resolve
 from reconciler.planning.planner import plan
 from reconciler.resources import FAILED_SPEC_TAG, OWNER_TAG, Annotations, DeletionPolicy, Kind
 from reconciler.views import apply as apply_view
+from tests.support.planning import IMAGE, converged, fleet
 from tests.unit import test_cluster_planning as clusters
-from tests.unit.test_planner import IMAGE, converged, fleet
 
 
 def change_of(result: Plan, address: str) -> Change:
