@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
 from reconciler.apimodel import format_path
@@ -71,16 +71,21 @@ class Observation:
     expected_hashes: spec hash an immutable resource must carry to be known equal unread
 
     addresses:       every desired address (see Observer.observe)
+    desired / problems: the manifests resolved without the account (what `wanted` is
+                     made of); the plan uses this resolution again unless a manifest's
+                     name depends on the account (an adopted ``physical-name``)
     """
 
     wanted: set[tuple[Kind, str]]
     expected_hashes: dict[tuple[Kind, str], str]
     addresses: frozenset[str]
     kinds: tuple[Kind, ...] = PLANNED_KINDS
+    desired: dict[str, Desired] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def observation_for(manifests: list[Manifest], owner: str) -> Observation:
-    desired, _ = resolve(_planned(manifests), owner)
+    desired, problems = resolve(_planned(manifests), owner)
     wanted = {(d.kind, d.physical_name.lower()) for d in desired.values()}
     for manifest in manifests:
         if manifest.annotations.physical_name:
@@ -88,7 +93,7 @@ def observation_for(manifests: list[Manifest], owner: str) -> Observation:
     hashes = {
         (d.kind, d.physical_name.lower()): d.spec_hash for d in desired.values() if d.info.immutable
     }
-    return Observation(wanted, hashes, frozenset(desired))
+    return Observation(wanted, hashes, frozenset(desired), desired=desired, problems=problems)
 
 
 def _planned(manifests: Iterable[Manifest]) -> list[Manifest]:
@@ -211,8 +216,16 @@ def _tag_steps(name: str, to_add: dict[str, str], to_remove: list[str]) -> list[
 
 
 class _Planner:
-    def __init__(self, manifests: list[Manifest], live: LiveState, owner: str, prune: bool) -> None:
+    def __init__(
+        self,
+        manifests: list[Manifest],
+        live: LiveState,
+        owner: str,
+        prune: bool,
+        observation: Observation | None = None,
+    ) -> None:
         self.manifests = _planned(manifests)
+        self.observation = observation
         self.unplanned = [m for m in manifests if m.kind not in _RANK]
         self.live = live
         self.owner = owner
@@ -862,7 +875,13 @@ class _Planner:
     # -- the whole pass ----------------------------------------------------------------
     def run(self) -> Plan:
         # Resolve with live knowledge: annotated physical names are kept while they match.
-        desired, problems = resolve(self.manifests, self.owner, self.keep_name)
+        # Without such a name, the resolution the observation was made of is the same.
+        if self.observation is not None and not any(
+            m.annotations.physical_name for m in self.manifests
+        ):
+            desired, problems = self.observation.desired, list(self.observation.problems)
+        else:
+            desired, problems = resolve(self.manifests, self.owner, self.keep_name)
         self.plan.problems.extend(problems)
         # Know what stays in use before deciding what may be retired or pruned.
         self.find_users(desired)
@@ -946,6 +965,15 @@ def _tag_diff(
     return changes
 
 
-def plan(manifests: list[Manifest], live: LiveState, *, owner: str, prune: bool = True) -> Plan:
-    """The plan that makes `live` match `manifests` for `owner`."""
-    return _Planner(manifests, live, owner, prune).run()
+def plan(
+    manifests: list[Manifest],
+    live: LiveState,
+    *,
+    owner: str,
+    prune: bool = True,
+    observation: Observation | None = None,
+) -> Plan:
+    """The plan that makes `live` match `manifests` for `owner`; `observation`: what
+    ``observation_for(manifests, owner)`` answered before `live` was read (its resolution
+    is used again where the account cannot change it)."""
+    return _Planner(manifests, live, owner, prune, observation).run()
