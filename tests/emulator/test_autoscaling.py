@@ -496,6 +496,33 @@ def test_delete_policy(sm: Any, aas: Any, cw: Any) -> None:
     assert_error(err.value, "ObjectNotFoundException")
 
 
+def test_extra_server_fields_add_the_documented_policy_defaults(
+    emulator: Any, sm: Any, aas: Any
+) -> None:
+    _ic(sm)
+    _register(aas, MinCapacity=1, MaxCapacity=4)
+    _policy(aas)
+    _policy(
+        aas,
+        "step",
+        PolicyType="StepScaling",
+        StepScalingPolicyConfiguration={**STEP, "Cooldown": 30},
+    )
+    plain = aas.describe_scaling_policies(ServiceNamespace=NS)["ScalingPolicies"]
+    assert plain[0]["TargetTrackingScalingPolicyConfiguration"] == TRACKING
+
+    emulator.control.set_server_fields("extra")
+    tracking, step = aas.describe_scaling_policies(ServiceNamespace=NS)["ScalingPolicies"]
+    assert tracking["TargetTrackingScalingPolicyConfiguration"] == {
+        **TRACKING,
+        "ScaleInCooldown": 300,
+        "ScaleOutCooldown": 300,
+        "DisableScaleIn": False,
+    }
+    # Only adding: what was sent stays as sent.
+    assert step["StepScalingPolicyConfiguration"] == {**STEP, "Cooldown": 30}
+
+
 # -- scheduled actions ---------------------------------------------------------------------
 
 
@@ -581,6 +608,40 @@ def test_delete_endpoint_deregisters_its_variants_silently(sm: Any, aas: Any) ->
     sm.delete_endpoint(EndpointName="classic")
     assert _targets(aas) == []
     assert aas.describe_scaling_policies(ServiceNamespace=NS)["ScalingPolicies"] == []
+
+
+def test_delete_endpoint_matches_the_endpoint_name_case_insensitively(sm: Any, aas: Any) -> None:
+    _classic(sm)
+    _register(aas, "endpoint/Classic/variant/AllTraffic", INSTANCES, MinCapacity=1, MaxCapacity=3)
+    sm.delete_endpoint(EndpointName="CLASSIC")
+    assert _targets(aas) == []
+
+
+def test_provisioned_concurrency_of_a_serverless_variant(emulator: Any, sm: Any, aas: Any) -> None:
+    create_model(sm, "classic-model")
+    serverless = {"MemorySizeInMB": 2048, "MaxConcurrency": 10, "ProvisionedConcurrency": 5}
+    sm.create_endpoint_config(
+        EndpointConfigName="serverless",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": "classic-model",
+                "ServerlessConfig": serverless,
+            }
+        ],
+    )
+    sm.create_endpoint(EndpointName="classic", EndpointConfigName="serverless")
+    with pytest.raises(ClientError) as err:
+        _register(aas, VARIANT, INSTANCES, MinCapacity=1, MaxCapacity=3)
+    assert_error(err.value, "ValidationException", "Unsupported service namespace")
+
+    _register(aas, VARIANT, CONCURRENCY, MinCapacity=1, MaxCapacity=3)
+    [variant] = sm.describe_endpoint(EndpointName="classic")["ProductionVariants"]
+    assert variant["CurrentServerlessConfig"]["ProvisionedConcurrency"] == 3
+    assert variant["DesiredServerlessConfig"]["ProvisionedConcurrency"] == 3
+    emulator.control.scale(VARIANT, CONCURRENCY, 1)
+    [variant] = sm.describe_endpoint(EndpointName="classic")["ProductionVariants"]
+    assert variant["CurrentServerlessConfig"]["ProvisionedConcurrency"] == 1
 
 
 def test_delete_inference_component_deregisters_its_target(sm: Any, aas: Any) -> None:

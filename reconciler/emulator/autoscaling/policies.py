@@ -32,7 +32,7 @@ from reconciler.emulator.autoscaling import (
     targets,
 )
 from reconciler.emulator.errors import validation
-from reconciler.emulator.sagemaker import Context
+from reconciler.emulator.sagemaker import Context, server_fields
 from reconciler.emulator.state import ScalingPolicy, partition
 
 JsonDict = dict[str, Any]
@@ -185,10 +185,31 @@ def describe_scaling_policies(ctx: Context, request: JsonDict) -> JsonDict:
         and (dimension is None or p.dimension == dimension)
     ]
     items, token = page(policies, request, 10)
-    response: JsonDict = {"ScalingPolicies": [_described(p) for p in items]}
+    response: JsonDict = {
+        "ScalingPolicies": [
+            server_fields.finish(ctx, "ScalingPolicy", _described(p)) for p in items
+        ]
+    }
     if token:
         response["NextToken"] = token
     return response
+
+
+@server_fields.extras_for("ScalingPolicy")
+def _policy_extras(answer: JsonDict, facts: JsonDict) -> None:
+    """``--server-fields extra``: the documented defaults, as if AWS echoed them (whether it
+    does is UNVERIFIED, which is why they are extras): target tracking cooldowns "300
+    seconds for each" (SM DG endpoint-auto-scaling-prerequisites.md) and DisableScaleIn
+    "The default value is false"; step scaling Cooldown "If not specified, the default value
+    is 300" and MetricAggregationType "treated as Average" (AAS model)."""
+    tracking = answer.get("TargetTrackingScalingPolicyConfiguration")
+    if isinstance(tracking, dict):
+        server_fields.add_missing(
+            tracking, {"ScaleInCooldown": 300, "ScaleOutCooldown": 300, "DisableScaleIn": False}
+        )
+    step = answer.get("StepScalingPolicyConfiguration")
+    if isinstance(step, dict):
+        server_fields.add_missing(step, {"Cooldown": 300, "MetricAggregationType": "Average"})
 
 
 @operation("DeleteScalingPolicy")

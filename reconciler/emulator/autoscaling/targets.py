@@ -191,26 +191,30 @@ def deregister_target(ctx: Context, target: ScalableTarget) -> None:
     ctx.state.scalable_targets.pop(key, None)
 
 
-def deregister_resource(ctx: Context, resource_prefix: str) -> None:
+def _targets_of(
+    ctx: Context, kind: str, name: str
+) -> list[tuple[resources.Scaled, ScalableTarget]]:
+    """The targets of a SageMaker resource, matched by name as SageMaker does (case-
+    insensitively: its names are)."""
+    found = []
+    for target in ctx.state.scalable_targets.values():
+        scaled = resources.parse(target.resource_id, target.dimension)
+        if scaled.kind == kind and scaled.name.lower() == name.lower():
+            found.append((scaled, target))
+    return found
+
+
+def deregister_resource(ctx: Context, kind: str, name: str) -> None:
     """Deregister, silently, every target of a SageMaker resource being deleted: an
-    inference component's (``inference-component/<name>``) or all variants of an
-    endpoint (``endpoint/<name>/variant/``)."""
-    for target in list(ctx.state.scalable_targets.values()):
-        rid = target.resource_id
-        if rid == resource_prefix or (
-            resource_prefix.endswith("/") and rid.startswith(resource_prefix)
-        ):
-            deregister_target(ctx, target)
+    inference component's (`kind` ``inference-component``) or all variants of an endpoint
+    (`kind` ``variant``, `name` the endpoint's)."""
+    for _, target in _targets_of(ctx, kind, name):
+        deregister_target(ctx, target)
 
 
 def targets_of_endpoint(ctx: Context, endpoint_name: str) -> dict[str, ScalableTarget]:
     """The targets registered on variants of an endpoint, by variant name."""
-    prefix = f"endpoint/{endpoint_name}/variant/"
-    return {
-        t.resource_id.removeprefix(prefix): t
-        for t in ctx.state.scalable_targets.values()
-        if t.resource_id.startswith(prefix)
-    }
+    return {scaled.variant: t for scaled, t in _targets_of(ctx, "variant", endpoint_name)}
 
 
 @operation("DeregisterScalableTarget")

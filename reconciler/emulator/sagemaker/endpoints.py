@@ -492,7 +492,7 @@ def delete_endpoint(ctx: Context, request: JsonDict) -> JsonDict:
     # Application Auto Scaling deregisters those models as scalable targets without
     # notifying you." (SM DG endpoint-delete-with-scaling.html). Done when the delete is
     # accepted (UNVERIFIED: whether AWS does it at once or when the endpoint is gone).
-    autoscaling_targets.deregister_resource(ctx, f"endpoint/{endpoint.name}/variant/")
+    autoscaling_targets.deregister_resource(ctx, "variant", endpoint.name)
 
     def finish() -> None:
         ctx.state.endpoints.remove(endpoint.name)

@@ -372,7 +372,7 @@ def delete_inference_component(ctx: Context, request: JsonDict) -> JsonDict:
     # UNVERIFIED: no AWS source says whether DeleteInferenceComponent deregisters the
     # component's scalable target (issue 14 research §4). The conservative choice mirrors
     # DeleteEndpoint (SM DG endpoint-delete-with-scaling.html): deregister it silently.
-    autoscaling_targets.deregister_resource(ctx, f"inference-component/{component.name}")
+    autoscaling_targets.deregister_resource(ctx, "inference-component", component.name)
 
     def finish() -> None:
         ctx.state.inference_components.remove(component.name)
