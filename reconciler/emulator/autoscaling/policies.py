@@ -71,7 +71,8 @@ def _policy_arn(ctx: Context, resource_id: str, name: str) -> str:
     )
 
 
-def _check_configuration(policy_type: str, dimension: str, config: JsonDict | None) -> None:
+def _check_configuration(policy_type: str, dimension: str, config: JsonDict | None) -> JsonDict:
+    """`config` when it is a valid configuration of a `policy_type` policy on `dimension`."""
     if config is None:
         # OUR wording (UNVERIFIED): a policy of a type needs that type's configuration.
         raise validation(
@@ -85,7 +86,7 @@ def _check_configuration(policy_type: str, dimension: str, config: JsonDict | No
             raise validation("AdjustmentType is required for a step scaling policy configuration.")
         if not config.get("StepAdjustments"):
             raise validation("At least one step adjustment is required.")
-        return
+        return config
     predefined = config.get("PredefinedMetricSpecification")
     custom = config.get("CustomizedMetricSpecification")
     if (predefined is None) == (custom is None):
@@ -102,6 +103,7 @@ def _check_configuration(policy_type: str, dimension: str, config: JsonDict | No
                 f"Scalable dimension {dimension} only supports the following predefined metric "
                 f"types: {', '.join(allowed)}"
             )
+    return config
 
 
 @operation("PutScalingPolicy")
@@ -127,8 +129,7 @@ def put_scaling_policy(ctx: Context, request: JsonDict) -> JsonDict:
     if config is None and existing is not None and existing.policy_type == policy_type:
         config = existing.configuration  # "Specify new values for the parameters that you
         # want to change" (SM DG endpoint-auto-scaling-edit.md)
-    _check_configuration(policy_type, dimension, config)
-    assert config is not None
+    config = _check_configuration(policy_type, dimension, config)
     account, region = ctx.state.account, ctx.state.region
     if existing is None:
         existing = ScalingPolicy(

@@ -225,6 +225,10 @@ def deregister(ctx: Context, request: JsonDict) -> JsonDict:
 
 
 # -- tags ------------------------------------------------------------------------------
+# Tags are on the ScalableTargetARN, as a map (AAS model TagMap). Scalable targets are not
+# listed by the Resource Groups Tagging API's GetResources here: whether AWS lists them
+# (resource type application-autoscaling:scalable-target) is UNVERIFIED (the AAS UG
+# resource-tagging-support.md names only the AAS tag operations).
 
 
 def _by_arn(ctx: Context, arn: str) -> ScalableTarget:
