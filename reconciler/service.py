@@ -20,7 +20,7 @@ from reconciler.kinds import APIS
 from reconciler.manifests import load, preflight_problems
 from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
 from reconciler.planning.changes import Action, Change, Plan
-from reconciler.planning.planner import observation_for, plan
+from reconciler.planning.planner import Observation, observation_for, plan
 from reconciler.resources import Kind, Manifest, Problem
 
 
@@ -78,7 +78,17 @@ def observe(
 ) -> LiveState:
     """Read what the manifests need from the account. Raises UserError when the account
     cannot be read."""
-    observation = observation_for(manifests, owner)
+    return _read(observation_for(manifests, owner), aws, owner, parallelism, batched_tags, cache)
+
+
+def _read(
+    observation: Observation,
+    aws: Gateway,
+    owner: str,
+    parallelism: int,
+    batched_tags: bool,
+    cache: DescriptionCache | None,
+) -> LiveState:
     try:
         observer = Observer(aws, parallelism=parallelism, batched_tags=batched_tags, cache=cache)
         return observer.observe(
@@ -103,17 +113,12 @@ def observe_and_plan(
     batched_tags: bool = True,
     cache: DescriptionCache | None = None,
 ) -> Plan:
-    """Read what the manifests need from the account and plan. Raises UserError when the
-    account cannot be read."""
-    live = observe(
-        manifests=manifests,
-        aws=aws,
-        owner=owner,
-        parallelism=parallelism,
-        batched_tags=batched_tags,
-        cache=cache,
-    )
-    return plan(manifests, live, owner=owner, prune=prune)
+    """Read what the manifests need from the account and plan, in one straight pass:
+    manifests → desired state (resolved once) and what to read → live state → plan.
+    Raises UserError when the account cannot be read."""
+    observation = observation_for(manifests, owner)
+    live = _read(observation, aws, owner, parallelism, batched_tags, cache)
+    return plan(manifests, live, owner=owner, prune=prune, observation=observation)
 
 
 SYNC = {

@@ -11,7 +11,6 @@ Safety rules, checked before anything is written:
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,11 +21,12 @@ from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_ERROR, EXIT_OK, UserError
 from reconciler.commands.plan import make_plan
 from reconciler.controller.lock import LeaseLock
-from reconciler.execution.executor import Executor, Progress, Result
+from reconciler.execution.executor import Executor, Progress
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
-from reconciler.planning.changes import Plan
+from reconciler.planning import saved as saved_plan
 from reconciler.service import refused_by_guards
+from reconciler.views import apply as apply_view
 from reconciler.views import human
 from reconciler.views.progress import LiveProgress, PlainProgress
 
@@ -64,19 +64,6 @@ def _progress_view() -> tuple[Progress, Callable[[], None]]:
     return progress, close
 
 
-def _check_saved_plan(saved: dict[str, Any], fresh: Plan, digest: str) -> None:
-    """Refuse a saved plan that no longer describes the account or the manifests."""
-    recorded = saved.get("manifests", {}).get("digest")
-    if recorded != digest:
-        raise UserError("the manifests changed since the plan was saved; plan again")
-    before: dict[str, str] = saved.get("fingerprints", {})
-    after = fresh.fingerprints
-    moved = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-    if moved or saved.get("changes") != fresh.to_json()["changes"]:
-        names = ", ".join(moved) or "the planned changes differ"
-        raise UserError(f"the account changed since the plan was saved ({names}); plan again")
-
-
 def run(
     *,
     target: str,
@@ -95,15 +82,11 @@ def run(
 ) -> int:
     # One writer at a time (with --lock-table): a CI apply never interleaves with the controller.
     with _single_writer(settings, lock_table, lock_lease, lock_timeout):
-        saved: dict[str, Any] | None = None
+        saved: saved_plan.SavedPlan | None = None
         directory = target
         if Path(target).is_file():
-            try:
-                saved = json.loads(Path(target).read_text())
-                directory = saved["manifests"]["directory"]
-                owner = saved["owner"]
-            except (OSError, ValueError, KeyError, TypeError) as err:
-                raise UserError(f"{target}: not a saved plan ({err})") from err
+            saved = saved_plan.read(target)
+            directory, owner = saved.directory, saved.owner
         aws = AwsGateway(settings)  # the plan's reads and the apply's calls share it
         plan, digest = make_plan(
             directory=directory,
@@ -120,7 +103,7 @@ def run(
                 f"the plan cannot be applied: {len(plan.problems)} problem(s); nothing was changed"
             )
         if saved is not None:
-            _check_saved_plan(saved, plan, digest)
+            saved_plan.check(saved, plan, digest)
 
         refusal = refused_by_guards(plan, allow_empty=allow_empty, max_deletes=max_deletes)
         if refusal is not None:
@@ -151,15 +134,8 @@ def run(
             report = executor.apply(plan)
         finally:
             close_view()
-        print()
-        for outcome in report.outcomes:
-            if outcome.result in (Result.FAILED, Result.SKIPPED):
-                print(f"{outcome.address}: {outcome.result}: {outcome.detail}")
-        counts = report.counts()
-        print(
-            "Apply: " + ", ".join(f"{counts[str(r)]} {r}" for r in Result if counts[str(r)]) + "."
-        )
-        return EXIT_ERROR if report.failed or counts["skipped"] else EXIT_OK
+        sys.stdout.write(apply_view.render(report))
+        return EXIT_ERROR if report.failed or report.counts()["skipped"] else EXIT_OK
 
 
 @contextmanager

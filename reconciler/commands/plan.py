@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from reconciler.aws import AwsGateway, AwsSettings
-from reconciler.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, UserError, load_valid
+from reconciler.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, load_valid
 from reconciler.gateway import Gateway
+from reconciler.planning import saved as saved_plan
 from reconciler.planning.changes import Plan
 from reconciler.service import observe_and_plan
 from reconciler.views import human, markdown
@@ -61,18 +61,13 @@ def run(
         )
         return EXIT_ERROR
     if output_format == "json":
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.to_json(with_codes=True), indent=2) + "\n")
     elif output_format == "markdown":
         sys.stdout.write(markdown.render(result))
     else:
         sys.stdout.write(human.render(result))
     if out is not None:
-        document = result.to_json(with_fingerprints=True)
-        document["manifests"] = {"directory": str(Path(directory).resolve()), "digest": digest}
-        try:
-            Path(out).write_text(json.dumps(document, indent=2) + "\n")
-        except OSError as err:
-            raise UserError(f"cannot write the plan to {out}: {err.strerror or err}") from err
+        saved_plan.write(out, result, directory=directory, digest=digest)
     if detailed_exitcode and result.has_changes:
         return EXIT_CHANGES
     return EXIT_OK

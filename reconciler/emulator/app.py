@@ -4,11 +4,15 @@ A request goes, in order:
 1. ``/_emulator/...``            → the control API (calls, reset, faults, fail, config);
 2. every AWS request is counted by operation and may draw an injected fault;
 3. an operation our extension answers — SageMaker's hosting operations
-   (``X-Amz-Target: SageMaker.<Op>``, JSON 1.1) and the Resource Groups Tagging API
+   (``X-Amz-Target: SageMaker.<Op>``, JSON 1.1), the Resource Groups Tagging API
    (Smithy RPC v2 CBOR as botocore sends it, or JSON 1.1 from older clients), which
-   answers for our resources and moto's together — is validated against the API model
-   and handled by us;
-4. anything else (other SageMaker operations, DynamoDB, S3, ...) → moto's server app.
+   answers for our resources and moto's together, and Application Auto Scaling for
+   namespace ``sagemaker`` (``X-Amz-Target: AnyScaleFrontendService.<Op>``, JSON 1.1; see
+   :mod:`reconciler.emulator.autoscaling`) — is validated against the API model and
+   handled by us;
+4. anything else (other SageMaker operations, DynamoDB, S3, ...) → moto's server app;
+   CloudWatch's PutMetricAlarm is moto's with AWS's alarm state and tag rules restored
+   around it (:mod:`reconciler.emulator.autoscaling.alarms`).
 
 The same app serves HTTP (:mod:`server`) and in-process boto3 clients (:mod:`inprocess`).
 """
@@ -30,6 +34,10 @@ from werkzeug.datastructures import Headers
 
 from reconciler import apimodel
 from reconciler.emulator import protocol
+from reconciler.emulator.autoscaling import SERVICE as AUTOSCALING
+from reconciler.emulator.autoscaling import alarms
+from reconciler.emulator.autoscaling import load_all as load_autoscaling
+from reconciler.emulator.autoscaling import resources as scaled_resources
 from reconciler.emulator.control import Control, ControlError
 from reconciler.emulator.errors import AwsError
 from reconciler.emulator.lifecycle import Transitions
@@ -50,6 +58,8 @@ _RPC_V2_PATH = re.compile(r"^/service/(?P<prefix>[^/]+)/operation/(?P<operation>
 _SERVICE_BY_PREFIX = {
     "SageMaker": "sagemaker",
     "ResourceGroupsTaggingAPI_20170126": "resourcegroupstaggingapi",
+    "AnyScaleFrontendService": AUTOSCALING,
+    "GraniteServiceVersion20100801": "cloudwatch",
 }
 
 
@@ -112,6 +122,24 @@ def _credential_scope(environ: Environ) -> tuple[str | None, str | None]:
     return region, service
 
 
+def _put_alarm_name(environ: Environ, request: AwsRequest, body: bytes) -> str | None:
+    """The AlarmName of a CloudWatch PutMetricAlarm (JSON 1.0, CBOR or query), else None."""
+    if request.operation != "PutMetricAlarm":
+        return None
+    _, signing_name = _credential_scope(environ)
+    if request.service != "cloudwatch" and signing_name != "monitoring":
+        return None
+    if request.wire == "query" or request.service is None:
+        name = parse_qs(body.decode("utf-8", "replace")).get("AlarmName")
+        return name[0] if name else None
+    try:
+        decoded = protocol.decode(body, cbor=request.cbor)
+    except ValueError:
+        return None
+    value = decoded.get("AlarmName")
+    return value if isinstance(value, str) else None
+
+
 def _account(environ: Environ) -> str:
     return (
         os.environ.get("MOTO_ACCOUNT_ID")
@@ -142,6 +170,7 @@ class EmulatorApp:
             ("resourcegroupstaggingapi", "UntagResources"): sagemaker_tags.untag_resources,
             ("resourcegroupstaggingapi", "GetTagKeys"): sagemaker_tags.get_tag_keys,
             ("resourcegroupstaggingapi", "GetTagValues"): sagemaker_tags.get_tag_values,
+            **{(AUTOSCALING, name): handler for name, handler in load_autoscaling().items()},
         }
         self.strict = strict
         self._moto = _moto_app()
@@ -198,6 +227,16 @@ class EmulatorApp:
                 if request.operation in TAG_OPERATIONS:
                     return self._moto_tags(environ, start_response, request)
         environ["wsgi.input"] = io.BytesIO(body)
+        alarm_name = _put_alarm_name(environ, request, body)
+        if alarm_name is not None:
+            region, _ = _credential_scope(environ)
+            with self.lock:
+                return alarms.around_put(
+                    _account(environ),
+                    region or DEFAULT_REGION,
+                    alarm_name,
+                    lambda: self._call_moto(environ, start_response, request),
+                )
         return self._call_moto(environ, start_response, request)
 
     def _call_moto(
@@ -327,6 +366,54 @@ class EmulatorApp:
             self.control.reset()
             _reset_moto()
 
+    def _where(self, body: dict[str, Any]) -> tuple[str, str]:
+        account = body.get("Account", os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT)
+        region = body.get("Region", DEFAULT_REGION)
+        if not isinstance(account, str) or not isinstance(region, str):
+            raise ControlError("'Account' and 'Region' must be strings")
+        return account, region
+
+    def _scale(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /_emulator/scale {ResourceId, ScalableDimension, Capacity[, Account,
+        Region]}``: move a scalable target's resource as Application Auto Scaling would,
+        within the target's [MinCapacity, MaxCapacity] (the scaler never leaves it)."""
+        unknown = set(body) - {"ResourceId", "ScalableDimension", "Capacity", "Account", "Region"}
+        if unknown:
+            raise ControlError(f"unknown scale fields: {', '.join(sorted(unknown))}")
+        resource_id, dimension = body.get("ResourceId"), body.get("ScalableDimension")
+        capacity = body.get("Capacity")
+        if not isinstance(resource_id, str) or not isinstance(dimension, str):
+            raise ControlError("'ResourceId' and 'ScalableDimension' must be strings")
+        if isinstance(capacity, bool) or not isinstance(capacity, int):
+            raise ControlError("'Capacity' must be an integer")
+        state = self.state.region(*self._where(body))
+        target = state.scalable_targets.get((resource_id, dimension))
+        if target is None:
+            raise ControlError(f"no scalable target for {resource_id} ({dimension})")
+        if not target.min_capacity <= capacity <= target.max_capacity:
+            raise ControlError(
+                f"capacity {capacity} is outside the target's range "
+                f"[{target.min_capacity}, {target.max_capacity}]"
+            )
+        scaled = scaled_resources.parse(resource_id, dimension)
+        if scaled_resources.current_capacity(state, scaled, dimension) is None:
+            raise ControlError(f"{resource_id} is not active (not InService, or busy)")
+        scaled_resources.set_capacity(state, scaled, dimension, capacity)
+        return {"ResourceId": resource_id, "ScalableDimension": dimension, "Capacity": capacity}
+
+    def _alarm_state(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /_emulator/alarm-state {AlarmName, StateValue[, StateReason, Account,
+        Region]}``: set a CloudWatch alarm's state as its evaluation would."""
+        unknown = set(body) - {"AlarmName", "StateValue", "StateReason", "Account", "Region"}
+        if unknown:
+            raise ControlError(f"unknown alarm-state fields: {', '.join(sorted(unknown))}")
+        name, value = body.get("AlarmName"), body.get("StateValue")
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ControlError("'AlarmName' and 'StateValue' must be strings")
+        reason = str(body.get("StateReason") or f"Set to {value} through the emulator")
+        alarms.set_state(*self._where(body), name, value, reason)
+        return {"AlarmName": name, "StateValue": value}
+
     def _control_api(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         route = environ.get("PATH_INFO", "").removeprefix("/_emulator/").strip("/")
@@ -365,9 +452,13 @@ class EmulatorApp:
                     return reply(200, self.control.config())
                 if route == "config" and method == "POST":
                     return reply(200, self.control.configure(body))
+                if route == "scale" and method == "POST":
+                    return reply(200, self._scale(body))
+                if route == "alarm-state" and method == "POST":
+                    return reply(200, self._alarm_state(body))
         except (ControlError, ValueError) as err:
             return reply(400, {"error": str(err)})
-        known = {"calls", "reset", "faults", "fail", "config"}
+        known = {"calls", "reset", "faults", "fail", "config", "scale", "alarm-state"}
         if route in known:
             return reply(405, {"error": f"{method} is not supported on /_emulator/{route}"})
         return reply(404, {"error": f"unknown control route /_emulator/{route}"})

@@ -1,7 +1,8 @@
 """A client for the emulator's control API (``/_emulator/...``), over HTTP or in-process.
 
-Tests and benchmarks use it to read call counts, reset state, inject faults and failures
-and change how long transitions take and how talkative Describe answers are.
+Tests and benchmarks use it to read call counts, reset state, inject faults and failures,
+change how long transitions take and how talkative Describe answers are, move autoscaled
+capacity as the scaler would and set CloudWatch alarm states.
 """
 
 from __future__ import annotations
@@ -103,3 +104,26 @@ class ControlClient:
 
     def server_fields(self) -> str:
         return str(self._call("GET", "config")["server_fields"])
+
+    def scale(self, resource_id: str, dimension: str, capacity: int, **where: str) -> None:
+        """Move a scalable target's resource to `capacity` as Application Auto Scaling would
+        (refused outside the target's [MinCapacity, MaxCapacity], or without a target);
+        `where`: Account=..., Region=... (default: the emulator's default account and
+        us-east-1)."""
+        body = {
+            "ResourceId": resource_id,
+            "ScalableDimension": dimension,
+            "Capacity": capacity,
+            **where,
+        }
+        self._call("POST", "scale", body)
+
+    def set_alarm_state(
+        self, alarm_name: str, state: str, reason: str | None = None, **where: str
+    ) -> None:
+        """Set a CloudWatch alarm's state (OK, ALARM, INSUFFICIENT_DATA) as its evaluation
+        would; `where` as for :meth:`scale`."""
+        body: dict[str, Any] = {"AlarmName": alarm_name, "StateValue": state, **where}
+        if reason is not None:
+            body["StateReason"] = reason
+        self._call("POST", "alarm-state", body)

@@ -67,7 +67,10 @@ class Endpoint(Resource):
         the config an UpdateEndpoint in progress moves to.
     deployed: what the endpoint took from its config when it was deployed
         (DataCaptureConfig, AsyncInferenceConfig, ...): Describe shows these even after
-        the config is deleted."""
+        the config is deleted.
+    instance_types: InstanceType of each deployed production variant, by variant name
+        (ProductionVariantSummary has none; UpdateEndpoint compares them for autoscaled
+        variants even when the old config is gone)."""
 
     config_name: str = ""
     pending_config_name: str | None = None
@@ -75,6 +78,7 @@ class Endpoint(Resource):
     variants: list[JsonDict] = field(default_factory=list)
     last_deployment_config: JsonDict | None = None
     shadow_variants: list[JsonDict] = field(default_factory=list)
+    instance_types: dict[str, str] = field(default_factory=dict)
     pending_variants: list[JsonDict] = field(default_factory=list)
     pending_shadow_variants: list[JsonDict] = field(default_factory=list)
     deployed: JsonDict = field(default_factory=dict)
@@ -117,6 +121,48 @@ class Cluster(Resource):
     group_status: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class ScalableTarget:
+    """An Application Auto Scaling scalable target (namespace ``sagemaker``); suspended: the
+    SuspendedState flags as last registered (unset ones are false)."""
+
+    resource_id: str
+    dimension: str
+    arn: str
+    min_capacity: int
+    max_capacity: int
+    suspended: JsonDict = field(default_factory=dict)
+    creation_time: dt.datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class ScalingPolicy:
+    """A scaling policy of a scalable target. alarms: the CloudWatch alarms Application
+    Auto Scaling created for it (target tracking), as [{AlarmName, AlarmARN}]."""
+
+    name: str
+    resource_id: str
+    dimension: str
+    arn: str
+    policy_type: str
+    configuration: JsonDict
+    alarms: list[JsonDict] = field(default_factory=list)
+    creation_time: dt.datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class ScheduledAction:
+    """A scheduled action of a scalable target; request: Schedule, Timezone, StartTime,
+    EndTime, ScalableTargetAction as last put."""
+
+    name: str
+    resource_id: str
+    dimension: str
+    arn: str
+    request: JsonDict
+    creation_time: dt.datetime = field(default_factory=utcnow)
+
+
 R = TypeVar("R", bound=Resource)
 
 
@@ -155,6 +201,13 @@ class RegionState:
     clusters: Registry[Cluster] = field(default_factory=Registry)
     # Tags by resource ARN, in the order they were first added.
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Application Auto Scaling (namespace sagemaker), keyed by (ResourceId, ScalableDimension),
+    # and (ResourceId, ScalableDimension, name) for policies and scheduled actions, in
+    # creation order; tags of scalable targets by ScalableTargetARN.
+    scalable_targets: dict[tuple[str, str], ScalableTarget] = field(default_factory=dict)
+    scaling_policies: dict[tuple[str, str, str], ScalingPolicy] = field(default_factory=dict)
+    scheduled_actions: dict[tuple[str, str, str], ScheduledAction] = field(default_factory=dict)
+    target_tags: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def arn(self, resource_type: str, name: str) -> str:
         """ARN of a named resource; SageMaker lower-cases the name in its ARNs."""

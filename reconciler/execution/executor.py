@@ -2,9 +2,13 @@
 
 Each change becomes one node, or two when its halves must be ordered apart:
 
-- a Model/EndpointConfig replace: ``create`` (the new content-hash name) first; ``retire``
-  (delete the superseded names) only after the dependants in ``delete_after`` have moved;
-- an interrupting replace: ``delete`` (after ``delete_after``), then ``create``.
+- a create-before-delete replace (a Model/EndpointConfig): ``main`` (the new
+  content-hash name) first; ``retire`` (delete the superseded names) only after the
+  dependants in ``delete_after`` have moved;
+- a delete-then-create replace: ``delete`` (after ``delete_after``), then ``main``.
+
+A node runs its change's steps (the planner's, in order) and decides nothing again: what
+each step sends is in the step or in the change's payload.
 
 ``graphlib.TopologicalSorter`` hands out a node once every node it depends on is done;
 when one fails, everything that depends on it is skipped and reported as such, while
@@ -36,7 +40,7 @@ from reconciler.execution.waiting import WaitPolicy, WaitTimeout, poll
 from reconciler.gateway import Gateway
 from reconciler.kinds import APIS, KINDS
 from reconciler.kinds.api import KindApi, UpdateCall
-from reconciler.planning.changes import Action, Change, Plan
+from reconciler.planning.changes import Action, Change, Plan, Replacement, Step, StepOp
 from reconciler.resources import FAILED_SPEC_TAG, JsonDict
 
 
@@ -114,6 +118,7 @@ class _Node:
     change: Change
     part: str  # "main" | "retire" | "delete"
     deps: set[str]
+    steps: list[Step] = field(default_factory=list)
 
 
 class Executor:
@@ -162,7 +167,7 @@ class Executor:
             change = changes.get(address)
             if change is None:
                 return None
-            if change.action is Action.REPLACE and change.interrupting:
+            if change.replacement is Replacement.DELETE_THEN_CREATE:
                 return f"{address}#delete"
             return address
 
@@ -170,20 +175,31 @@ class Executor:
             before = delete_half_of if change.action is Action.DELETE else main_of
             deps = {d for d in map(before, change.depends_on) if d}
             waits = {d for d in map(delete_half_of, change.delete_after) if d}
-            if change.action is Action.REPLACE and change.interrupting:
-                nodes[f"{address}#delete"] = _Node(f"{address}#delete", change, "delete", waits)
-                nodes[address] = _Node(address, change, "main", deps | {f"{address}#delete"})
-            elif change.action is Action.REPLACE and change.superseded:
-                nodes[address] = _Node(address, change, "main", deps)
-                nodes[f"{address}#retire"] = _Node(
-                    f"{address}#retire", change, "retire", waits | {address}
-                )
+            # The steps a half of the change runs: the delete of delete-then-create, the
+            # retirements of create-before-delete; the main node runs the others.
+            half = (
+                StepOp.DELETE
+                if change.replacement is Replacement.DELETE_THEN_CREATE
+                else StepOp.RETIRE
+                if change.replacement is Replacement.CREATE_BEFORE_DELETE
+                else None
+            )
+            first = [s for s in change.steps if s.op is half]
+            rest = [s for s in change.steps if s.op is not half]
+            if half is StepOp.DELETE:
+                delete = f"{address}#delete"
+                nodes[delete] = _Node(delete, change, "delete", waits, first)
+                nodes[address] = _Node(address, change, "main", deps | {delete}, rest)
+            elif half is StepOp.RETIRE and first:
+                nodes[address] = _Node(address, change, "main", deps, rest)
+                retire = f"{address}#retire"
+                nodes[retire] = _Node(retire, change, "retire", waits | {address}, first)
             elif change.action is Action.UPDATE:
                 # An update may have to wait for removals too (an endpoint moving to a
                 # config without the variant its inference components are on).
-                nodes[address] = _Node(address, change, "main", deps | waits)
+                nodes[address] = _Node(address, change, "main", deps | waits, rest)
             else:
-                nodes[address] = _Node(address, change, "main", deps)
+                nodes[address] = _Node(address, change, "main", deps, rest)
         return nodes
 
     def apply(self, plan: Plan) -> ApplyReport:
@@ -286,30 +302,16 @@ class Executor:
         api = APIS[change.kind]
         began = time.monotonic()
         self.progress("start", change.address, {"action": str(change.action), "part": node.part})
-        if node.part == "retire":
-            for name in change.superseded:
-                self.delete(api, change, name)
-        elif node.part == "delete":
-            self.delete(api, change, change.physical_name)
-        elif change.action is Action.DELETE:
-            for name in [change.physical_name, *change.superseded]:
-                self.delete(api, change, name)
-        elif change.held:
+        if node.part == "main" and change.held:
             raise ApplyFailure(change.reason)
-        elif change.action is Action.NOOP:
-            self.wait_ready(api, change, change.physical_name)
-        else:
+        if node.part == "main" and change.action in (Action.CREATE, Action.UPDATE, Action.REPLACE):
             try:
-                if change.action is Action.CREATE or (
-                    change.action is Action.REPLACE
-                    and api.info.create_operation in change.operations
-                ):
-                    self.create(api, change)
-                else:
-                    self.update(api, change)
+                self.run_steps(api, change, node.steps)
             except ApplyFailure:
                 self.remember_failure(api, change)
                 raise
+        else:
+            self.run_steps(api, change, node.steps)
         self.progress(
             "done",
             change.address,
@@ -372,9 +374,51 @@ class Executor:
             raise ApplyFailure(f"{change.kind} {name} is {status}: {reason}")
         return answer
 
-    def create(self, api: KindApi, change: Change) -> None:
+    def run_steps(self, api: KindApi, change: Change, steps: list[Step]) -> None:
+        # What each target looked like after its last step (updates and tag calls need it
+        # settled, and its ARN).
+        described: dict[str, JsonDict] = {}
+        for step in steps:
+            if step.op is StepOp.CREATE:
+                self.create(api, change, step.target)
+            elif step.op in (StepOp.DELETE, StepOp.RETIRE):
+                self.delete(api, change, step.target)
+            elif step.op is StepOp.AWAIT_READY:
+                self.wait_ready(api, change, step.target)
+            else:
+                before = described.get(step.target) or self.settled(api, change, step.target)
+                described[step.target] = self.write_step(api, change, step, before)
+
+    def settled(self, api: KindApi, change: Change, name: str) -> JsonDict:
+        described = self.wait_settled(api, change, name)
+        if described is None:
+            raise ApplyFailure(f"{change.kind} {name} no longer exists; plan again")
+        return described
+
+    def write_step(self, api: KindApi, change: Change, step: Step, described: JsonDict) -> JsonDict:
+        """An update or a tag call on the settled resource; returns it as it is after."""
+        self.progress("call", change.address, {"operation": step.operation})
+        if step.op is StepOp.UPDATE:
+            assert change.desired_spec is not None
+            self._update_once(api, change, step)
+            after = self.wait_ready(api, change, step.target)
+            reason = api.rolled_back(after, change.desired_spec, change.ignore_differences)
+            if reason is not None:
+                raise ApplyFailure(
+                    f"{step.operation} of {step.target} failed and rolled back: {reason}"
+                )
+            return after
+        arn = api.arn(described)
+        with self._write():
+            if step.op is StepOp.DELETE_TAGS:
+                keys = step.request["TagKeys"] if step.request else change.tags_to_remove
+                api.remove_tags(self.aws, arn, list(keys))
+            else:
+                api.add_tags(self.aws, arn, change.tags_to_add)
+        return described
+
+    def create(self, api: KindApi, change: Change, name: str) -> None:
         assert change.desired_spec is not None
-        name = change.physical_name
         self.progress("call", change.address, {"operation": api.info.create_operation})
         self._create_with_consistency_retry(api, change, name)
         if api.status_key:
@@ -398,42 +442,12 @@ class Executor:
                     raise
                 delay = min(delay * 2, self.policy.maximum)
 
-    def update(self, api: KindApi, change: Change) -> None:
-        name = change.physical_name
-        described = self.wait_settled(api, change, name)
-        if described is None:
-            raise ApplyFailure(f"{change.kind} {name} no longer exists; plan again")
-        updates = [
-            op
-            for op in change.operations
-            if op not in ("AddTags", "DeleteTags", api.delete_operation)
-        ]
-        for operation in updates:
-            assert change.desired_spec is not None
-            self.progress("call", change.address, {"operation": operation})
-            self._update_once(api, change, operation)
-            described = self.wait_ready(api, change, name)
-            reason = api.rolled_back(described, change.desired_spec, change.ignore_differences)
-            if reason is not None:
-                raise ApplyFailure(f"{operation} of {name} failed and rolled back: {reason}")
-        arn = api.arn(described)
-        # Removals first, as planned: the record of declared keys that AddTags writes
-        # must not forget a key that is still there.
-        if change.tags_to_remove:
-            self.progress("call", change.address, {"operation": "DeleteTags"})
-            with self._write():
-                api.remove_tags(self.aws, arn, change.tags_to_remove)
-        if change.tags_to_add:
-            self.progress("call", change.address, {"operation": "AddTags"})
-            with self._write():
-                api.add_tags(self.aws, arn, change.tags_to_add)
-
-    def _update_once(self, api: KindApi, change: Change, operation: str) -> None:
+    def _update_once(self, api: KindApi, change: Change, step: Step) -> None:
         """Call `operation`; when SageMaker says the resource is busy — typically because
         an earlier attempt whose answer was lost is running — wait for it to settle and
         call again only if the resource is not yet what the plan asks for."""
         assert change.desired_spec is not None
-        name = change.physical_name
+        name = step.target
         for attempt in range(3):
             try:
                 with self._write():
@@ -441,10 +455,11 @@ class Executor:
                         self.aws,
                         name,
                         UpdateCall(
-                            operation,
+                            step.operation,
                             change.desired_spec,
                             change.ignore_differences,
                             tuple(change.dropped),
+                            step.request,
                         ),
                     )
                 return

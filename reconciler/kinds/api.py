@@ -27,12 +27,14 @@ class UpdateCall:
     spec:      the resolved desired spec
     ignore:    fields owned elsewhere (ignore-differences), which the update must not reset
     dropped:   fields the last apply declared and the manifest no longer does
+    request:   the whole request, when the plan built it (a cluster's UpdateCluster)
     """
 
     operation: str
     spec: JsonDict
     ignore: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
+    request: JsonDict | None = None
 
 
 class KindApi:

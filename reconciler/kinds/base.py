@@ -117,6 +117,26 @@ class UpdatePlan:
 
 
 @dataclass(frozen=True)
+class UpdateInput:
+    """What a kind builds an update request from, at plan time.
+
+    operation:   the update operation (one of its UpdatePlan's)
+    name:        the physical name
+    spec:        the resolved desired spec
+    description: the Describe answer the plan read
+    ignore:      fields owned elsewhere (ignore-differences), which the update must not reset
+    dropped:     diff paths the last apply declared and the manifest no longer does
+    """
+
+    operation: str
+    name: str
+    spec: JsonDict
+    description: JsonDict
+    ignore: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DestructiveReplace:
     """A kind whose replacement destroys more than the resource (a cluster and its nodes):
     planned only when the manifest allows it (``allow-replace``), in these words.
@@ -163,6 +183,9 @@ class KindInfo:
                        kept from the last pass is reused while they stay the same)
     timeout:           how long SageMaker may take to settle it (seconds)
     plan_update:       a mutable kind's choice of update operations for a diff
+    update_request:    builds an update's whole request from the Describe the plan read,
+                       when it depends on the live resource (a cluster's groups to send
+                       and to delete); None: apply builds it from the desired spec
     destructive_replace: set when replacing it destroys more than it (see the class)
     identity:          for a kind with no name of its own (an Application Auto Scaling
                        target is its ServiceNamespace, ResourceId and ScalableDimension):
@@ -215,6 +238,7 @@ class KindInfo:
     # Models and configs settle at once; kinds with long transitions say how long.
     timeout: float = 300.0
     plan_update: Callable[[list[FieldChange]], UpdatePlan] | None = None
+    update_request: Callable[[UpdateInput], JsonDict] | None = None
     destructive_replace: DestructiveReplace | None = None
     identity: Callable[[JsonDict], str] | None = None
     list_call: str = ""

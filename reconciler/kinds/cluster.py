@@ -11,8 +11,9 @@ Three things set clusters apart from the hosting kinds:
 - Instance groups are identified by ``InstanceGroupName``, not by position: they are a
   keyed list, and diff paths read ``InstanceGroups[workers].InstanceCount``.
 - UpdateCluster takes the complete spec of every group it lists and the names of the
-  groups to remove (``InstanceGroupsToDelete``); :func:`update_request` builds it from the
-  desired spec and a fresh DescribeCluster. What UpdateCluster cannot change depends on the
+  groups to remove (``InstanceGroupsToDelete``); :func:`update_request` builds it when
+  planning, from the desired spec and the DescribeCluster answer the plan read (apply
+  sends it as it is). What UpdateCluster cannot change depends on the
   orchestrator (:func:`create_only_fields`): VpcConfig, Orchestrator and a group's
   ExecutionRole / ThreadsPerCore / OverrideVpcConfig always, a group's InstanceType only on a
   Slurm (or orchestrator-less) cluster. The planner refuses to replace a cluster unless the
@@ -34,7 +35,7 @@ from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds import cluster_rules
 from reconciler.kinds.api import KindApi, UpdateCall
-from reconciler.kinds.base import DestructiveReplace, KindInfo, UpdatePlan
+from reconciler.kinds.base import DestructiveReplace, KindInfo, UpdateInput, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
 GROUPS = "InstanceGroups"
@@ -174,6 +175,14 @@ def plan_update(diff: list[FieldChange]) -> UpdatePlan:
     return UpdatePlan(["UpdateCluster"], update_summary(sent), warnings)
 
 
+def plan_request(update: UpdateInput) -> JsonDict:
+    """The UpdateCluster request, built when planning from the Describe the plan read (a
+    saved plan is applied only while every resource it read is unchanged)."""
+    return update_request(
+        update.name, update.spec, update.description, update.ignore, update.dropped
+    )
+
+
 INFO = KindInfo(
     kind=Kind.CLUSTER,
     name_field="ClusterName",
@@ -184,6 +193,7 @@ INFO = KindInfo(
     # No change marker: ListClusters' summaries carry no modification time.
     timeout=7200.0,
     plan_update=plan_update,
+    update_request=plan_request,
     destructive_replace=DestructiveReplace(
         refusal="replaces the cluster, which destroys it and its nodes "
         "(running jobs and instance storage are lost)",
@@ -413,16 +423,12 @@ class ClusterApi(KindApi):
         return nodes_health(health, details)
 
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
-        # The groups to delete and the groups to send are the difference to the cluster
-        # as it is now: read it (the executor waited for it to settle just before).
-        described = self.describe(aws, name)
-        if described is None:
-            # Let SageMaker say so (ResourceNotFound) in its own words.
-            self.call(aws, "UpdateCluster", ClusterName=name)
-            return
-        request = update_request(name, call.spec, described, call.ignore, call.dropped)
-        if len(request) > 1:
-            self.call(aws, "UpdateCluster", **request)
+        # The plan built the request from the Describe it read (plan_request): the groups
+        # to send and to delete are the difference to the cluster as the plan saw it.
+        if call.request is None:
+            raise ValueError(f"UpdateCluster of {name}: the plan carries no request")
+        if len(call.request) > 1:  # more than the name: something to change
+            self.call(aws, "UpdateCluster", **call.request)
 
     def rolled_back(
         self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...] = ()

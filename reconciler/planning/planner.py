@@ -4,7 +4,8 @@ Steps, in order:
 1. resolve manifests into desired resources (physical names, resolved specs, tags);
 2. check every desired resource against what exists under its physical name: ownership
    (ours, someone else's, unmanaged → adopt or refuse) and external references;
-3. compare each desired resource with its live twin and choose an action and operations;
+3. compare each desired resource with its live twin and choose an action, its reason
+   (words and a code) and the steps apply runs (requests built from what was read);
 4. find our resources that are no longer declared (prune) and old content-hash versions
    superseded by new ones;
 5. order the changes and record what each delete must wait for.
@@ -22,17 +23,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
 from reconciler.apimodel import format_path
 from reconciler.diff import ABSENT, FieldChange, covered
 from reconciler.kinds import KINDS
-from reconciler.kinds.base import DestructiveReplace
+from reconciler.kinds.base import DestructiveReplace, UpdateInput
 from reconciler.naming import content_hash
 from reconciler.observe import LiveResource, LiveState
 from reconciler.planning import applied
-from reconciler.planning.changes import Action, Change, Plan
+from reconciler.planning.changes import (
+    Action,
+    Change,
+    Plan,
+    ReasonCode,
+    Replacement,
+    Step,
+    StepOp,
+)
 from reconciler.planning.desired import RETAIN_TAG, Desired, resolve, spec_hash
 from reconciler.planning.sensitive import mask_changes
 from reconciler.resources import (
@@ -62,16 +71,21 @@ class Observation:
     expected_hashes: spec hash an immutable resource must carry to be known equal unread
 
     addresses:       every desired address (see Observer.observe)
+    desired / problems: the manifests resolved without the account (what `wanted` is
+                     made of); the plan uses this resolution again unless a manifest's
+                     name depends on the account (an adopted ``physical-name``)
     """
 
     wanted: set[tuple[Kind, str]]
     expected_hashes: dict[tuple[Kind, str], str]
     addresses: frozenset[str]
     kinds: tuple[Kind, ...] = PLANNED_KINDS
+    desired: dict[str, Desired] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def observation_for(manifests: list[Manifest], owner: str) -> Observation:
-    desired, _ = resolve(_planned(manifests), owner)
+    desired, problems = resolve(_planned(manifests), owner)
     wanted = {(d.kind, d.physical_name.lower()) for d in desired.values()}
     for manifest in manifests:
         if manifest.annotations.physical_name:
@@ -79,7 +93,7 @@ def observation_for(manifests: list[Manifest], owner: str) -> Observation:
     hashes = {
         (d.kind, d.physical_name.lower()): d.spec_hash for d in desired.values() if d.info.immutable
     }
-    return Observation(wanted, hashes, frozenset(desired))
+    return Observation(wanted, hashes, frozenset(desired), desired=desired, problems=problems)
 
 
 def _planned(manifests: Iterable[Manifest]) -> list[Manifest]:
@@ -127,17 +141,21 @@ MAX_TAGS = 50
 RECORD_REASON = "record what this apply declares (sagemaker-reconciler/declared)"
 
 
-def _tags_reason(to_add: dict[str, str], to_remove: list[str], adopting: bool) -> str | None:
+# A reason in words and its code.
+Reason = tuple[ReasonCode, str]
+
+
+def _tags_reason(to_add: dict[str, str], to_remove: list[str], adopting: bool) -> Reason | None:
     """Why the tag calls: adopting, a tag a person declared, or only the record of the
     last apply (a resource from before records were kept, or declared fields changed)."""
     if adopting:
-        return "adopt: add ownership tags"
+        return ReasonCode.ADOPTING, "adopt: add ownership tags"
     visible = {k for k in to_add if not applied.is_record_key(k)} | (
         set(to_remove) - {FAILED_SPEC_TAG}
     )
     if visible:
-        return "tags changed"
-    return RECORD_REASON if to_add else None
+        return ReasonCode.TAGS_CHANGED, "tags changed"
+    return (ReasonCode.RECORD_OUTDATED, RECORD_REASON) if to_add else None
 
 
 # Which kinds refer to each kind (its referrers), from the kinds' reference patterns.
@@ -163,7 +181,7 @@ def _movers(kind: Kind) -> set[Kind]:
 
 
 def _updates_spec(change: Change) -> bool:
-    return any(op not in ("AddTags", "DeleteTags") for op in change.operations)
+    return any(s.op is StepOp.UPDATE for s in change.steps)
 
 
 def _attempt(desired: Desired) -> str:
@@ -195,15 +213,25 @@ def _tag_delta(want: dict[str, str], have: dict[str, str]) -> tuple[dict[str, st
     return to_add, to_remove
 
 
-def _tag_operations(to_add: dict[str, str], to_remove: list[str]) -> list[str]:
+def _tag_steps(name: str, to_add: dict[str, str], to_remove: list[str]) -> list[Step]:
     # Removals first: the record of declared keys (written by AddTags) must never forget
     # a key that is still on the resource, or a failed DeleteTags would leave it for good.
-    return (["DeleteTags"] if to_remove else []) + (["AddTags"] if to_add else [])
+    return ([Step(StepOp.DELETE_TAGS, "DeleteTags", name)] if to_remove else []) + (
+        [Step(StepOp.ADD_TAGS, "AddTags", name)] if to_add else []
+    )
 
 
 class _Planner:
-    def __init__(self, manifests: list[Manifest], live: LiveState, owner: str, prune: bool) -> None:
+    def __init__(
+        self,
+        manifests: list[Manifest],
+        live: LiveState,
+        owner: str,
+        prune: bool,
+        observation: Observation | None = None,
+    ) -> None:
         self.manifests = _planned(manifests)
+        self.observation = observation
         self.unplanned = [m for m in manifests if m.kind not in _RANK]
         self.live = live
         self.owner = owner
@@ -344,7 +372,7 @@ class _Planner:
         )
 
     def change(
-        self, desired: Desired, action: Action, operations: list[str], reason: str
+        self, desired: Desired, action: Action, steps: list[Step], code: ReasonCode, reason: str
     ) -> Change:
         return Change(
             address=desired.address,
@@ -352,8 +380,10 @@ class _Planner:
             name=desired.manifest.name,
             physical_name=desired.physical_name,
             action=action,
-            operations=operations,
+            operations=[],
             reason=reason,
+            reason_code=code,
+            steps=steps,
             depends_on=desired.depends_on,
             desired_spec=desired.spec,
             sensitive_keys=desired.manifest.annotations.sensitive,
@@ -362,6 +392,27 @@ class _Planner:
             # A create (or the create half of a replace) sends every tag with it.
             tags_to_add=dict(desired.tags) if action in (Action.CREATE, Action.REPLACE) else {},
         )
+
+    def update_step(
+        self, desired: Desired, live: LiveResource, operation: str, dropped: list[str]
+    ) -> Step:
+        """One of the kind's update operations, with its request when the kind builds it
+        from the Describe this plan read (a cluster's UpdateCluster: the groups to send and
+        to delete are the difference to the cluster as the plan saw it)."""
+        build = desired.info.update_request
+        if build is None or live.description is None:
+            return Step(StepOp.UPDATE, operation, desired.physical_name)
+        request = build(
+            UpdateInput(
+                operation=operation,
+                name=desired.physical_name,
+                spec=desired.spec,
+                description=live.description,
+                ignore=desired.manifest.annotations.ignore_differences,
+                dropped=tuple(dropped),
+            )
+        )
+        return Step(StepOp.UPDATE, operation, desired.physical_name, request)
 
     # -- per desired resource ----------------------------------------------------------
     def check_references(self, desired: Desired) -> bool:
@@ -406,13 +457,7 @@ class _Planner:
         if desired.info.immutable:
             return self.plan_immutable(desired, live)
         if live is None:
-            op = desired.info.create_operation
-            return self.change(
-                desired,
-                Action.CREATE,
-                [op],
-                f"{desired.kind} {desired.physical_name} does not exist",
-            )
+            return self.create(desired)
         adopting = self.ownership(desired, live)
         if adopting is None:
             return None
@@ -435,25 +480,31 @@ class _Planner:
             )
         return not fixed
 
+    def create(self, desired: Desired) -> Change:
+        return self.change(
+            desired,
+            Action.CREATE,
+            [_create_step(desired)],
+            ReasonCode.NOT_FOUND,
+            f"{desired.kind} {desired.physical_name} does not exist",
+        )
+
     def plan_immutable(self, desired: Desired, live: LiveResource | None) -> Change | None:
         old = self.not_in_use(self.superseded(desired))
-        create = desired.info.create_operation
         delete = desired.info.delete_operation
+        retire = [Step(StepOp.RETIRE, delete, r.name) for r in old]
         if live is None:
             if not old:
-                return self.change(
-                    desired,
-                    Action.CREATE,
-                    [create],
-                    f"{desired.kind} {desired.physical_name} does not exist",
-                )
+                return self.create(desired)
             change = self.change(
                 desired,
                 Action.REPLACE,
-                [create] + [delete] * len(old),
+                [_create_step(desired), *retire],
+                ReasonCode.SPEC_CHANGED,
                 f"spec changed: {desired.physical_name} replaces {', '.join(r.name for r in old)} "
                 "(dependants move to it first; no downtime)",
             )
+            change.replacement = Replacement.CREATE_BEFORE_DELETE
             previous = next((r for r in old if r.description is not None), None)
             if previous is not None:
                 # For display: what this version changes against the one it replaces.
@@ -479,21 +530,26 @@ class _Planner:
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
         if not self.tags_fit(desired, live, to_add, to_remove):
             return None
-        operations = _tag_operations(to_add, to_remove)
+        tag_steps = _tag_steps(desired.physical_name, to_add, to_remove)
         if old:
             change = self.change(
                 desired,
                 Action.REPLACE,
-                operations + [delete] * len(old),
+                [*tag_steps, *retire],
+                ReasonCode.SUPERSEDED,
                 f"{desired.physical_name} already exists; superseded {', '.join(r.name for r in old)} "
                 "deleted once dependants moved",
             )
+            change.replacement = Replacement.CREATE_BEFORE_DELETE
             change.superseded = [r.name for r in old]
-        elif operations:
-            reason = _tags_reason(to_add, to_remove, adopting) or "tags changed"
-            change = self.change(desired, Action.UPDATE, operations, reason)
+        elif tag_steps:
+            code, reason = _tags_reason(to_add, to_remove, adopting) or (
+                ReasonCode.TAGS_CHANGED,
+                "tags changed",
+            )
+            change = self.change(desired, Action.UPDATE, tag_steps, code, reason)
         else:
-            change = self.change(desired, Action.NOOP, [], "up to date")
+            change = self.change(desired, Action.NOOP, [], ReasonCode.MATCHES, "up to date")
         change.tags_to_add, change.tags_to_remove = to_add, to_remove
         change.diff.extend(_tag_diff(to_add, to_remove, live.tags))
         return change
@@ -502,8 +558,6 @@ class _Planner:
         kind = desired.kind
         status = live.status or ""
         diff = _live_changes(desired, live) if live.description is not None else []
-        create = desired.info.create_operation
-        delete = KINDS[kind].delete_operation
         warnings = []
         described = live.description or {}
         failure = described.get("FailureReason") or described.get("FailureMessage")
@@ -524,6 +578,7 @@ class _Planner:
                 desired,
                 Action.UPDATE,
                 [],
+                ReasonCode.FAILED_BEFORE,
                 f"held: this spec failed before ({failure or 'no reason given'}); "
                 "change the manifest to try again",
             )
@@ -531,19 +586,20 @@ class _Planner:
             change.diff = diff
             return change
 
-        replace_reason = None
+        replace_reason: Reason | None = None
         if status == "Failed":
             replace_reason = (
+                ReasonCode.RESOURCE_FAILED,
                 f"{kind} is Failed ({failure or 'no reason given'}); a Failed {kind} can only be "
-                "deleted and created again"
+                "deleted and created again",
             )
         elif create_only:
             fields = ", ".join(c.path for c in create_only)
-            replace_reason = f"{fields} cannot change in place"
+            replace_reason = ReasonCode.CREATE_ONLY_CHANGED, f"{fields} cannot change in place"
         else:
             host = self.replaced_host(desired)
             if host is not None:
-                replace_reason = f"its {host} is replaced"
+                replace_reason = ReasonCode.HOST_REPLACED, f"its {host} is replaced"
         destructive = desired.info.destructive_replace
         if replace_reason is not None and destructive is not None and status != "Failed":
             if not desired.manifest.annotations.allow_replace:
@@ -560,13 +616,18 @@ class _Planner:
                 if destructive is not None
                 else f"interrupts {desired.physical_name}"
             )
+            code, why = replace_reason
             change = self.change(
                 desired,
                 Action.REPLACE,
-                [delete, create],
-                f"{replace_reason}: delete, then create ({effect})",
+                [
+                    Step(StepOp.DELETE, desired.info.delete_operation, desired.physical_name),
+                    _create_step(desired),
+                ],
+                code,
+                f"{why}: delete, then create ({effect})",
             )
-            change.interrupting = True
+            change.replacement = Replacement.DELETE_THEN_CREATE
             change.diff = diff
             change.warnings = warnings
             return change
@@ -576,43 +637,60 @@ class _Planner:
         if failure and status == "InService":
             warnings.append(f"its last deployment failed and rolled back: {failure}")
 
-        operations: list[str] = []
-        reasons: list[str] = []
+        steps: list[Step] = []
+        reasons: list[Reason] = []
+        dropped = [c.path for c in diff if c.after is ABSENT]
         if diff:
             planner = desired.info.plan_update
             if planner is None:  # a kind that changes in place must say how
                 raise TypeError(f"{kind} has a diff but no plan_update in its kind module")
             update = planner(diff)
-            operations.extend(update.operations)
-            reasons.extend([update.reason] if update.reason else [])
+            steps.extend(
+                self.update_step(desired, live, operation, dropped)
+                for operation in update.operations
+            )
+            reasons.extend([(ReasonCode.SPEC_CHANGED, update.reason)] if update.reason else [])
             warnings.extend(update.warnings)
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
         if not self.tags_fit(desired, live, to_add, to_remove):
             return None
         failed_spec = live.tags.get(FAILED_SPEC_TAG)
-        if failed_spec is not None and (operations or failed_spec != attempt):
+        if failed_spec is not None and (steps or failed_spec != attempt):
             # A new attempt, or the manifest has moved away from the spec that failed (the
             # hold means "unchanged since it failed"): forget the old failure, so that
             # moving back later tries that spec again.
             to_remove.append(FAILED_SPEC_TAG)
-            if not operations:
-                reasons.append("the manifest moved away from the spec that failed: forget it")
-        updating = bool(operations)
-        operations.extend(_tag_operations(to_add, to_remove))
+            if not steps:
+                reasons.append(
+                    (
+                        ReasonCode.FAILURE_FORGOTTEN,
+                        "the manifest moved away from the spec that failed: forget it",
+                    )
+                )
+        updating = bool(steps)
+        steps.extend(_tag_steps(desired.physical_name, to_add, to_remove))
         tags_reason = _tags_reason(to_add, to_remove, adopting)
-        if tags_reason and (not updating or tags_reason != RECORD_REASON):
+        if tags_reason and (not updating or tags_reason[1] != RECORD_REASON):
             # (The record is rewritten with every update that changes the declared fields;
             # said only when it is all there is to do.)
             reasons.append(tags_reason)
-        if operations:
-            change = self.change(desired, Action.UPDATE, operations, "; ".join(reasons))
-        else:
-            change = self.change(desired, Action.NOOP, [], "up to date")
+        if steps:
+            # The first reason is the change's code (the spec's, when it changes).
+            code = reasons[0][0] if reasons else ReasonCode.SPEC_CHANGED
+            change = self.change(
+                desired, Action.UPDATE, steps, code, "; ".join(why for _, why in reasons)
+            )
+        elif status in KINDS[kind].transitional:
             # Still Creating/Updating (an earlier apply gave up waiting, --timeout): nothing
             # to send, but whatever depends on it must wait until it is ready.
-            change.await_ready = status in KINDS[kind].transitional
+            wait = Step(StepOp.AWAIT_READY, "", desired.physical_name)
+            change = self.change(
+                desired, Action.NOOP, [wait], ReasonCode.IN_TRANSITION, "up to date"
+            )
+        else:
+            change = self.change(desired, Action.NOOP, [], ReasonCode.MATCHES, "up to date")
         change.diff = diff + _tag_diff(to_add, to_remove, live.tags)
-        change.dropped = [c.path for c in diff if c.after is ABSENT]
+        change.dropped = dropped
         change.tags_to_add, change.tags_to_remove = to_add, to_remove
         change.warnings = warnings
         return change
@@ -690,27 +768,26 @@ class _Planner:
             kind = first.kind
             name = address.partition("/")[2]
             if first.tags.get(RETAIN_TAG) == "retain":
-                ours = [
-                    k
-                    for k in (
-                        OWNER_TAG,
-                        ADDRESS_TAG,
-                        SPEC_HASH_TAG,
-                        RETAIN_TAG,
-                        PHYSICAL_NAME_TAG,
-                        FAILED_SPEC_TAG,
-                    )
-                    if k in first.tags
-                ]
+                # Every version is released, each of the ownership tags it carries.
                 change = Change(
                     address,
                     kind,
                     name,
                     first.name,
                     Action.UPDATE,
-                    ["DeleteTags"] * len(resources),
+                    [],
                     "no longer declared; deletion-policy retain: release it (remove ownership tags), keep it",
-                    tags_to_remove=ours,
+                    reason_code=ReasonCode.RETAINED,
+                    steps=[
+                        Step(
+                            StepOp.DELETE_TAGS,
+                            "DeleteTags",
+                            r.name,
+                            {"TagKeys": _ownership_tags(r)},
+                        )
+                        for r in resources
+                    ],
+                    tags_to_remove=_ownership_tags(first),
                 )
             elif not self.prune:
                 self.plan.warnings.append(
@@ -718,14 +795,17 @@ class _Planner:
                 )
                 continue
             else:
+                delete = KINDS[kind].delete_operation
                 change = Change(
                     address,
                     kind,
                     name,
                     first.name,
                     Action.DELETE,
-                    [KINDS[kind].delete_operation] * len(resources),
+                    [],
                     "no longer declared in the manifests",
+                    reason_code=ReasonCode.NO_LONGER_DECLARED,
+                    steps=[Step(StepOp.DELETE, delete, r.name) for r in resources],
                     superseded=[r.name for r in resources[1:]],
                 )
             self.plan.changes.append(change)
@@ -812,7 +892,13 @@ class _Planner:
     # -- the whole pass ----------------------------------------------------------------
     def run(self) -> Plan:
         # Resolve with live knowledge: annotated physical names are kept while they match.
-        desired, problems = resolve(self.manifests, self.owner, self.keep_name)
+        # Without such a name, the resolution the observation was made of is the same.
+        if self.observation is not None and not any(
+            m.annotations.physical_name for m in self.manifests
+        ):
+            desired, problems = self.observation.desired, list(self.observation.problems)
+        else:
+            desired, problems = resolve(self.manifests, self.owner, self.keep_name)
         self.plan.problems.extend(problems)
         # Know what stays in use before deciding what may be retired or pruned.
         self.find_users(desired)
@@ -837,6 +923,16 @@ class _Planner:
             if key in relevant
         }
         return self.plan
+
+
+def _ownership_tags(resource: LiveResource) -> list[str]:
+    """The reconciler's tags on `resource` that say it is ours (removed on release)."""
+    ours = (OWNER_TAG, ADDRESS_TAG, SPEC_HASH_TAG, RETAIN_TAG, PHYSICAL_NAME_TAG, FAILED_SPEC_TAG)
+    return [k for k in ours if k in resource.tags]
+
+
+def _create_step(desired: Desired) -> Step:
+    return Step(StepOp.CREATE, desired.info.create_operation, desired.physical_name)
 
 
 def _shown(value: object) -> str:
@@ -886,6 +982,15 @@ def _tag_diff(
     return changes
 
 
-def plan(manifests: list[Manifest], live: LiveState, *, owner: str, prune: bool = True) -> Plan:
-    """The plan that makes `live` match `manifests` for `owner`."""
-    return _Planner(manifests, live, owner, prune).run()
+def plan(
+    manifests: list[Manifest],
+    live: LiveState,
+    *,
+    owner: str,
+    prune: bool = True,
+    observation: Observation | None = None,
+) -> Plan:
+    """The plan that makes `live` match `manifests` for `owner`; `observation`: what
+    ``observation_for(manifests, owner)`` answered before `live` was read (its resolution
+    is used again where the account cannot change it)."""
+    return _Planner(manifests, live, owner, prune, observation).run()

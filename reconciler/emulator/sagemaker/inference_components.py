@@ -19,6 +19,7 @@ import copy
 import re
 from typing import Any
 
+from reconciler.emulator.autoscaling import targets as autoscaling_targets
 from reconciler.emulator.errors import already_exists, could_not_find, validation
 from reconciler.emulator.lifecycle import begin, is_busy, settle
 from reconciler.emulator.sagemaker import Context, endpoints, operation, server_fields, tags
@@ -367,6 +368,11 @@ def delete_inference_component(ctx: Context, request: JsonDict) -> JsonDict:
             f"Inference component {component.name} is a base inference component for "
             f"{', '.join(adapters)}; delete those adapter inference components first."
         )
+
+    # UNVERIFIED: no AWS source says whether DeleteInferenceComponent deregisters the
+    # component's scalable target (issue 14 research §4). The conservative choice mirrors
+    # DeleteEndpoint (SM DG endpoint-delete-with-scaling.html): deregister it silently.
+    autoscaling_targets.deregister_resource(ctx, "inference-component", component.name)
 
     def finish() -> None:
         ctx.state.inference_components.remove(component.name)
