@@ -4,7 +4,19 @@ reset), read as the calls made between two readings and as the write calls among
 from __future__ import annotations
 
 # The operations that change the account, by name (DeleteTags starts with "Delete").
-WRITE_PREFIXES = ("Create", "Update", "Delete", "AddTags")
+# SageMaker's writes, and Application Auto Scaling's and CloudWatch's (Register, Deregister,
+# Put, TagResource, UntagResource).
+WRITE_PREFIXES = (
+    "Create",
+    "Update",
+    "Delete",
+    "AddTags",
+    "Put",
+    "Register",
+    "Deregister",
+    "TagResource",
+    "UntagResource",
+)
 
 
 def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:

@@ -1,0 +1,93 @@
+"""Autoscaling declared in git, end to end against the emulator: a target and a target
+tracking policy on an inference component are created after it, in order; the scaler
+moves the copy count and no plan or apply fights it; a target value change is one
+PutScalingPolicy; removing the autoscaling manifests deregisters the target and puts the
+manifest's copy count back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from tests.support.env import Env
+
+COPY_COUNT = "sagemaker:inference-component:DesiredCopyCount"
+AUTOSCALING = """\
+apiVersion: sagemaker-reconciler/v1
+kind: ScalableTarget
+metadata:
+  name: llama-chat-copies
+  tags: {team: ml-platform}
+spec:
+  ServiceNamespace: sagemaker
+  ResourceId: inference-component/llama-chat
+  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
+  MinCapacity: 0
+  MaxCapacity: 6
+---
+apiVersion: sagemaker-reconciler/v1
+kind: ScalingPolicy
+metadata:
+  name: llama-chat-invocations
+spec:
+  ServiceNamespace: sagemaker
+  ResourceId: inference-component/llama-chat
+  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
+  PolicyType: TargetTrackingScaling
+  TargetTrackingScalingPolicyConfiguration:
+    TargetValue: 4.0
+    PredefinedMetricSpecification:
+      PredefinedMetricType: SageMakerInferenceComponentInvocationsPerCopy
+"""
+
+
+def _autoscaling(env: Env) -> Any:
+    return boto3.client("application-autoscaling", endpoint_url=env.url, region_name="us-east-1")
+
+
+def _copies(env: Env) -> int:
+    answer = env.sagemaker().describe_inference_component(InferenceComponentName="llama-chat")
+    return int(answer["RuntimeConfig"]["DesiredCopyCount"])
+
+
+def test_autoscaling_is_applied_in_order_and_the_scaler_owns_the_copy_count(env: Env) -> None:
+    (env.directory / "shared-gpu" / "llama-chat-autoscaling.yaml").write_text(AUTOSCALING)
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    aas = _autoscaling(env)
+    (target,) = aas.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    assert target["ResourceId"] == "inference-component/llama-chat"
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (0, 6)
+    tags = aas.list_tags_for_resource(ResourceARN=target["ScalableTargetARN"])["Tags"]
+    assert tags["sagemaker-reconciler/address"] == "ScalableTarget/llama-chat-copies"
+    (policy,) = aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    assert policy["PolicyName"] == "llama-chat-invocations"
+    assert not env.plan_json()["changes"]
+
+    # The scaler moves the copies 2 → 5 → 0: no plan change, and apply writes nothing.
+    for copies in (5, 0):
+        env.control.scale("inference-component/llama-chat", COPY_COUNT, copies)
+        assert _copies(env) == copies
+        assert not env.plan_json()["changes"], copies
+        code, writes, output = env.writes_during()
+        assert code == 0 and writes == {}, output
+        assert _copies(env) == copies
+
+    # A new target value: exactly one PutScalingPolicy.
+    env.edit("shared-gpu/llama-chat-autoscaling.yaml", "TargetValue: 4.0", "TargetValue: 8.0")
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"PutScalingPolicy": 1}
+    (policy,) = aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    assert policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 8.0
+
+    # Autoscaling removed from git: the target goes (its policy with it), and the copy
+    # count is the manifest's again.
+    (env.directory / "shared-gpu" / "llama-chat-autoscaling.yaml").unlink()
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    assert aas.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
+    assert aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"] == []
+    assert _copies(env) == 2
+    assert not env.plan_json()["changes"]
