@@ -35,7 +35,8 @@ from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
 from reconciler.kinds.endpoint import SCALED_VARIANTS
-from reconciler.resources import JsonDict, Kind
+from reconciler.kinds.validation import KindRules, problem
+from reconciler.resources import JsonDict, Kind, Manifest, Problem
 
 SERVICE = "application-autoscaling"
 NAMESPACE = "sagemaker"
@@ -88,6 +89,44 @@ def takes_over(spec: JsonDict) -> list[tuple[Kind, str, str]]:
     return []
 
 
+def target_problems(manifest: Manifest) -> list[Problem]:
+    """What the reconciler manages: SageMaker's namespace, an inference component's copy
+    count or an endpoint variant's instance count or provisioned concurrency (the three
+    SageMaker dimensions of botocore's ScalableDimension), the dimension fitting the
+    resource (Application Auto Scaling refuses a mismatch: "Unsupported service
+    namespace, resource type or scalable dimension", as moto and getmoto/moto#3304 have
+    it; AWS's wording unverified)."""
+    spec = manifest.spec
+    if spec.get("ServiceNamespace") != NAMESPACE:
+        return [
+            problem(
+                manifest,
+                ("ServiceNamespace",),
+                f"only {NAMESPACE!r} targets are managed here (SageMaker hosting)",
+            )
+        ]
+    resource, dimension = str(spec.get("ResourceId", "")), spec.get("ScalableDimension")
+    fits = {
+        COPY_COUNT: IC_RESOURCE,
+        INSTANCE_COUNT: VARIANT_RESOURCE,
+        PROVISIONED_CONCURRENCY: VARIANT_RESOURCE,
+    }
+    form = fits.get(str(dimension))
+    if form is not None and not re.fullmatch(form, resource):
+        example = (
+            "inference-component/<name>"
+            if form == IC_RESOURCE
+            else ("endpoint/<endpoint>/variant/<variant>")
+        )
+        return [
+            problem(manifest, ("ResourceId",), f"{dimension} scales {example}, not {resource!r}")
+        ]
+    return []
+
+
+RULES = KindRules(document=target_problems)
+
+
 def _role(value: object, holder: JsonDict, spec: JsonDict) -> bool:
     return isinstance(value, str) and value.endswith(ROLE_NAME)
 
@@ -132,6 +171,7 @@ INFO = KindInfo(
         ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed",
     ),
     takes_over=takes_over,
+    rules=RULES,
 )
 
 

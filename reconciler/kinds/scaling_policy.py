@@ -31,6 +31,7 @@ from reconciler.kinds.scalable_target import (
     IC_RESOURCE,
     IDENTITY,
     NAMESPACE,
+    RULES,
     SERVICE,
     VARIANT_RESOURCE,
 )
@@ -90,6 +91,8 @@ INFO = KindInfo(
     status_key=None,
     timeout=120.0,
     plan_update=lambda diff: UpdatePlan(["PutScalingPolicy"], "scaling policy changed"),
+    # The same namespace and resource rules as its target's.
+    rules=RULES,
 )
 
 

@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 from reconciler.apimodel import format_path
+from reconciler.kinds import KINDS
 from reconciler.manifests.annotations import parse_annotations
 from reconciler.manifests.checks import cross_document_problems
 from reconciler.manifests.envelope import read_envelope, tag_count_problem
@@ -130,6 +131,17 @@ def build_manifest(document: Document) -> tuple[Manifest | None, list[Problem]]:
         path = ("metadata", "annotations", key)
         problems.append(Problem(message, document.location_of(path), address, format_path(path)))
 
+    parent = KINDS[kind].owned_through
+    if parent is not None and envelope.tags:
+        problems.append(
+            Problem(
+                f"a {kind} cannot be tagged: it is ours through its {parent}, whose tags say "
+                "whose it is; remove metadata.tags",
+                document.location_of(("metadata", "tags")),
+                address,
+                "metadata.tags",
+            )
+        )
     too_many = tag_count_problem(kind, envelope.tags, annotations, envelope.spec)
     if too_many is not None:
         problems.append(
