@@ -118,7 +118,7 @@ class AwsError(ReconcilerError):
 # InService") (SageMaker API reference, Common Errors and each operation's Errors; the
 # messages as moto and the ACK sagemaker-controller's recorded answers have them).
 # DynamoDB: ResourceNotFoundException for a missing table (DynamoDB API reference).
-# Application Auto Scaling: see its entry.
+# Application Auto Scaling, CloudWatch: see their entries.
 # Unverified for services not listed: the generic ResourceNotFoundException only.
 @dataclass(frozen=True)
 class ServiceErrors:
@@ -145,6 +145,14 @@ SERVICE_ERRORS: dict[str, ServiceErrors] = {
     "application-autoscaling": ServiceErrors(
         not_found=("ObjectNotFoundException",),
         busy=("ConcurrentUpdateException",),
+    ),
+    # CloudWatch: ResourceNotFound from DeleteAlarms, ResourceNotFoundException from the
+    # tag calls; ConcurrentModificationException from TagResource/UntagResource (its API
+    # reference, each operation's Errors). DescribeAlarms answers a missing alarm with an
+    # empty list, not an error.
+    "cloudwatch": ServiceErrors(
+        not_found=("ResourceNotFound", "ResourceNotFoundException"),
+        busy=("ConcurrentModificationException",),
     ),
 }
 

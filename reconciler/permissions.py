@@ -48,7 +48,7 @@ IAM_PREFIX = {"resourcegroupstaggingapi": "tag"}
 
 # What plan and status need: reading the account, nothing else (the lock is apply's).
 READ_PREFIXES = ("List", "Describe", "Get")
-READ_SERVICES = ("sagemaker", "tag", "application-autoscaling")
+READ_SERVICES = ("sagemaker", "tag", "application-autoscaling", "cloudwatch")
 
 
 @functools.cache

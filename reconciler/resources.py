@@ -55,6 +55,8 @@ class Kind(StrEnum):
     CLUSTER = "Cluster"
     SCALABLE_TARGET = "ScalableTarget"
     SCALING_POLICY = "ScalingPolicy"
+    SCHEDULED_ACTION = "ScheduledAction"
+    ALARM = "Alarm"
 
 
 @dataclass(frozen=True, order=True)

@@ -78,7 +78,7 @@ def resources(statement: dict[str, Any]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-SERVICES = ("sagemaker:", "dynamodb:", "tag:", "application-autoscaling:")
+SERVICES = ("sagemaker:", "dynamodb:", "tag:", "application-autoscaling:", "cloudwatch:")
 
 
 def test_required_actions_are_derived_from_the_code() -> None:
@@ -128,7 +128,11 @@ def test_the_policy_scopes_resources_where_iam_allows() -> None:
                 # Application Auto Scaling: which of its actions IAM scopes to a target's
                 # ARN is unverified (deploy/README.md), so none is scoped.
                 autoscaling = action.startswith("application-autoscaling:")
+                # CloudWatch: DescribeAlarms lists every alarm; the others name one.
+                unscoped = unscoped or action == "cloudwatch:DescribeAlarms"
                 assert unscoped or autoscaling or action == "tag:GetResources", action
+            elif action.startswith("cloudwatch:"):
+                assert where == ["arn:aws:cloudwatch:*:*:alarm:*"], action
             elif action.startswith("sagemaker:"):
                 assert {arn.split(":")[5].split("/")[0] for arn in where} <= arn_types
                 assert all(arn.startswith("arn:aws:sagemaker:") for arn in where)

@@ -25,6 +25,8 @@ botocore's retry mode's business, not ours. Every call goes through the gateway
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import queue
 import threading
 import time
@@ -35,11 +37,13 @@ from enum import StrEnum
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
+from reconciler.apimodel import format_path
 from reconciler.errors import AwsError, ReconcilerError
 from reconciler.execution.waiting import WaitPolicy, WaitTimeout, poll
 from reconciler.gateway import Gateway
 from reconciler.kinds import APIS, KINDS
 from reconciler.kinds.api import KindApi, UpdateCall
+from reconciler.kinds.base import put_value
 from reconciler.planning.changes import Action, Change, Plan, Replacement, Step, StepOp
 from reconciler.resources import FAILED_SPEC_TAG, JsonDict
 
@@ -378,6 +382,8 @@ class Executor:
         # What each target looked like after its last step (updates and tag calls need it
         # settled, and its ARN).
         described: dict[str, JsonDict] = {}
+        if any(step.op in (StepOp.CREATE, StepOp.UPDATE) for step in steps):
+            change = self.with_arns(change)
         for step in steps:
             if step.op is StepOp.CREATE:
                 self.create(api, change, step.target)
@@ -388,6 +394,27 @@ class Executor:
             else:
                 before = described.get(step.target) or self.settled(api, change, step.target)
                 described[step.target] = self.write_step(api, change, step, before)
+
+    def with_arns(self, change: Change) -> Change:
+        """`change` with the ARN of every resource its spec names by an ``arn_at_apply``
+        reference (an alarm's scaling policy), read now with that kind's Describe: the
+        resource may have been created a moment ago by this apply, and its ARN is AWS's
+        to make (the plan holds the reference, never a built ARN)."""
+        patterns = [r for r in KINDS[change.kind].references if r.arn_at_apply]
+        if not patterns or change.desired_spec is None:
+            return change
+        spec = copy.deepcopy(change.desired_spec)
+        for pattern in patterns:
+            for path, name in pattern.find_in(change.desired_spec):
+                named = APIS[pattern.kind]
+                found = self._describe(named, name)
+                if found is None:
+                    raise ApplyFailure(
+                        f"{pattern.kind} {name}, which spec.{format_path(path)} names, does "
+                        "not exist: its ARN cannot be read; plan again"
+                    )
+                put_value(spec, path, named.arn(found))
+        return dataclasses.replace(change, desired_spec=spec)
 
     def settled(self, api: KindApi, change: Change, name: str) -> JsonDict:
         described = self.wait_settled(api, change, name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from reconciler.diff import covered
 from reconciler.kinds import (
+    alarm,
     cluster,
     endpoint,
     endpoint_config,
@@ -13,12 +14,15 @@ from reconciler.kinds import (
     model,
     scalable_target,
     scaling_policy,
+    scheduled_action,
 )
 from reconciler.kinds.api import KindApi
 from reconciler.kinds.base import KindInfo, Reference
 from reconciler.resources import Kind
 
-# Adding a kind: its module here, in dependency order.
+# Adding a kind: its module here, in dependency order. (One kind reference goes back: an
+# endpoint names its rollback alarms, which may name scaling policies on that endpoint;
+# the resources' own references order them, kind order only orders what is shown.)
 REGISTRY = (
     model,
     endpoint_config,
@@ -26,6 +30,8 @@ REGISTRY = (
     inference_component,
     scalable_target,
     scaling_policy,
+    scheduled_action,
+    alarm,
     cluster,
 )
 

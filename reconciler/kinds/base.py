@@ -42,12 +42,21 @@ class Reference:
             the whole spec (None: it names none); `path` is then the field that says
             where it lives, and the reference is never rewritten (the fields it is made
             of carry references of their own)
+    arn_at_apply: the field holds the named resource's ARN, which exists only once that
+            resource does (a scaling policy's PolicyARN, made by PutScalingPolicy): the
+            manifest writes ``<Kind>/<name>`` (the pattern in `within`), the resolved spec
+            and the plan keep ``<Kind>/<physical name>``, the plan compares the live value
+            with the named resource's live ARN (a resource created or replaced by the same
+            plan has no ARN yet: the field is rewritten), and apply reads the ARN with the
+            named kind's Describe just before it creates or updates the referrer
+            (reconciler.execution.executor): the ARN is read, never built
     """
 
     path: ReferencePattern
     kind: Kind
     within: str | None = None
     derive: Callable[[JsonDict], str | None] | None = None
+    arn_at_apply: bool = False
 
     def name_in(self, value: str) -> str | None:
         """The name `value` gives (None: the value names nothing of this kind)."""
@@ -79,13 +88,21 @@ class Reference:
             derived = self.derive(spec) if self.path[0] in spec else None
             return [] if derived is None else [(self.path, derived)]
         found: list[tuple[SpecPath, str]] = []
+        for path, value in self.values_in(spec):
+            name = self.name_in(value)
+            if name is not None:
+                found.append((path, name))
+        return found
+
+    def values_in(self, spec: JsonDict) -> list[tuple[SpecPath, str]]:
+        """Every (path, string value) at this reference's path, whatever it names (an
+        ``arn_at_apply`` field of a live resource holds ARNs)."""
+        found: list[tuple[SpecPath, str]] = []
 
         def walk(value: object, rest: ReferencePattern, path: SpecPath) -> None:
             if not rest:
                 if isinstance(value, str):
-                    name = self.name_in(value)
-                    if name is not None:
-                        found.append((path, name))
+                    found.append((path, value))
                 return
             head, tail = rest[0], rest[1:]
             if head == "*":
@@ -386,6 +403,14 @@ class KindInfo:
         live values."""
         fields = self.create_only_fields(spec)
         return [c for c in changes if covered(c.path, fields) and c.after is ABSENT]
+
+
+def put_value(spec: JsonDict, path: SpecPath, value: object) -> None:
+    """Set the field at `path` of `spec` (every step of it there already) to `value`."""
+    holder: Any = spec
+    for part in path[:-1]:
+        holder = holder[part]
+    holder[path[-1]] = value
 
 
 def _never_declared(path: str) -> bool:

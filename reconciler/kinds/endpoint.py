@@ -42,7 +42,16 @@ INFO = KindInfo(
         "ExcludeRetainedVariantProperties": ("UpdateEndpoint", "ExcludeRetainedVariantProperties"),
         "RetainDeploymentConfig": ("UpdateEndpoint", "RetainDeploymentConfig"),
     },
-    references=(Reference(("EndpointConfigName",), Kind.ENDPOINT_CONFIG),),
+    references=(
+        Reference(("EndpointConfigName",), Kind.ENDPOINT_CONFIG),
+        # The alarms that roll a deployment back, by name (SageMaker's Alarm shape is
+        # {AlarmName}; CloudFormation AWS::SageMaker::Endpoint Alarm): a declared Alarm is
+        # put before the endpoint's create or update that names it.
+        Reference(
+            ("DeploymentConfig", "AutoRollbackConfiguration", "Alarms", "*", "AlarmName"),
+            Kind.ALARM,
+        ),
+    ),
     # No create-only fields: UpdateEndpoint takes every CreateEndpoint member but Tags
     # (EndpointConfigName, DeploymentConfig; botocore sagemaker service-2.json), and tags
     # change with AddTags/DeleteTags.

@@ -60,6 +60,9 @@ class Desired:
     tags:          metadata.tags plus our ownership tags
     taken_over:    spec paths another declared resource owns → its address (the copy
                    count a scalable target scales); compared and sent as ignored fields
+    compared:      what the live resource is compared with when it differs from `spec`:
+                   `spec` with the live ARNs of the resources its ``arn_at_apply``
+                   references name (set by the planner; apply reads them again)
     """
 
     manifest: Manifest
@@ -69,6 +72,7 @@ class Desired:
     tags: dict[str, str]
     references: list[ResolvedReference] = field(default_factory=list)
     taken_over: dict[str, str] = field(default_factory=dict)
+    compared: JsonDict | None = None
 
     @property
     def kind(self) -> Kind:

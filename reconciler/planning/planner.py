@@ -20,6 +20,7 @@ on a resource goes first; an old version goes once its users have moved).
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable
@@ -29,7 +30,7 @@ from graphlib import TopologicalSorter
 from reconciler.apimodel import format_path
 from reconciler.diff import ABSENT, FieldChange, covered
 from reconciler.kinds import KINDS
-from reconciler.kinds.base import DestructiveReplace, UpdateInput
+from reconciler.kinds.base import DestructiveReplace, UpdateInput, put_value
 from reconciler.naming import content_hash
 from reconciler.observe import LiveResource, LiveState
 from reconciler.planning import applied
@@ -107,7 +108,7 @@ def _live_changes(desired: Desired, live: LiveResource) -> list[FieldChange]:
     assert live.description is not None
     record = applied.read(live.tags)
     return desired.info.differences(
-        desired.spec,
+        desired.compared if desired.compared is not None else desired.spec,
         live.description,
         desired.ignore,
         dropped=record.declared if record is not None else None,
@@ -243,6 +244,9 @@ class _Planner:
         self.users: dict[
             tuple[Kind, str], list[tuple[str, Desired | None, tuple[str | int, ...]]]
         ] = {}
+        # (kind, lower-cased physical name) → its change, as planned so far (references
+        # first: the desired resources come in dependency order).
+        self.planned: dict[tuple[Kind, str], Change] = {}
 
     # -- helpers -----------------------------------------------------------------------
     def problem(self, desired: Desired, message: str, path: tuple[str | int, ...] = ()) -> None:
@@ -441,11 +445,33 @@ class _Planner:
                 ok = False
         return ok
 
+    def known_arns(self, desired: Desired) -> JsonDict | None:
+        """`desired.spec` with the live ARN of each resource an ``arn_at_apply`` reference
+        names, for comparing with the live resource (None: it has no such reference). A
+        resource this plan creates or replaces has no ARN yet: the reference stays, so the
+        field differs and is written again once apply has read the new ARN."""
+        patterns = [r for r in desired.info.references if r.arn_at_apply]
+        if not patterns:
+            return None
+        spec = copy.deepcopy(desired.spec)
+        for pattern in patterns:
+            for path, name in pattern.find_in(desired.spec):
+                planned = self.planned.get((pattern.kind, name.lower()))
+                if planned is not None and planned.action in (Action.CREATE, Action.REPLACE):
+                    continue
+                live = self.live.get(pattern.kind, name)
+                if live is not None:
+                    put_value(spec, path, live.arn)
+        return spec
+
     def plan_desired(self, desired: Desired) -> Change | None:
         if not self.check_references(desired):
             return None
+        desired.compared = self.known_arns(desired)
         live = self.live.get(desired.kind, desired.physical_name)
         change = self._decide(desired, live)
+        if change is not None:
+            self.planned[(desired.kind, desired.physical_name.lower())] = change
         if change is not None and live is not None:
             change.live_status = live.status
             change.live_failure = (live.description or {}).get("FailureReason") or (
@@ -817,6 +843,7 @@ class _Planner:
         changes = self.plan.changes
         by_address = {c.address: c for c in changes}
         live_of = {c.address: self.live.get(c.kind, c.physical_name) for c in changes}
+        by_arn = {(r.kind, r.arn.lower()): r for r in self.live.resources.values() if r.arn}
 
         def names_in_live(change: Change) -> set[tuple[Kind, str]]:
             """What the live resource of `change` refers to, by its kind's references (its
@@ -828,7 +855,15 @@ class _Planner:
             spec = (
                 info.live_spec(resource.description) if resource.description else resource.summary
             )
-            return {(r.kind, n.lower()) for r in info.references for _, n in r.find_in(spec)}
+            named = {(r.kind, n.lower()) for r in info.references for _, n in r.find_in(spec)}
+            # A field that holds ARNs once applied names the live resource with that ARN.
+            for r in info.references:
+                if r.arn_at_apply:
+                    for _, value in r.values_in(spec):
+                        target = by_arn.get((r.kind, value.lower()))
+                        if target is not None:
+                            named.add((r.kind, target.name.lower()))
+            return named
 
         def removing(change: Change) -> bool:
             return change.action is Action.DELETE or (

@@ -1,0 +1,185 @@
+"""ScheduledAction: an Application Auto Scaling scheduled action on a declared ScalableTarget.
+
+The spec is the PutScheduledAction request; ``metadata.name`` is its ScheduledActionName.
+Like a scaling policy, it is its target's namespace, resource and dimension plus its name,
+so its physical name is ``<ServiceNamespace>/<ResourceId>/<ScalableDimension>/<name>``.
+
+Facts (Application Auto Scaling API reference, botocore's application-autoscaling model;
+research-autoscaling §3):
+- PutScheduledAction "creates or updates a scheduled action"; "You cannot create a
+  scheduled action until you have registered the resource as a scalable target": it
+  depends on its target and is deleted with it.
+- "If you don't specify start and end times, the old values are deleted" on an update:
+  the reconciler sends the whole spec with every put, so a declared StartTime/EndTime is
+  always sent again, and one the manifest dropped is dropped in AWS too, as declared.
+- A scheduled action cannot be tagged (TagResource: "you cannot tag a scaling policy or
+  scheduled action"): it is ours through its target (``owned_through``), like a policy.
+- ScheduledActionName: 1..256 characters, no ``:``, ``/`` or ``|`` (the model's pattern);
+  metadata.name is held to SageMaker's name pattern (reconciler.manifests.names), which is
+  stricter, so a name AWS refuses never gets this far.
+- Schedule: ``at(yyyy-mm-ddThh:mm:ss)``, ``rate(value unit)`` (unit minute(s), hour(s),
+  day(s)), ``cron(six fields)`` (the model's Schedule documentation); checked here.
+- DescribeScheduledActions answers StartTime/EndTime as timestamps; how they compare with
+  what a manifest writes is unverified, so they are sent with every put but not compared
+  (``write_only``): a change to them alone is not seen as drift.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reconciler.errors import AwsError
+from reconciler.gateway import Gateway
+from reconciler.kinds.api import KindApi, UpdateCall
+from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
+from reconciler.kinds.scalable_target import (
+    IC_RESOURCE,
+    IDENTITY,
+    NAMESPACE,
+    SERVICE,
+    VARIANT_RESOURCE,
+    target_problems,
+)
+from reconciler.kinds.scalable_target import identity as target_identity
+from reconciler.kinds.scalable_target import split as split_target
+from reconciler.kinds.validation import KindRules, problem
+from reconciler.resources import JsonDict, Kind, Manifest, Problem
+
+NAME_FIELD = "ScheduledActionName"
+
+# The three Schedule forms of the AAS model's PutScheduledAction Schedule documentation.
+AT = r"at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)"
+RATE = r"rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)"
+CRON = r"cron\(\S+( \S+){5}\)"
+SCHEDULE_FORMS = f"(?:{AT})|(?:{RATE})|(?:{CRON})"
+
+
+def identity(spec: JsonDict) -> str:
+    return f"{target_identity(spec)}/{spec.get(NAME_FIELD, '')}"
+
+
+def split(name: str) -> JsonDict:
+    target, action = name.rsplit("/", 1)
+    return {**split_target(target), NAME_FIELD: action}
+
+
+def target_of(spec: JsonDict) -> str | None:
+    """The physical name of the scalable target the action is on."""
+    if not all(k in spec for k in IDENTITY):
+        return None
+    return target_identity(spec)
+
+
+def live_spec(description: JsonDict) -> JsonDict:
+    return without(description, "ScheduledActionARN", NAME_FIELD, "CreationTime")
+
+
+def action_problems(manifest: Manifest) -> list[Problem]:
+    """The target's namespace and resource rules, a Schedule in one of its three forms, and
+    a ScalableTargetAction with at least one bound (AWS: "At least one of minimum capacity
+    and maximum capacity should be provided", quoted in
+    aws-cloudformation/community-registry-extensions#255)."""
+    problems = target_problems(manifest)
+    schedule = manifest.spec.get("Schedule")
+    if isinstance(schedule, str) and not re.fullmatch(SCHEDULE_FORMS, schedule):
+        problems.append(
+            problem(
+                manifest,
+                ("Schedule",),
+                f"{schedule!r} is not a schedule: write at(yyyy-mm-ddThh:mm:ss), "
+                "rate(<n> minutes|hours|days) or cron(<6 fields>)",
+            )
+        )
+    action = manifest.spec.get("ScalableTargetAction")
+    if isinstance(action, dict) and not ({"MinCapacity", "MaxCapacity"} & set(action)):
+        problems.append(
+            problem(
+                manifest,
+                ("ScalableTargetAction",),
+                "give MinCapacity, MaxCapacity or both",
+            )
+        )
+    return problems
+
+
+INFO = KindInfo(
+    kind=Kind.SCHEDULED_ACTION,
+    name_field=NAME_FIELD,
+    create_operation="PutScheduledAction",
+    arn_resource_type="scheduled-action",
+    service=SERVICE,
+    identity=identity,
+    list_call="DescribeScheduledActions",
+    list_key="ScheduledActions",
+    describe_call="DescribeScheduledActions",
+    delete_call="DeleteScheduledAction",
+    arn_field="ScheduledActionARN",
+    batched_tags=False,
+    owned_through=Kind.SCALABLE_TARGET,
+    references=(
+        Reference(("ResourceId",), Kind.INFERENCE_COMPONENT, within=IC_RESOURCE),
+        Reference(("ResourceId",), Kind.ENDPOINT, within=VARIANT_RESOURCE),
+        Reference(("ResourceId",), Kind.SCALABLE_TARGET, derive=target_of),
+    ),
+    # Its target and its name are what it is.
+    create_only=IDENTITY,
+    write_only=("StartTime", "EndTime"),
+    live_spec=live_spec,
+    status_key=None,
+    timeout=120.0,
+    plan_update=lambda diff: UpdatePlan(["PutScheduledAction"], "scheduled action changed"),
+    rules=KindRules(document=action_problems),
+)
+
+
+class ScheduledActionApi(KindApi):
+    def list_items(self, aws: Gateway) -> list[JsonDict]:
+        items: list[JsonDict] = []
+        for page in aws.pages(
+            SERVICE,
+            "DescribeScheduledActions",
+            ServiceNamespace=NAMESPACE,
+            PaginationConfig={"PageSize": 50},
+        ):
+            items.extend(page["ScheduledActions"])
+        return items
+
+    def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
+        # Cannot be tagged: whose it is, its target's tags say.
+        return {**spec, **split(name)}
+
+    def describe(self, aws: Gateway, name: str) -> JsonDict | None:
+        key = split(name)
+        answer = self.call(
+            aws,
+            "DescribeScheduledActions",
+            ServiceNamespace=key["ServiceNamespace"],
+            ScheduledActionNames=[key[NAME_FIELD]],
+            ResourceId=key["ResourceId"],
+            ScalableDimension=key["ScalableDimension"],
+        )
+        found = [a for a in answer.get("ScheduledActions", []) if identity(a) == name]
+        return found[0] if found else None
+
+    def delete(self, aws: Gateway, name: str) -> None:
+        try:
+            self.call(aws, "DeleteScheduledAction", **split(name))
+        except AwsError as err:
+            if not err.not_found:
+                raise
+
+    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
+        # The whole spec every time: a put without StartTime/EndTime deletes them.
+        self.call(aws, "PutScheduledAction", **{**call.spec, **split(name)})
+
+    def tags(self, aws: Gateway, arn: str) -> dict[str, str]:
+        return {}  # never called: the observer gives it its target's ownership
+
+    def add_tags(self, aws: Gateway, arn: str, tags: dict[str, str]) -> None:
+        return None
+
+    def remove_tags(self, aws: Gateway, arn: str, keys: list[str]) -> None:
+        return None
+
+
+API = ScheduledActionApi(INFO)
