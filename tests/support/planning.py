@@ -8,6 +8,7 @@ import copy
 import hashlib
 from typing import Any
 
+from reconciler.kinds.base import put_value
 from reconciler.observe import LiveResource, LiveState
 from reconciler.planning.changes import Action, Plan
 from reconciler.planning.desired import resolve
@@ -23,6 +24,8 @@ ARN_TYPE = {
     Kind.INFERENCE_COMPONENT: "inference-component",
     Kind.SCALABLE_TARGET: "scalable-target",
     Kind.SCALING_POLICY: "scaling-policy",
+    Kind.SCHEDULED_ACTION: "scheduled-action",
+    Kind.ALARM: "alarm",
 }
 SLR = (
     "arn:aws:iam::123456789012:role/aws-service-role/sagemaker.application-autoscaling."
@@ -138,6 +141,31 @@ def describe_as_aws(kind: Kind, name: str, spec: dict[str, Any]) -> dict[str, An
             "Alarms": [],
             "CreationTime": "2026-12-01T00:00:00Z",
         }
+    if kind is Kind.SCHEDULED_ACTION:
+        return {
+            **copy.deepcopy(spec),
+            "ScheduledActionName": name.rsplit("/", 1)[1],
+            "ScheduledActionARN": f"arn:aws:autoscaling:us-east-1:123456789012:"
+            f"scheduledAction:1:resource/{name}",
+            "CreationTime": "2026-12-01T00:00:00Z",
+        }
+    if kind is Kind.ALARM:
+        # What DescribeAlarms answers besides the request: the ARN, the state and its
+        # timestamps, ActionsEnabled and empty lists nobody sent (CloudWatch MetricAlarm).
+        return {
+            "ActionsEnabled": True,
+            "OKActions": [],
+            "AlarmActions": [],
+            "InsufficientDataActions": [],
+            "Dimensions": [],
+            **copy.deepcopy(spec),
+            "AlarmName": name,
+            "AlarmArn": f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}",
+            "StateValue": "INSUFFICIENT_DATA",
+            "StateReason": "Unchecked: Initial alarm creation",
+            "StateUpdatedTimestamp": "2026-12-01T00:00:00Z",
+            "AlarmConfigurationUpdatedTimestamp": "2026-12-01T00:00:00Z",
+        }
     if kind is Kind.ENDPOINT:
         return {
             "EndpointName": name,
@@ -160,8 +188,19 @@ def converged(manifests: list[Manifest], owner: str = "default") -> LiveState:
         summary = {status_key[item.kind]: "InService"} if item.kind in status_key else {}
         if item.kind is Kind.INFERENCE_COMPONENT:
             summary["EndpointName"] = item.spec["EndpointName"]
-        if item.kind in (Kind.SCALABLE_TARGET, Kind.SCALING_POLICY):
+        if item.kind in (Kind.SCALABLE_TARGET, Kind.SCALING_POLICY, Kind.SCHEDULED_ACTION):
             summary = describe_as_aws(item.kind, item.physical_name, item.spec)
+        spec = copy.deepcopy(item.spec)
+        # A field that names a resource by its ARN holds the ARN once applied.
+        for reference in item.info.references:
+            if reference.arn_at_apply:
+                for path, name in reference.find_in(item.spec):
+                    named = state.get(reference.kind, name)
+                    assert named is not None
+                    put_value(spec, path, named.arn)
+        described = describe_as_aws(item.kind, item.physical_name, spec)
+        if item.kind is Kind.ALARM:
+            summary = described
         state.add(
             LiveResource(
                 item.kind,
@@ -169,7 +208,7 @@ def converged(manifests: list[Manifest], owner: str = "default") -> LiveState:
                 f"{ARN}:{ARN_TYPE[item.kind]}/{item.physical_name}",
                 summary,
                 dict(item.tags),
-                describe_as_aws(item.kind, item.physical_name, item.spec),
+                described,
             )
         )
     return state
