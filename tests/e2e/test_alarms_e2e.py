@@ -1,0 +1,174 @@
+"""Scale out from zero as AWS documents it (SageMaker developer guide,
+endpoint-auto-scaling-zero-instances), declared in git and applied against the emulator: a
+step scaling policy, and a CloudWatch alarm on NoCapacityInvocationFailures whose action is
+the policy, written by reference. The alarm is put after the policy with the PolicyARN
+the service made; a second plan is empty; a new threshold is one PutMetricAlarm; removing
+the manifests deletes the alarm first, then the policy and the target."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import boto3
+
+from tests.support.env import Env
+
+FILE = "shared-gpu/llama-chat-scale-from-zero.yaml"
+SCALE_FROM_ZERO = """\
+apiVersion: sagemaker-reconciler/v1
+kind: ScalableTarget
+metadata:
+  name: llama-chat-copies
+spec:
+  ServiceNamespace: sagemaker
+  ResourceId: inference-component/llama-chat
+  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
+  MinCapacity: 0
+  MaxCapacity: 4
+---
+apiVersion: sagemaker-reconciler/v1
+kind: ScalingPolicy
+metadata:
+  name: llama-chat-scale-out
+spec:
+  ServiceNamespace: sagemaker
+  ResourceId: inference-component/llama-chat
+  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
+  PolicyType: StepScaling
+  StepScalingPolicyConfiguration:
+    AdjustmentType: ChangeInCapacity
+    MetricAggregationType: Maximum
+    Cooldown: 60
+    StepAdjustments:
+      - MetricIntervalLowerBound: 0
+        ScalingAdjustment: 1
+---
+apiVersion: sagemaker-reconciler/v1
+kind: Alarm
+metadata:
+  name: llama-chat-no-capacity
+  tags: {team: ml-platform}
+spec:
+  AlarmDescription: Alarm when SM IC endpoint invoked that has 0 instances.
+  AlarmActions: [ScalingPolicy/llama-chat-scale-out]
+  ComparisonOperator: GreaterThanThreshold
+  DatapointsToAlarm: 1
+  Dimensions:
+    - Name: InferenceComponentName
+      Value: llama-chat
+  EvaluationPeriods: 1
+  MetricName: NoCapacityInvocationFailures
+  Namespace: AWS/SageMaker
+  Period: 60
+  Statistic: Sum
+  Threshold: 1
+"""
+
+
+def _client(env: Env, service: str) -> Any:
+    return boto3.client(service, endpoint_url=env.url, region_name="us-east-1")
+
+
+def _alarms(env: Env) -> list[dict[str, Any]]:
+    answer = _client(env, "cloudwatch").describe_alarms(AlarmTypes=["MetricAlarm"])
+    found: list[dict[str, Any]] = answer["MetricAlarms"]
+    return found
+
+
+def test_scale_out_from_zero_puts_the_alarm_with_the_policy_arn_aws_made(env: Env) -> None:
+    (env.directory / FILE).write_text(SCALE_FROM_ZERO)
+
+    # The plan shows the reference; nobody has the ARN yet.
+    planned = env.plan_json()
+    (alarm_change,) = [c for c in planned["changes"] if c["address"].startswith("Alarm/")]
+    assert alarm_change["action"] == "create"
+    assert "ScalingPolicy/llama-chat-scale-out" in alarm_change["depends_on"]
+    assert "arn:aws:autoscaling" not in str(planned)
+
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    aas = _client(env, "application-autoscaling")
+    (policy,) = aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    (alarm,) = _alarms(env)
+    assert alarm["AlarmName"] == "llama-chat-no-capacity"
+    assert alarm["AlarmActions"] == [policy["PolicyARN"]]
+    assert alarm["MetricName"] == "NoCapacityInvocationFailures"
+    tags = _client(env, "cloudwatch").list_tags_for_resource(ResourceARN=alarm["AlarmArn"])
+    by_key = {t["Key"]: t["Value"] for t in tags["Tags"]}
+    assert by_key["sagemaker-reconciler/address"] == "Alarm/llama-chat-no-capacity"
+    assert by_key["team"] == "ml-platform"
+
+    # CloudWatch filled in its state, ActionsEnabled and empty action lists: no drift.
+    assert not env.plan_json()["changes"]
+    code, writes, output = env.writes_during()
+    assert code == 0 and writes == {}, output
+
+    # A new threshold: one PutMetricAlarm, still with the policy's ARN.
+    env.edit(FILE, "  Threshold: 1\n", "  Threshold: 2\n")
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"PutMetricAlarm": 1}
+    (alarm,) = _alarms(env)
+    assert alarm["Threshold"] == 2.0
+    assert alarm["AlarmActions"] == [policy["PolicyARN"]]
+    assert not env.plan_json()["changes"]
+
+    # Removed from git: the alarm goes before the policy it fires, the policy before its
+    # target.
+    (env.directory / FILE).unlink()
+    planned = env.plan_json()
+    deletes = {c["address"]: c for c in planned["changes"] if c["action"] == "delete"}
+    assert set(deletes) == {
+        "Alarm/llama-chat-no-capacity",
+        "ScalingPolicy/llama-chat-scale-out",
+        "ScalableTarget/llama-chat-copies",
+    }
+    assert (
+        "Alarm/llama-chat-no-capacity"
+        in deletes["ScalingPolicy/llama-chat-scale-out"]["depends_on"]
+    )
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    output = run.out + run.err
+    said = [
+        m.group(0)
+        for m in re.finditer(r"(Alarm|ScalingPolicy|ScalableTarget)/llama-chat[\w-]+", output)
+    ]
+    assert said.index("Alarm/llama-chat-no-capacity") < said.index(
+        "ScalingPolicy/llama-chat-scale-out"
+    )
+    assert _alarms(env) == []
+    assert aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"] == []
+    assert aas.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
+    assert not env.plan_json()["changes"]
+
+
+def test_target_tracking_alarms_stay_application_auto_scalings(env: Env) -> None:
+    """A target tracking policy's alarms (TargetTracking-...) are made by Application Auto
+    Scaling: never planned, pruned or exported by the reconciler."""
+    tracking = SCALE_FROM_ZERO.split("---\n")[0] + (
+        "---\n"
+        "apiVersion: sagemaker-reconciler/v1\n"
+        "kind: ScalingPolicy\n"
+        "metadata:\n"
+        "  name: llama-chat-invocations\n"
+        "spec:\n"
+        "  ServiceNamespace: sagemaker\n"
+        "  ResourceId: inference-component/llama-chat\n"
+        "  ScalableDimension: sagemaker:inference-component:DesiredCopyCount\n"
+        "  PolicyType: TargetTrackingScaling\n"
+        "  TargetTrackingScalingPolicyConfiguration:\n"
+        "    TargetValue: 4.0\n"
+        "    PredefinedMetricSpecification:\n"
+        "      PredefinedMetricType: SageMakerInferenceComponentInvocationsPerCopy\n"
+    )
+    (env.directory / FILE).write_text(tracking)
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    theirs = [a["AlarmName"] for a in _alarms(env)]
+    assert theirs and all(name.startswith("TargetTracking-") for name in theirs)
+    assert not env.plan_json()["changes"]
+    export = env.reconciler("export", "--kind", "Alarm", "--endpoint-url", env.url)
+    assert export.code == 0, export.err
+    assert "TargetTracking-" not in export.out
