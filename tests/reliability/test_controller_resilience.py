@@ -119,7 +119,12 @@ def test_memory_does_not_grow_over_200_passes(fleet_elsewhere: Env, quiet_logs: 
     aws = AwsGateway(
         clients={
             s: client(s)
-            for s in ("sagemaker", "resourcegroupstaggingapi", "application-autoscaling")
+            for s in (
+                "sagemaker",
+                "resourcegroupstaggingapi",
+                "application-autoscaling",
+                "cloudwatch",
+            )
         },
         instrument=metrics.instrument,
     )

@@ -67,7 +67,12 @@ def _controller(tmp_path: Path, **settings: Any) -> tuple[Controller, ControlCli
     shutil.copytree(EXAMPLES, directory)
     app = EmulatorApp(Transitions("immediate"), strict=True)
     clients = {}
-    for service in ("sagemaker", "resourcegroupstaggingapi", "application-autoscaling"):
+    for service in (
+        "sagemaker",
+        "resourcegroupstaggingapi",
+        "application-autoscaling",
+        "cloudwatch",
+    ):
         client = boto3.client(service, region_name="us-east-1")  # type: ignore[call-overload]
         attach(client, app)
         clients[service] = client
