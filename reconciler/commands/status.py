@@ -26,7 +26,7 @@ from reconciler.commands.common import EXIT_OK, load_valid
 from reconciler.errors import ReconcilerError
 from reconciler.kinds import APIS
 from reconciler.observe import LiveResource, LiveState
-from reconciler.planning.changes import Plan
+from reconciler.planning.changes import Action, Plan
 from reconciler.planning.desired import resolve
 from reconciler.planning.planner import plan
 from reconciler.resources import JsonDict, Manifest, Problem
@@ -124,8 +124,13 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
             # Planned, yet the plan cannot be applied because of it.
             row["sync"], row["reason"] = "OutOfSync", reasons[change.address]
         api = APIS[change.kind]
-        if api.details_key is not None and change.live_status is not None:
-            # What the kind shows beside its status (a cluster: its nodes per group).
+        # It exists: it has a live status, or (a kind with none) it is not yet to be made.
+        exists = change.live_status is not None or (
+            api.status_key is None and change.action is not Action.CREATE
+        )
+        if api.details_key is not None and exists:
+            # What the kind shows beside its status (a cluster: its nodes per group; an
+            # alarm: CloudWatch's state of it).
             key = api.details_key
             try:
                 details = api.details(aws, change.physical_name, change.desired_spec)

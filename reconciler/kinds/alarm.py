@@ -114,6 +114,15 @@ INFO = KindInfo(
 
 
 class AlarmApi(KindApi):
+    # `reconciler status` shows CloudWatch's evaluation beside it (never a lifecycle).
+    details_key = "alarm"
+
+    def details(self, aws: Gateway, name: str, declared: JsonDict | None) -> JsonDict | None:
+        found = self.describe(aws, name)
+        if found is None:
+            return None
+        return {k: found[k] for k in ("StateValue", "StateReason") if k in found}
+
     def list_items(self, aws: Gateway) -> list[JsonDict]:
         items: list[JsonDict] = []
         for page in aws.pages(

@@ -7,6 +7,7 @@ the manifests deletes the alarm first, then the policy and the target."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -103,6 +104,16 @@ def test_scale_out_from_zero_puts_the_alarm_with_the_policy_arn_aws_made(env: En
     assert not env.plan_json()["changes"]
     code, writes, output = env.writes_during()
     assert code == 0 and writes == {}, output
+
+    # The alarm fires (CloudWatch's evaluation, not the manifest's): no drift, and status
+    # shows the state beside it.
+    env.control.set_alarm_state("llama-chat-no-capacity", "ALARM", "Threshold crossed")
+    assert not env.plan_json()["changes"]
+    run = env.reconciler("status", str(env.directory), "--json", "--endpoint-url", env.url)
+    assert run.code == 0, run.err
+    (row,) = [r for r in json.loads(run.out)["resources"] if r["address"].startswith("Alarm/")]
+    assert row["alarm"] == {"StateValue": "ALARM", "StateReason": "Threshold crossed"}
+    assert row["sync"] == "InSync"
 
     # A new threshold: one PutMetricAlarm, still with the policy's ARN.
     env.edit(FILE, "  Threshold: 1\n", "  Threshold: 2\n")
