@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from reconciler.diff import (
     ABSENT,
@@ -122,6 +122,19 @@ class Reference:
         )
 
 
+class PlannedSpecs(Protocol):
+    """What a plan knows of other resources, for a kind's rules that look beyond itself."""
+
+    def desired(self, kind: Kind, name: str) -> JsonDict | None:
+        """The resolved desired spec of the resource of `kind` with this physical name."""
+        ...
+
+    def live(self, kind: Kind, name: str) -> JsonDict | None:
+        """The live resource of `kind` with this physical name, in its Create-request
+        shape (None: not there, or not described)."""
+        ...
+
+
 @dataclass(frozen=True)
 class UpdatePlan:
     """How a kind changes in place for a diff: the update operations to call, why (in
@@ -219,6 +232,10 @@ class KindInfo:
                        declared: spec → [(kind, name, dotted field path)] (a scalable target
                        takes over the copy count of the inference component it scales, so
                        the reconciler never resets it)
+    moves_out:         (spec, what the plan knows) → why this resource must be removed before
+                       its host's update and put back after it, which SageMaker would refuse
+                       while it exists (a scalable target on a variant whose instance type
+                       the endpoint's new config changes); None: it may stay
     server_defaults:   what SageMaker fills in when a field is omitted: dotted path ([*] for
                        list items) → the value it answers, or a test ``(value, holder, spec)
                        -> bool`` for defaults that depend on other fields (holder: the
@@ -265,6 +282,7 @@ class KindInfo:
     batched_tags: bool = True
     owned_through: Kind | None = None
     takes_over: Callable[[JsonDict], list[tuple[Kind, str, str]]] | None = None
+    moves_out: Callable[[JsonDict, PlannedSpecs], str | None] | None = None
     rules: KindRules = field(default_factory=KindRules)
 
     @property
