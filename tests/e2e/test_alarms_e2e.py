@@ -105,6 +105,14 @@ def test_scale_out_from_zero_puts_the_alarm_with_the_policy_arn_aws_made(env: En
     code, writes, output = env.writes_during()
     assert code == 0 and writes == {}, output
 
+    # Exported, it is the request again: no state, no defaults CloudWatch filled in.
+    export = env.reconciler("export", "--kind", "Alarm", "--endpoint-url", env.url)
+    assert export.code == 0, export.err
+    assert "name: llama-chat-no-capacity" in export.out
+    assert "NoCapacityInvocationFailures" in export.out
+    for filled_in in ("StateValue", "AlarmArn", "ActionsEnabled", "OKActions"):
+        assert filled_in not in export.out, filled_in
+
     # The alarm fires (CloudWatch's evaluation, not the manifest's): no drift, and status
     # shows the state beside it.
     env.control.set_alarm_state("llama-chat-no-capacity", "ALARM", "Threshold crossed")

@@ -433,3 +433,46 @@ def test_a_scheduled_action_without_bounds_is_refused() -> None:
     action.spec["ScalableTargetAction"] = {}
     (problem,) = rule(action)
     assert problem.field == "spec.ScalableTargetAction"
+
+
+def test_when_a_target_moves_out_and_back_its_alarm_gets_the_new_policy_arn() -> None:
+    """An instance-type change on a scaled variant deletes and re-creates the target and
+    what lives on it (kinds.scalable_target moves_out): the policy gets a new ARN, so its
+    alarm is put again after it; the scheduled action is put again on the new target."""
+    on_variant = {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/churn/variant/AllTraffic",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    }
+
+    def manifests() -> list[Manifest]:
+        policy = step_policy()
+        policy.spec.update(on_variant)
+        action = scheduled()
+        action.spec.update(on_variant)
+        action.spec["ScalableTargetAction"] = {"MinCapacity": 1}
+        return [
+            *fleet(),
+            manifest(
+                Kind.SCALABLE_TARGET,
+                "churn-instances",
+                {**on_variant, "MinCapacity": 1, "MaxCapacity": 4},
+            ),
+            policy,
+            action,
+            alarm(),
+        ]
+
+    live = converged(manifests())
+    changed = manifests()
+    config = next(m for m in changed if m.address == "EndpointConfig/churn")
+    config.spec["ProductionVariants"][0]["InstanceType"] = "ml.c5.xlarge"
+    result = plan(changed, live, owner="default")
+    assert not result.problems
+    changes = {c.address: c for c in result.changes}
+    assert changes["ScalableTarget/churn-instances"].action is Action.REPLACE
+    assert changes["ScalingPolicy/chat-scale-out"].action is Action.REPLACE
+    assert changes["ScheduledAction/chat-evenings"].action is Action.REPLACE
+    put = changes["Alarm/chat-no-capacity"]
+    assert (put.action, put.operations) == (Action.UPDATE, ["PutMetricAlarm"])
+    assert "ScalingPolicy/chat-scale-out" in put.depends_on
