@@ -191,3 +191,47 @@ def test_target_tracking_alarms_stay_application_auto_scalings(env: Env) -> None
     export = env.reconciler("export", "--kind", "Alarm", "--endpoint-url", env.url)
     assert export.code == 0, export.err
     assert "TargetTracking-" not in export.out
+
+
+SCHEDULED = """\
+---
+apiVersion: sagemaker-reconciler/v1
+kind: ScheduledAction
+metadata:
+  name: llama-chat-nights
+spec:
+  ServiceNamespace: sagemaker
+  ResourceId: inference-component/llama-chat
+  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
+  Schedule: cron(0 22 * * ? *)
+  Timezone: Europe/Berlin
+  ScalableTargetAction:
+    MinCapacity: 0
+    MaxCapacity: 1
+"""
+
+
+def test_a_scheduled_action_is_put_on_its_target_and_goes_with_it(env: Env) -> None:
+    target = SCALE_FROM_ZERO.split("---\n")[0]
+    (env.directory / FILE).write_text(target + SCHEDULED)
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    aas = _client(env, "application-autoscaling")
+    (action,) = aas.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
+    assert action["ScheduledActionName"] == "llama-chat-nights"
+    assert action["ResourceId"] == "inference-component/llama-chat"
+    assert action["ScalableTargetAction"] == {"MinCapacity": 0, "MaxCapacity": 1}
+    assert not env.plan_json()["changes"]
+
+    env.edit(FILE, "cron(0 22 * * ? *)", "cron(0 23 * * ? *)")
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"PutScheduledAction": 1}
+    (action,) = aas.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
+    assert action["Schedule"] == "cron(0 23 * * ? *)"
+
+    (env.directory / FILE).unlink()
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    assert aas.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"] == []
+    assert aas.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
