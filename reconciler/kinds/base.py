@@ -217,6 +217,8 @@ class KindInfo:
                        the reconciler never resets it)
     list_request / page_size: what its List call is sent besides paging (Application Auto
                        Scaling's ServiceNamespace), and the largest page it allows
+    export_name:       its physical name → the metadata.name ``export`` gives it, for kinds
+                       whose physical name is no manifest name (None: the physical name)
     key:               its physical name → the request members that identify it in Describe
                        and Delete calls (None: ``{name_field: name}``)
     moves_out:         (spec, what the plan knows) → why this resource must be removed before
@@ -273,6 +275,7 @@ class KindInfo:
     list_request: dict[str, Any] = field(default_factory=dict)
     page_size: int = 100
     key: Callable[[str], JsonDict] | None = None
+    export_name: Callable[[str], str] | None = None
     rules: KindRules = field(default_factory=KindRules)
 
     @property
