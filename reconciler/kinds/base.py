@@ -217,6 +217,8 @@ class KindInfo:
                        the reconciler never resets it)
     list_request / page_size: what its List call is sent besides paging (Application Auto
                        Scaling's ServiceNamespace), and the largest page it allows
+    tag_calls:         the operations that add and remove its tags (its API's ``update``-side
+                       calls; ignored for a kind ``owned_through`` another, which has none)
     export_name:       its physical name → the metadata.name ``export`` gives it, for kinds
                        whose physical name is no manifest name (None: the physical name)
     key:               its physical name → the request members that identify it in Describe
@@ -276,6 +278,7 @@ class KindInfo:
     page_size: int = 100
     key: Callable[[str], JsonDict] | None = None
     export_name: Callable[[str], str] | None = None
+    tag_calls: tuple[str, str] = ("AddTags", "DeleteTags")
     rules: KindRules = field(default_factory=KindRules)
 
     @property

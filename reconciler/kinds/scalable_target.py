@@ -213,6 +213,7 @@ INFO = KindInfo(
     page_size=50,  # DescribeScalableTargets MaxResults: "between 1 and 50" (botocore)
     key=split,
     export_name=export_name,
+    tag_calls=("TagResource", "UntagResource"),
     batched_tags=False,
     references=(
         Reference(("ResourceId",), Kind.INFERENCE_COMPONENT, within=IC_RESOURCE),
