@@ -93,6 +93,10 @@ INFO = KindInfo(
     describe_call="DescribeAlarms",
     delete_call="DeleteAlarms",
     arn_field="AlarmArn",
+    list_request={"AlarmTypes": ["MetricAlarm"]},
+    # DescribeAlarms MaxRecords: 1..100 (botocore cloudwatch).
+    page_size=100,
+    tag_calls=("TagResource", "UntagResource"),
     # One ListTagsForResource per alarm (whether the emulator's tagging API lists alarms
     # is unverified).
     batched_tags=False,
@@ -124,15 +128,9 @@ class AlarmApi(KindApi):
         return {k: found[k] for k in ("StateValue", "StateReason") if k in found}
 
     def list_items(self, aws: Gateway) -> list[JsonDict]:
-        items: list[JsonDict] = []
-        for page in aws.pages(
-            SERVICE,
-            "DescribeAlarms",
-            AlarmTypes=["MetricAlarm"],
-            PaginationConfig={"PageSize": 100},
-        ):
-            items.extend(i for i in page.get("MetricAlarms", []) if ours_to_list(i))
-        return items
+        # Application Auto Scaling's own alarms are left out here, so nothing downstream
+        # (ownership, prune, export) ever sees them.
+        return [item for item in super().list_items(aws) if ours_to_list(item)]
 
     def describe(self, aws: Gateway, name: str) -> JsonDict | None:
         answer = self.call(aws, "DescribeAlarms", AlarmNames=[name], AlarmTypes=["MetricAlarm"])

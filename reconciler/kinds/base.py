@@ -232,6 +232,14 @@ class KindInfo:
                        declared: spec → [(kind, name, dotted field path)] (a scalable target
                        takes over the copy count of the inference component it scales, so
                        the reconciler never resets it)
+    list_request / page_size: what its List call is sent besides paging (Application Auto
+                       Scaling's ServiceNamespace), and the largest page it allows
+    tag_calls:         the operations that add and remove its tags (its API's ``update``-side
+                       calls; ignored for a kind ``owned_through`` another, which has none)
+    export_name:       its physical name → the metadata.name ``export`` gives it, for kinds
+                       whose physical name is no manifest name (None: the physical name)
+    key:               its physical name → the request members that identify it in Describe
+                       and Delete calls (None: ``{name_field: name}``)
     moves_out:         (spec, what the plan knows) → why this resource must be removed before
                        its host's update and put back after it, which SageMaker would refuse
                        while it exists (a scalable target on a variant whose instance type
@@ -283,6 +291,11 @@ class KindInfo:
     owned_through: Kind | None = None
     takes_over: Callable[[JsonDict], list[tuple[Kind, str, str]]] | None = None
     moves_out: Callable[[JsonDict, PlannedSpecs], str | None] | None = None
+    list_request: dict[str, Any] = field(default_factory=dict)
+    page_size: int = 100
+    key: Callable[[str], JsonDict] | None = None
+    export_name: Callable[[str], str] | None = None
+    tag_calls: tuple[str, str] = ("AddTags", "DeleteTags")
     rules: KindRules = field(default_factory=KindRules)
 
     @property
@@ -310,6 +323,10 @@ class KindInfo:
     def arn_key(self) -> str:
         """The Describe/List field with its ARN: ``ModelName`` → ``ModelArn``."""
         return self.arn_field or self.name_field.removesuffix("Name") + "Arn"
+
+    def key_of(self, name: str) -> JsonDict:
+        """The request members that identify the resource with this physical name."""
+        return self.key(name) if self.key is not None else {self.name_field: name}
 
     def name_of(self, item: JsonDict) -> str:
         """The physical name of a listed (or described) resource."""

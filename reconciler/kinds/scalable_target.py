@@ -30,7 +30,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, PlannedSpecs, Reference, UpdatePlan, without
@@ -68,6 +67,20 @@ def split(name: str) -> JsonDict:
     namespace, rest = name.split("/", 1)
     resource, dimension = rest.rsplit("/", 1)
     return {"ServiceNamespace": namespace, "ResourceId": resource, "ScalableDimension": dimension}
+
+
+def export_name(name: str) -> str:
+    """``llama-chat-copies``, ``churn-AllTraffic-instances``: what it scales, and how."""
+    key = split(name)
+    resource, dimension = key["ResourceId"], key["ScalableDimension"]
+    ic = re.fullmatch(IC_RESOURCE, resource)
+    variant = re.fullmatch(VARIANT_ROUTE, resource)
+    what = {COPY_COUNT: "copies", INSTANCE_COUNT: "instances"}.get(dimension, "concurrency")
+    if ic:
+        return f"{ic.group('name')}-{what}"
+    if variant:
+        return f"{variant.group('name')}-{variant.group('variant')}-{what}"
+    return re.sub(r"[^a-zA-Z0-9]+", "-", resource).strip("-")
 
 
 def live_spec(description: JsonDict) -> JsonDict:
@@ -196,6 +209,11 @@ INFO = KindInfo(
     describe_call="DescribeScalableTargets",
     delete_call="DeregisterScalableTarget",
     arn_field="ScalableTargetARN",
+    list_request={"ServiceNamespace": NAMESPACE},
+    page_size=50,  # DescribeScalableTargets MaxResults: "between 1 and 50" (botocore)
+    key=split,
+    export_name=export_name,
+    tag_calls=("TagResource", "UntagResource"),
     batched_tags=False,
     references=(
         Reference(("ResourceId",), Kind.INFERENCE_COMPONENT, within=IC_RESOURCE),
@@ -220,17 +238,6 @@ INFO = KindInfo(
 
 
 class ScalableTargetApi(KindApi):
-    def list_items(self, aws: Gateway) -> list[JsonDict]:
-        items: list[JsonDict] = []
-        for page in aws.pages(
-            SERVICE,
-            "DescribeScalableTargets",
-            ServiceNamespace=NAMESPACE,
-            PaginationConfig={"PageSize": 50},
-        ):
-            items.extend(page["ScalableTargets"])
-        return items
-
     def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
         request = dict(spec)
         if tags:
@@ -248,13 +255,6 @@ class ScalableTargetApi(KindApi):
         )
         found: list[JsonDict] = answer.get("ScalableTargets", [])
         return found[0] if found else None
-
-    def delete(self, aws: Gateway, name: str) -> None:
-        try:
-            self.call(aws, "DeregisterScalableTarget", **split(name))
-        except AwsError as err:
-            if not err.not_found:
-                raise
 
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         # Registering again updates what is sent; tags go with TagResource.

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import re
 
-from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
@@ -114,6 +113,11 @@ INFO = KindInfo(
     describe_call="DescribeScheduledActions",
     delete_call="DeleteScheduledAction",
     arn_field="ScheduledActionARN",
+    list_request={"ServiceNamespace": NAMESPACE},
+    # DescribeScheduledActions MaxResults: 1..50 (botocore application-autoscaling).
+    page_size=50,
+    key=split,
+    export_name=lambda name: split(name)[NAME_FIELD],
     batched_tags=False,
     owned_through=Kind.SCALABLE_TARGET,
     references=(
@@ -133,17 +137,6 @@ INFO = KindInfo(
 
 
 class ScheduledActionApi(KindApi):
-    def list_items(self, aws: Gateway) -> list[JsonDict]:
-        items: list[JsonDict] = []
-        for page in aws.pages(
-            SERVICE,
-            "DescribeScheduledActions",
-            ServiceNamespace=NAMESPACE,
-            PaginationConfig={"PageSize": 50},
-        ):
-            items.extend(page["ScheduledActions"])
-        return items
-
     def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
         # Cannot be tagged: whose it is, its target's tags say.
         return {**spec, **split(name)}
@@ -160,13 +153,6 @@ class ScheduledActionApi(KindApi):
         )
         found = [a for a in answer.get("ScheduledActions", []) if identity(a) == name]
         return found[0] if found else None
-
-    def delete(self, aws: Gateway, name: str) -> None:
-        try:
-            self.call(aws, "DeleteScheduledAction", **split(name))
-        except AwsError as err:
-            if not err.not_found:
-                raise
 
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         # The whole spec every time: a put without StartTime/EndTime deletes them.

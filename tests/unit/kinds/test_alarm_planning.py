@@ -476,3 +476,12 @@ def test_when_a_target_moves_out_and_back_its_alarm_gets_the_new_policy_arn() ->
     put = changes["Alarm/chat-no-capacity"]
     assert (put.action, put.operations) == (Action.UPDATE, ["PutMetricAlarm"])
     assert "ScalingPolicy/chat-scale-out" in put.depends_on
+
+
+def test_an_alarms_tags_change_with_tag_resource_never_a_put() -> None:
+    live = converged(scale_from_zero())
+    manifests = scale_from_zero()
+    next(m for m in manifests if m.kind is Kind.ALARM).tags["team"] = "search"
+    assert changes_of(plan(manifests, live, owner="default")) == {
+        "Alarm/chat-no-capacity": ("update", ["TagResource"])
+    }
