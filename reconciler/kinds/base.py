@@ -202,6 +202,11 @@ class KindInfo:
                        declared: spec → [(kind, name, dotted field path)] (a scalable target
                        takes over the copy count of the inference component it scales, so
                        the reconciler never resets it)
+    scaled_count:      for a kind whose fields another resource takes over: (Describe
+                       answer, taken path) → what the path counts, in words, and its live
+                       value (``("copies", 3)``), or None when the path is not a count
+    scaling_bounds:    for a kind that takes fields over: spec → the (least, most) it may
+                       set them to (a scalable target's MinCapacity, MaxCapacity)
     server_defaults:   what SageMaker fills in when a field is omitted: dotted path ([*] for
                        list items) → the value it answers, or a test ``(value, holder, spec)
                        -> bool`` for defaults that depend on other fields (holder: the
@@ -248,6 +253,8 @@ class KindInfo:
     batched_tags: bool = True
     owned_through: Kind | None = None
     takes_over: Callable[[JsonDict], list[tuple[Kind, str, str]]] | None = None
+    scaled_count: Callable[[JsonDict, str], tuple[str, int | None] | None] | None = None
+    scaling_bounds: Callable[[JsonDict], tuple[int | None, int | None]] | None = None
     rules: KindRules = field(default_factory=KindRules)
 
     @property

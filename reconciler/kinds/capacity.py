@@ -75,13 +75,18 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from reconciler.kinds.endpoint import SCALED_VARIANTS
 from reconciler.kinds.validation import is_int
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
 
 __all__ = [
+    "Count",
     "InstanceCapacity",
+    "Packing",
+    "Usage",
     "check_capacity",
     "load_instance_types",
+    "packings",
     "unknown_instance_types",
 ]
 
@@ -428,3 +433,143 @@ def _number(value: float) -> str:
 def _amount_of(value: float, dimension: _Dimension) -> str:
     unit = dimension.singular if value == 1 else dimension.plural
     return f"{_number(value)} {unit}"
+
+
+# --- the packing of a variant, for people ------------------------------------------------
+# The same arithmetic as the check, as numbers to show (``reconciler status``, the markdown
+# plan): per IC-hosting variant, what its ICs use of its instances now and at the scaling
+# bounds.
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count a scaler owns, keyed by (address, taken path) — the copies of an IC
+    (``RuntimeConfig.CopyCount``) or the instances of a variant
+    (``ScaledVariants.<variant>.DesiredInstanceCount``).
+
+    now:  its live value (None: not known; the manifest's count is used)
+    most: the most the scaler may set it to (None: not known; ``now`` is used)
+    """
+
+    now: int | None
+    most: int | None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One resource of a variant: what its ICs use of what its instances have.
+
+    resource:  ``gpu`` (accelerator devices), ``cpu`` (cores) or ``mem`` (MiB)
+    used / available: totals over copies and over instances
+    """
+
+    resource: str
+    used: float
+    available: float
+
+    @property
+    def over(self) -> bool:
+        return self.used > self.available + _EPSILON
+
+
+@dataclass(frozen=True)
+class Packing:
+    """How the ICs on one endpoint variant pack its instances.
+
+    endpoint / variant / instance_type: which variant (the Endpoint manifest's name)
+    instances / now:       its instance count now and the usage at the ICs' copies now
+    most_instances / at_most: the same with every scaled count at its most (MaxCapacity
+                           copies of each scaled IC, a scaled variant's MaxCapacity
+                           instances, managed instance scaling's MaxInstanceCount)
+    addresses:             the Endpoint, EndpointConfig and IC manifests it is made of
+                           (a plan shows the packings its changes touch)
+    """
+
+    endpoint: str
+    variant: str
+    instance_type: str
+    instances: int
+    now: tuple[Usage, ...]
+    most_instances: int
+    at_most: tuple[Usage, ...]
+    addresses: tuple[str, ...]
+
+    @property
+    def scales(self) -> bool:
+        """The bounds differ from now (else there is nothing more to show)."""
+        return self.most_instances != self.instances or self.at_most != self.now
+
+
+_RESOURCE_NAMES = {_ACCELERATORS: "gpu", _CPU: "cpu", _MEMORY: "mem"}
+
+
+def packings(
+    manifests: Sequence[Manifest], counts: Mapping[tuple[str, str], Count] | None = None
+) -> list[Packing]:
+    """Every IC-hosting variant of the declared endpoints with the ICs declared on it, in
+    manifest order (endpoint configs, then endpoints); `counts`: the live and most values
+    of scaled counts. Variants the capacity check skips (unknown instance type, pools, no
+    numeric count) are left out; so are ICs without usable requirements."""
+    counts = counts or {}
+    table = _instance_types()
+    endpoints = _by_spec_field(manifests, Kind.ENDPOINT, "EndpointConfigName")
+    components = _by_spec_field(manifests, Kind.INFERENCE_COMPONENT, "EndpointName")
+    found: list[Packing] = []
+    for config in _ordered(m for m in manifests if m.kind == Kind.ENDPOINT_CONFIG):
+        variants = _production_variants(config)
+        for raw in variants:
+            variant = _hosting_variant(raw, table)
+            initial = raw.get("InitialInstanceCount")
+            if variant is None or not is_int(initial) or initial < 0:
+                continue
+            for endpoint in endpoints.get(config.name, []):
+                path = f"{SCALED_VARIANTS}.{variant.name}.DesiredInstanceCount"
+                scaled = counts.get((endpoint.address, path), Count(None, None))
+                instances = scaled.now if scaled.now is not None else initial
+                # Managed instance scaling's most is already the check's count.
+                most_instances = scaled.most if scaled.most is not None else variant.instance_count
+                most_instances = max(most_instances, instances)
+                ics = [
+                    (ic, placement)
+                    for ic in components.get(endpoint.name, [])
+                    if _on_variant(ic, variant.name, len(variants))
+                    and (placement := _placement(ic, variant.instance_type)) is not None
+                ]
+                now: list[tuple[_Placement, int]] = []
+                most: list[tuple[_Placement, int]] = []
+                for ic, placement in ics:
+                    copies = counts.get((ic.address, AUTOSCALED_FIELD), Count(None, None))
+                    current = copies.now if copies.now is not None else placement.copies
+                    now.append((placement, current))
+                    most.append((placement, max(copies.most or 0, current)))
+                found.append(
+                    Packing(
+                        endpoint=endpoint.name,
+                        variant=variant.name,
+                        instance_type=variant.instance_type,
+                        instances=instances,
+                        now=_usage(variant, instances, now),
+                        most_instances=most_instances,
+                        at_most=_usage(variant, most_instances, most),
+                        addresses=(
+                            endpoint.address,
+                            config.address,
+                            *(ic.address for ic, _ in ics),
+                        ),
+                    )
+                )
+    return found
+
+
+def _usage(
+    variant: _Variant, instances: int, copies: list[tuple[_Placement, int]]
+) -> tuple[Usage, ...]:
+    """Per resource of the variant, the copies' total need and the instances' total; a
+    resource neither offered nor asked for (accelerators on a CPU instance) is left out."""
+    rows = []
+    for dimension in variant.dimensions:
+        available = float(instances * _capacity(variant, dimension))
+        used = sum(count * placement.needs[dimension] for placement, count in copies)
+        if available or used:
+            rows.append(Usage(_RESOURCE_NAMES[dimension], used, available))
+    return tuple(rows)

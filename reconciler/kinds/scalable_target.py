@@ -89,6 +89,12 @@ def takes_over(spec: JsonDict) -> list[tuple[Kind, str, str]]:
     return []
 
 
+def scaling_bounds(spec: JsonDict) -> tuple[int | None, int | None]:
+    """The least and most the scaler may set the count to (MinCapacity, MaxCapacity)."""
+    low, high = spec.get("MinCapacity"), spec.get("MaxCapacity")
+    return (low if isinstance(low, int) else None, high if isinstance(high, int) else None)
+
+
 def target_problems(manifest: Manifest) -> list[Problem]:
     """What the reconciler manages: SageMaker's namespace, an inference component's copy
     count or an endpoint variant's instance count or provisioned concurrency (the three
@@ -171,6 +177,7 @@ INFO = KindInfo(
         ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed",
     ),
     takes_over=takes_over,
+    scaling_bounds=scaling_bounds,
     rules=RULES,
 )
 

@@ -39,6 +39,7 @@ from reconciler.planning.changes import (
     Plan,
     ReasonCode,
     Replacement,
+    Scaled,
     Step,
     StepOp,
 )
@@ -237,6 +238,8 @@ class _Planner:
         self.owner = owner
         self.prune = prune
         self.plan = Plan(owner=owner)
+        # Every desired resource by address, once resolved (run).
+        self.desired: dict[str, Desired] = {}
         # (kind, lower-cased physical name) of what this plan replaces (delete, create).
         self.replaced: set[tuple[Kind, str]] = set()
         # (kind, lower-cased physical name) → who uses it after this apply: see uses_of.
@@ -446,12 +449,35 @@ class _Planner:
             return None
         live = self.live.get(desired.kind, desired.physical_name)
         change = self._decide(desired, live)
+        if change is not None:
+            change.scaled = self.scaled(desired, live)
         if change is not None and live is not None:
             change.live_status = live.status
             change.live_failure = (live.description or {}).get("FailureReason") or (
                 live.description or {}
             ).get("FailureMessage")
         return change
+
+    def scaled(self, desired: Desired, live: LiveResource | None) -> list[Scaled]:
+        """The counts of `desired` that a declared resource took over, with their live
+        values (the kind reads them off its Describe; None before it exists) and the
+        bounds the taker keeps them within."""
+        read = desired.info.scaled_count
+        if read is None:
+            return []
+        description = live.description if live is not None else None
+        found = []
+        for path, by in sorted(desired.taken_over.items()):
+            counted = read(description or {}, path)
+            if counted is None:
+                continue
+            what, value = counted
+            least, most = None, None
+            taker = self.desired.get(by)
+            if taker is not None and taker.info.scaling_bounds is not None:
+                least, most = taker.info.scaling_bounds(taker.spec)
+            found.append(Scaled(path, what, value, least, most, by))
+        return found
 
     def _decide(self, desired: Desired, live: LiveResource | None) -> Change | None:
         if desired.info.immutable:
@@ -900,6 +926,7 @@ class _Planner:
         else:
             desired, problems = resolve(self.manifests, self.owner, self.keep_name)
         self.plan.problems.extend(problems)
+        self.desired = desired
         # Know what stays in use before deciding what may be retired or pruned.
         self.find_users(desired)
         for item in desired.values():
