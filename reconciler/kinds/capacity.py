@@ -494,6 +494,22 @@ class Packing:
     at_most: tuple[Usage, ...]
     addresses: tuple[str, ...]
 
+    def to_json(self) -> JsonDict:
+        """For ``status --json``: memory in MiB, as SageMaker counts it."""
+
+        def usages(rows: tuple[Usage, ...]) -> dict[str, JsonDict]:
+            return {u.resource: {"used": u.used, "available": u.available} for u in rows}
+
+        return {
+            "endpoint": self.endpoint,
+            "variant": self.variant,
+            "instance_type": self.instance_type,
+            "instances": self.instances,
+            "now": usages(self.now),
+            "max_instances": self.most_instances,
+            "at_max": usages(self.at_most),
+        }
+
     @property
     def scales(self) -> bool:
         """The bounds differ from now (else there is nothing more to show)."""
