@@ -80,7 +80,10 @@ class KindApi:
         """Every resource of the kind: its List call's items, 100 a page."""
         items: list[JsonDict] = []
         for page in aws.pages(
-            self.info.service, self.info.list_operation, PaginationConfig={"PageSize": 100}
+            self.info.service,
+            self.info.list_operation,
+            **self.info.list_request,
+            PaginationConfig={"PageSize": self.info.page_size},
         ):
             items.extend(page[self.info.items_key])
         return items
@@ -110,7 +113,7 @@ class KindApi:
     def describe(self, aws: Gateway, name: str) -> JsonDict | None:
         """Its Describe answer, or None when it does not exist."""
         try:
-            return self.call(aws, self.describe_operation, **{self.info.name_field: name})
+            return self.call(aws, self.describe_operation, **self.info.key_of(name))
         except AwsError as err:
             if err.not_found:
                 return None
@@ -122,7 +125,7 @@ class KindApi:
     def delete(self, aws: Gateway, name: str) -> None:
         """Delete it; finding it gone already is fine."""
         try:
-            self.call(aws, self.delete_operation, **{self.info.name_field: name})
+            self.call(aws, self.delete_operation, **self.info.key_of(name))
         except AwsError as err:
             if not err.not_found:
                 raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from reconciler.diff import (
     ABSENT,
@@ -103,6 +103,19 @@ class Reference:
             (want == "*" and isinstance(got, int)) or want == got
             for want, got in zip(self.path, spec_path, strict=True)
         )
+
+
+class PlannedSpecs(Protocol):
+    """What a plan knows of other resources, for a kind's rules that look beyond itself."""
+
+    def desired(self, kind: Kind, name: str) -> JsonDict | None:
+        """The resolved desired spec of the resource of `kind` with this physical name."""
+        ...
+
+    def live(self, kind: Kind, name: str) -> JsonDict | None:
+        """The live resource of `kind` with this physical name, in its Create-request
+        shape (None: not there, or not described)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -207,6 +220,14 @@ class KindInfo:
                        value (``("copies", 3)``), or None when the path is not a count
     scaling_bounds:    for a kind that takes fields over: spec → the (least, most) it may
                        set them to (a scalable target's MinCapacity, MaxCapacity)
+    list_request / page_size: what its List call is sent besides paging (Application Auto
+                       Scaling's ServiceNamespace), and the largest page it allows
+    key:               its physical name → the request members that identify it in Describe
+                       and Delete calls (None: ``{name_field: name}``)
+    moves_out:         (spec, what the plan knows) → why this resource must be removed before
+                       its host's update and put back after it, which SageMaker would refuse
+                       while it exists (a scalable target on a variant whose instance type
+                       the endpoint's new config changes); None: it may stay
     server_defaults:   what SageMaker fills in when a field is omitted: dotted path ([*] for
                        list items) → the value it answers, or a test ``(value, holder, spec)
                        -> bool`` for defaults that depend on other fields (holder: the
@@ -255,6 +276,10 @@ class KindInfo:
     takes_over: Callable[[JsonDict], list[tuple[Kind, str, str]]] | None = None
     scaled_count: Callable[[JsonDict, str], tuple[str, int | None] | None] | None = None
     scaling_bounds: Callable[[JsonDict], tuple[int | None, int | None]] | None = None
+    moves_out: Callable[[JsonDict, PlannedSpecs], str | None] | None = None
+    list_request: dict[str, Any] = field(default_factory=dict)
+    page_size: int = 100
+    key: Callable[[str], JsonDict] | None = None
     rules: KindRules = field(default_factory=KindRules)
 
     @property
@@ -282,6 +307,10 @@ class KindInfo:
     def arn_key(self) -> str:
         """The Describe/List field with its ARN: ``ModelName`` → ``ModelArn``."""
         return self.arn_field or self.name_field.removesuffix("Name") + "Arn"
+
+    def key_of(self, name: str) -> JsonDict:
+        """The request members that identify the resource with this physical name."""
+        return self.key(name) if self.key is not None else {self.name_field: name}
 
     def name_of(self, item: JsonDict) -> str:
         """The physical name of a listed (or described) resource."""

@@ -30,10 +30,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
-from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
+from reconciler.kinds.base import KindInfo, PlannedSpecs, Reference, UpdatePlan, without
 from reconciler.kinds.endpoint import SCALED_VARIANTS
 from reconciler.kinds.validation import KindRules, problem
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
@@ -47,6 +46,7 @@ PROVISIONED_CONCURRENCY = "sagemaker:variant:DesiredProvisionedConcurrency"
 # component", "endpoint/my-end-point/variant/KMeansClustering").
 IC_RESOURCE = r"inference-component/(?P<name>[^/]+)"
 VARIANT_RESOURCE = r"endpoint/(?P<name>[^/]+)/variant/[^/]+"
+VARIANT_ROUTE = r"endpoint/(?P<name>[^/]+)/variant/(?P<variant>[^/]+)"
 IDENTITY = ("ServiceNamespace", "ResourceId", "ScalableDimension")
 
 # The service-linked role every SageMaker target uses (Application Auto Scaling user guide,
@@ -82,7 +82,7 @@ def takes_over(spec: JsonDict) -> list[tuple[Kind, str, str]]:
     ic = re.fullmatch(IC_RESOURCE, resource)
     if dimension == COPY_COUNT and ic:
         return [(Kind.INFERENCE_COMPONENT, ic.group("name"), "RuntimeConfig.CopyCount")]
-    variant = re.fullmatch(r"endpoint/(?P<name>[^/]+)/variant/(?P<variant>[^/]+)", resource)
+    variant = re.fullmatch(VARIANT_ROUTE, resource)
     if dimension == INSTANCE_COUNT and variant:
         path = f"{SCALED_VARIANTS}.{variant.group('variant')}.DesiredInstanceCount"
         return [(Kind.ENDPOINT, variant.group("name"), path)]
@@ -93,6 +93,48 @@ def scaling_bounds(spec: JsonDict) -> tuple[int | None, int | None]:
     """The least and most the scaler may set the count to (MinCapacity, MaxCapacity)."""
     low, high = spec.get("MinCapacity"), spec.get("MaxCapacity")
     return (low if isinstance(low, int) else None, high if isinstance(high, int) else None)
+
+
+def moves_out(spec: JsonDict, specs: PlannedSpecs) -> str | None:
+    """A variant target must be deregistered before an UpdateEndpoint that changes the
+    variant's instance type or removes the variant, and registered again after it: "If the
+    update would change the instance type for any model that is a target for auto scaling,
+    the update fails ... Before you update the endpoint, delete any scaling policies
+    configured for it and deregister the variant as a scalable target" (SageMaker developer
+    guide, "Update endpoints that use auto scaling"; removing the variant likewise). A
+    change of the variant's model only needs none of it ("There is one exception")."""
+    found = re.fullmatch(VARIANT_ROUTE, str(spec.get("ResourceId", "")))
+    if found is None:
+        return None
+    endpoint, variant = found.group("name"), found.group("variant")
+    wanted, running = specs.desired(Kind.ENDPOINT, endpoint), specs.live(Kind.ENDPOINT, endpoint)
+    if wanted is None or running is None:
+        return None
+    new_name, old_name = wanted.get("EndpointConfigName"), running.get("EndpointConfigName")
+    if not new_name or not old_name or str(new_name).lower() == str(old_name).lower():
+        return None
+    old = specs.live(Kind.ENDPOINT_CONFIG, str(old_name))
+    new = specs.desired(Kind.ENDPOINT_CONFIG, str(new_name)) or specs.live(
+        Kind.ENDPOINT_CONFIG, str(new_name)
+    )
+    if old is None or new is None:
+        return None  # unknown: SageMaker's own refusal will say it
+
+    def variants(config: JsonDict) -> dict[str, JsonDict]:
+        return {str(v.get("VariantName")): v for v in config.get("ProductionVariants", [])}
+
+    before, after = variants(old).get(variant), variants(new).get(variant)
+    if before is None:
+        return None
+    what = f"endpoint {endpoint}'s new config"
+    if after is None:
+        return f"{what} removes variant {variant}, which SageMaker refuses while it is a scaling target"
+    if before.get("InstanceType") != after.get("InstanceType"):
+        return (
+            f"{what} changes variant {variant}'s instance type ({before.get('InstanceType')} → "
+            f"{after.get('InstanceType')}), which SageMaker refuses while it is a scaling target"
+        )
+    return None
 
 
 def target_problems(manifest: Manifest) -> list[Problem]:
@@ -159,6 +201,9 @@ INFO = KindInfo(
     describe_call="DescribeScalableTargets",
     delete_call="DeregisterScalableTarget",
     arn_field="ScalableTargetARN",
+    list_request={"ServiceNamespace": NAMESPACE},
+    page_size=50,  # DescribeScalableTargets MaxResults: "between 1 and 50" (botocore)
+    key=split,
     batched_tags=False,
     references=(
         Reference(("ResourceId",), Kind.INFERENCE_COMPONENT, within=IC_RESOURCE),
@@ -178,22 +223,12 @@ INFO = KindInfo(
     ),
     takes_over=takes_over,
     scaling_bounds=scaling_bounds,
+    moves_out=moves_out,
     rules=RULES,
 )
 
 
 class ScalableTargetApi(KindApi):
-    def list_items(self, aws: Gateway) -> list[JsonDict]:
-        items: list[JsonDict] = []
-        for page in aws.pages(
-            SERVICE,
-            "DescribeScalableTargets",
-            ServiceNamespace=NAMESPACE,
-            PaginationConfig={"PageSize": 50},
-        ):
-            items.extend(page["ScalableTargets"])
-        return items
-
     def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
         request = dict(spec)
         if tags:
@@ -211,13 +246,6 @@ class ScalableTargetApi(KindApi):
         )
         found: list[JsonDict] = answer.get("ScalableTargets", [])
         return found[0] if found else None
-
-    def delete(self, aws: Gateway, name: str) -> None:
-        try:
-            self.call(aws, "DeregisterScalableTarget", **split(name))
-        except AwsError as err:
-            if not err.not_found:
-                raise
 
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         # Registering again updates what is sent; tags go with TagResource.

@@ -23,7 +23,6 @@ Facts (Application Auto Scaling API reference, botocore's application-autoscalin
 
 from __future__ import annotations
 
-from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
@@ -78,6 +77,9 @@ INFO = KindInfo(
     describe_call="DescribeScalingPolicies",
     delete_call="DeleteScalingPolicy",
     arn_field="PolicyARN",
+    list_request={"ServiceNamespace": NAMESPACE},
+    page_size=10,  # DescribeScalingPolicies MaxResults: "between 1 and 10" (botocore)
+    key=split,
     batched_tags=False,
     owned_through=Kind.SCALABLE_TARGET,
     references=(
@@ -97,17 +99,6 @@ INFO = KindInfo(
 
 
 class ScalingPolicyApi(KindApi):
-    def list_items(self, aws: Gateway) -> list[JsonDict]:
-        items: list[JsonDict] = []
-        for page in aws.pages(
-            SERVICE,
-            "DescribeScalingPolicies",
-            ServiceNamespace=NAMESPACE,
-            PaginationConfig={"PageSize": 50},
-        ):
-            items.extend(page["ScalingPolicies"])
-        return items
-
     def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
         # Cannot be tagged: whose it is, its target's tags say.
         return {**spec, **split(name)}
@@ -124,13 +115,6 @@ class ScalingPolicyApi(KindApi):
         )
         found = [p for p in answer.get("ScalingPolicies", []) if identity(p) == name]
         return found[0] if found else None
-
-    def delete(self, aws: Gateway, name: str) -> None:
-        try:
-            self.call(aws, "DeleteScalingPolicy", **split(name))
-        except AwsError as err:
-            if not err.not_found:
-                raise
 
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         self.call(aws, "PutScalingPolicy", **{**call.spec, **split(name)})

@@ -57,6 +57,7 @@ class ReasonCode(StrEnum):
     SUPERSEDED = "superseded"  # this version exists already; older ones are retired
     CREATE_ONLY_CHANGED = "create-only-changed"  # replace: a field that cannot change in place
     HOST_REPLACED = "host-replaced"  # replace: what it lives on is replaced
+    HOST_CHANGES = "host-changes"  # replace: its host's update is refused while it is there
     RESOURCE_FAILED = "resource-failed"  # replace: a Failed resource can only be recreated
     FAILED_BEFORE = "failed-before"  # held: this very spec failed before
     FAILURE_FORGOTTEN = "failure-forgotten"  # the manifest moved off the spec that failed

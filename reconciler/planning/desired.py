@@ -127,6 +127,11 @@ def resolve(
 ) -> tuple[dict[str, Desired], list[Problem]]:
     """Resolve every manifest; problems for reference cycles."""
     by_key = {(m.kind, m.name): m for m in manifests}
+    # Kinds named by what they are (a scalable target) are found by that too, so that a
+    # reference made of several fields (a policy's target) orders the resolution as well.
+    for m in manifests:
+        if KINDS[m.kind].identity is not None:
+            by_key.setdefault((m.kind, KINDS[m.kind].physical_name(m.name, m.spec)), m)
     edges: dict[str, set[str]] = {}
     for manifest in manifests:
         deps = set()

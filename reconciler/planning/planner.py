@@ -222,6 +222,26 @@ def _tag_steps(name: str, to_add: dict[str, str], to_remove: list[str]) -> list[
     )
 
 
+@dataclass
+class _Specs:
+    """What the plan knows of other resources (kinds.base.PlannedSpecs)."""
+
+    specs: dict[tuple[Kind, str], JsonDict]
+    state: LiveState
+
+    def desired(self, kind: Kind, name: str) -> JsonDict | None:
+        return self.specs.get((kind, name.lower()))
+
+    def live(self, kind: Kind, name: str) -> JsonDict | None:
+        resource = self.state.get(kind, name)
+        if resource is None:
+            return None
+        if resource.description is None:
+            return None
+        spec: JsonDict = KINDS[kind].live_spec(resource.description)
+        return spec
+
+
 class _Planner:
     def __init__(
         self,
@@ -242,6 +262,7 @@ class _Planner:
         self.desired: dict[str, Desired] = {}
         # (kind, lower-cased physical name) of what this plan replaces (delete, create).
         self.replaced: set[tuple[Kind, str]] = set()
+        self.specs = _Specs({}, live)
         # (kind, lower-cased physical name) → who uses it after this apply: see uses_of.
         self.users: dict[
             tuple[Kind, str], list[tuple[str, Desired | None, tuple[str | int, ...]]]
@@ -624,8 +645,12 @@ class _Planner:
             replace_reason = ReasonCode.CREATE_ONLY_CHANGED, f"{fields} cannot change in place"
         else:
             host = self.replaced_host(desired)
+            moves_out = desired.info.moves_out
+            why_out = moves_out(desired.spec, self.specs) if moves_out is not None else None
             if host is not None:
                 replace_reason = ReasonCode.HOST_REPLACED, f"its {host} is replaced"
+            elif why_out is not None:
+                replace_reason = ReasonCode.HOST_CHANGES, why_out
         destructive = desired.info.destructive_replace
         if replace_reason is not None and destructive is not None and status != "Failed":
             if not desired.manifest.annotations.allow_replace:
@@ -927,6 +952,9 @@ class _Planner:
             desired, problems = resolve(self.manifests, self.owner, self.keep_name)
         self.plan.problems.extend(problems)
         self.desired = desired
+        self.specs = _Specs(
+            {(d.kind, d.physical_name.lower()): d.spec for d in desired.values()}, self.live
+        )
         # Know what stays in use before deciding what may be retired or pruned.
         self.find_users(desired)
         for item in desired.values():

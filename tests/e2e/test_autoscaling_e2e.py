@@ -91,3 +91,70 @@ def test_autoscaling_is_applied_in_order_and_the_scaler_owns_the_copy_count(env:
     assert aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"] == []
     assert _copies(env) == 2
     assert not env.plan_json()["changes"]
+
+
+VARIANT_AUTOSCALING = """\
+apiVersion: sagemaker-reconciler/v1
+kind: ScalableTarget
+metadata:
+  name: churn-instances
+spec:
+  ServiceNamespace: sagemaker
+  ResourceId: endpoint/churn/variant/AllTraffic
+  ScalableDimension: sagemaker:variant:DesiredInstanceCount
+  MinCapacity: 1
+  MaxCapacity: 4
+---
+apiVersion: sagemaker-reconciler/v1
+kind: ScalingPolicy
+metadata:
+  name: churn-invocations
+spec:
+  ServiceNamespace: sagemaker
+  ResourceId: endpoint/churn/variant/AllTraffic
+  ScalableDimension: sagemaker:variant:DesiredInstanceCount
+  PolicyType: TargetTrackingScaling
+  TargetTrackingScalingPolicyConfiguration:
+    TargetValue: 100.0
+    PredefinedMetricSpecification:
+      PredefinedMetricType: SageMakerVariantInvocationsPerInstance
+"""
+
+
+def _instances(env: Env) -> int:
+    answer = env.sagemaker().describe_endpoint(EndpointName="churn")
+    return int(answer["ProductionVariants"][0]["CurrentInstanceCount"])
+
+
+def test_an_instance_type_change_on_a_scaled_variant_converges(env: Env) -> None:
+    (env.directory / "classic" / "churn-autoscaling.yaml").write_text(VARIANT_AUTOSCALING)
+    assert env.apply().code == 0
+    env.control.scale(
+        "endpoint/churn/variant/AllTraffic", "sagemaker:variant:DesiredInstanceCount", 3
+    )
+    assert not env.plan_json()["changes"]
+
+    # A new model only: the endpoint moves to a new config and keeps the scaled count;
+    # autoscaling is left as it is.
+    env.edit("classic/churn.yaml", "sagemaker-xgboost:1.7-1", "sagemaker-xgboost:1.7-2")
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert not [op for op in writes if "Scal" in op], writes
+    assert _instances(env) == 3
+
+    # A new instance type: SageMaker refuses it while the variant is a target, so the plan
+    # removes the policy and the target, updates, and puts them back.
+    env.edit("classic/churn.yaml", "InstanceType: ml.m5.xlarge", "InstanceType: ml.m5.2xlarge")
+    plan = env.plan_json()
+    reasons = {c["address"]: c["reason_code"] for c in plan["changes"]}
+    assert reasons["ScalableTarget/churn-instances"] == "host-changes"
+    assert reasons["ScalingPolicy/churn-invocations"] == "host-replaced"
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes["DeregisterScalableTarget"] == 1 and writes["RegisterScalableTarget"] == 1
+    assert writes["UpdateEndpoint"] == 1 and writes["PutScalingPolicy"] == 1
+    aas = _autoscaling(env)
+    (target,) = aas.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    assert target["ResourceId"] == "endpoint/churn/variant/AllTraffic"
+    assert len(aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]) == 1
+    assert not env.plan_json()["changes"]

@@ -800,3 +800,16 @@ def test_other_namespaces_go_to_moto(aas: Any) -> None:
     [target] = aas.describe_scalable_targets(ServiceNamespace="dynamodb")["ScalableTargets"]
     assert target["ResourceId"] == "table/orders"
     assert _targets(aas) == []
+
+
+def test_describe_calls_refuse_pages_above_their_documented_maximum(emulator: Any) -> None:
+    aas = emulator.client("application-autoscaling")
+    for operation, maximum in (
+        ("describe_scaling_policies", 10),
+        ("describe_scalable_targets", 50),
+        ("describe_scheduled_actions", 50),
+    ):
+        getattr(aas, operation)(ServiceNamespace="sagemaker", MaxResults=maximum)
+        with pytest.raises(ClientError) as caught:
+            getattr(aas, operation)(ServiceNamespace="sagemaker", MaxResults=maximum + 1)
+        assert caught.value.response["Error"]["Code"] == "ValidationException"

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 # The operations that change the account, by name (DeleteTags starts with "Delete").
 # SageMaker's writes, and Application Auto Scaling's and CloudWatch's (Register, Deregister,
-# Put, TagResource, UntagResource).
+# their Put calls, TagResource, UntagResource) — not the lease lock's DynamoDB PutItem.
 WRITE_PREFIXES = (
     "Create",
     "Update",
     "Delete",
     "AddTags",
-    "Put",
+    "PutScalingPolicy",
+    "PutScheduledAction",
+    "PutMetricAlarm",
     "Register",
     "Deregister",
     "TagResource",

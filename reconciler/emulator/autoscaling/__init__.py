@@ -79,6 +79,15 @@ def page(items: Sequence[T], request: JsonDict, default: int) -> tuple[list[T], 
     """One page of `items` (MaxResults, NextToken; the token is opaque to clients: the
     offset of the next item, base64-encoded). Our own wording for a bad token."""
     size = request.get("MaxResults") or default
+    # The documented maximum is the default for every Describe call here ("This value can
+    # be between 1 and 10" / "1 and 50", botocore's AAS model docs; the model itself has no
+    # max, so the service checks it). The wording is the usual AWS constraint message,
+    # unverified for this service.
+    if size > default:
+        raise validation(
+            f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy "
+            f"constraint: Member must have value less than or equal to {default}"
+        )
     start = 0
     token = request.get("NextToken")
     if token:

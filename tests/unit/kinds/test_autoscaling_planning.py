@@ -200,3 +200,70 @@ def test_an_endpoint_with_a_scaled_variant_keeps_its_live_instance_counts_on_upd
     )
     (request,) = aws.requests("UpdateEndpoint")
     assert request["RetainAllVariantProperties"] is True
+
+
+def _variant_scaled() -> list[Manifest]:
+    spec = {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/churn/variant/AllTraffic",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    }
+    return [
+        *fleet(),
+        manifest(
+            Kind.SCALABLE_TARGET, "churn-instances", {**spec, "MinCapacity": 1, "MaxCapacity": 4}
+        ),
+        Manifest(
+            Kind.SCALING_POLICY,
+            "churn-invocations",
+            {
+                **spec,
+                "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingScalingPolicyConfiguration": {
+                    "TargetValue": 100.0,
+                    "PredefinedMetricSpecification": {
+                        "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+                    },
+                },
+            },
+            fleet()[0].location,
+        ),
+    ]
+
+
+def _churn_config(manifests: list[Manifest]) -> Manifest:
+    return next(m for m in manifests if m.kind is Kind.ENDPOINT_CONFIG and m.name == "churn")
+
+
+def test_an_instance_type_change_on_a_scaled_variant_moves_autoscaling_out_and_back() -> None:
+    live = converged(_variant_scaled())
+    manifests = _variant_scaled()
+    _churn_config(manifests).spec["ProductionVariants"][0]["InstanceType"] = "ml.c5.xlarge"
+    result = plan(manifests, live, owner="default")
+    assert not result.problems
+    by_address = {c.address: c for c in result.changes}
+    target_change = by_address["ScalableTarget/churn-instances"]
+    policy_change = by_address["ScalingPolicy/churn-invocations"]
+    endpoint = by_address["Endpoint/churn"]
+    assert target_change.action is Action.REPLACE and target_change.interrupting
+    assert str(target_change.reason_code) == "host-changes"
+    assert "ml.m5.xlarge → ml.c5.xlarge" in target_change.reason
+    assert (
+        policy_change.action is Action.REPLACE and str(policy_change.reason_code) == "host-replaced"
+    )
+    # delete policies → deregister → update → register → put policies
+    assert "ScalingPolicy/churn-invocations" in target_change.delete_after
+    assert "ScalableTarget/churn-instances" in endpoint.delete_after
+    assert "Endpoint/churn" in target_change.depends_on
+    assert "ScalableTarget/churn-instances" in policy_change.depends_on
+    assert target_change.operations == ["DeregisterScalableTarget", "RegisterScalableTarget"]
+
+
+def test_a_model_change_on_a_scaled_variant_leaves_autoscaling_alone() -> None:
+    live = converged(_variant_scaled())
+    manifests = _variant_scaled()
+    churn = next(m for m in manifests if m.kind is Kind.MODEL and m.name == "churn")
+    churn.spec["PrimaryContainer"] = {"Image": churn.spec["PrimaryContainer"]["Image"] + "-2"}
+    changes = changes_of(plan(manifests, live, owner="default"))
+    assert not [a for a in changes if a.startswith(("ScalableTarget/", "ScalingPolicy/"))]
+    assert changes["Endpoint/churn"][0] == "update"
