@@ -170,7 +170,7 @@ def packings_of(manifests: list[Manifest], plan: Plan) -> list[Packing]:
     """How the declared inference components pack their variants' instances, now (the
     live counts the plan read for scaled ones) and at the scaling bounds."""
     counts = {
-        (change.address, scaled.path): Count(scaled.live, scaled.most)
+        (change.address, scaled.path): Count(scaled.live, scaled.most, scaled.by)
         for change in plan.changes
         for scaled in change.scaled
     }

@@ -449,10 +449,12 @@ class Count:
 
     now:  its live value (None: not known; the manifest's count is used)
     most: the most the scaler may set it to (None: not known; ``now`` is used)
+    by:   the scaler's address ("": not known)
     """
 
     now: int | None
     most: int | None
+    by: str = ""
 
 
 @dataclass(frozen=True)
@@ -481,8 +483,9 @@ class Packing:
     most_instances / at_most: the same with every scaled count at its most (MaxCapacity
                            copies of each scaled IC, a scaled variant's MaxCapacity
                            instances, managed instance scaling's MaxInstanceCount)
-    addresses:             the Endpoint, EndpointConfig and IC manifests it is made of
-                           (a plan shows the packings its changes touch)
+    addresses:             the Endpoint, EndpointConfig and IC manifests it is made of, and
+                           the scalers of its counts (a plan shows the packings its changes
+                           touch: a new MaxCapacity changes the packing at the bounds)
     """
 
     endpoint: str
@@ -553,11 +556,13 @@ def packings(
                 ]
                 now: list[tuple[_Placement, int]] = []
                 most: list[tuple[_Placement, int]] = []
+                scalers = [scaled.by] if scaled.by else []
                 for ic, placement in ics:
                     copies = counts.get((ic.address, AUTOSCALED_FIELD), Count(None, None))
                     current = copies.now if copies.now is not None else placement.copies
                     now.append((placement, current))
                     most.append((placement, max(copies.most or 0, current)))
+                    scalers += [copies.by] if copies.by else []
                 found.append(
                     Packing(
                         endpoint=endpoint.name,
@@ -571,6 +576,7 @@ def packings(
                             endpoint.address,
                             config.address,
                             *(ic.address for ic, _ in ics),
+                            *scalers,
                         ),
                     )
                 )

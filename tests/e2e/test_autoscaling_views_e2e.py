@@ -1,21 +1,35 @@
 """What a person sees of autoscaling, end to end against the emulator: ``reconciler
 status`` shows the copy count a declared scalable target owns with its bounds, after the
 scaler moved it, and how the inference components pack their variant's instances now and
-at the target's MaxCapacity."""
+at the target's MaxCapacity; the markdown plan of a new MaxCapacity shows that packing."""
 
 from __future__ import annotations
 
 import json
 
-from tests.e2e.test_autoscaling_e2e import AUTOSCALING, COPY_COUNT
+from tests.e2e.test_autoscaling_e2e import COPY_COUNT
 from tests.support.env import Env
+
+TARGET = """\
+apiVersion: sagemaker-reconciler/v1
+kind: ScalableTarget
+metadata:
+  name: llama-chat-copies
+spec:
+  ServiceNamespace: sagemaker
+  ResourceId: inference-component/llama-chat
+  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
+  MinCapacity: 1
+  MaxCapacity: 3
+"""
 
 
 def test_status_shows_the_scaled_copy_count_with_its_bounds_and_the_packing(env: Env) -> None:
-    (env.directory / "shared-gpu" / "llama-chat-autoscaling.yaml").write_text(AUTOSCALING)
+    (env.directory / "shared-gpu" / "llama-chat-copies.yaml").write_text(TARGET)
     run = env.apply()
     assert run.code == 0, run.out + run.err
-    env.control.scale("inference-component/llama-chat", COPY_COUNT, 3)
+    # The manifest says 2 copies; the scaler moves them to 1.
+    env.control.scale("inference-component/llama-chat", COPY_COUNT, 1)
 
     run = env.reconciler("status", str(env.directory), "--endpoint-url", env.url)
     assert run.code == 0, run.err
@@ -23,13 +37,15 @@ def test_status_shows_the_scaled_copy_count_with_its_bounds_and_the_packing(env:
     row = next(
         i for i, line in enumerate(lines) if line.startswith("InferenceComponent/llama-chat ")
     )
-    assert lines[row + 1] == "  copies 3 (scaled 0..6 by ScalableTarget/llama-chat-copies)"
-    # The ml.g5.12xlarge has 4 GPUs, 48 vCPUs and 192 GiB: llama-chat's 3 copies and
-    # mistral-summarize's 1 use 4 GPUs, 16 cores, 64 GiB; at 6 copies of llama-chat, 7 GPUs.
-    assert (
-        "shared-gpu/AllTraffic ml.g5.12xlarge x1  gpu [########] 4/4  cpu [###.....] 16/48  "
-        "mem [###.....] 64/192G  (at max: gpu 7/4 OVER, cpu 28/48, mem 112/192G)"
-    ) in lines
+    assert lines[row].split()[1:3] == ["InSync", "Healthy"]
+    assert lines[row + 1] == "  copies 1 (scaled 1..3 by ScalableTarget/llama-chat-copies)"
+    # The ml.g5.12xlarge has 4 GPUs, 48 vCPUs and 192 GiB; each copy of llama-chat and of
+    # mistral-summarize needs 1 GPU, 4 cores, 16 GiB: 1 + 1 copies now, 3 + 1 at max.
+    packing = (
+        "shared-gpu/AllTraffic ml.g5.12xlarge x1  gpu [####....] 2/4  cpu [#.......] 8/48  "
+        "mem [#.......] 32/192G  (at max: gpu 4/4, cpu 16/48, mem 64/192G)"
+    )
+    assert lines[lines.index("PACKING") + 1 :] == [packing]
 
     run = env.reconciler("status", str(env.directory), "--endpoint-url", env.url, "--json")
     document = json.loads(run.out)
@@ -38,12 +54,23 @@ def test_status_shows_the_scaled_copy_count_with_its_bounds_and_the_packing(env:
         {
             "path": "RuntimeConfig.CopyCount",
             "what": "copies",
-            "live": 3,
-            "min": 0,
-            "max": 6,
+            "live": 1,
+            "min": 1,
+            "max": 3,
             "by": "ScalableTarget/llama-chat-copies",
         }
     ]
-    (packing,) = document["packing"]
-    assert packing["now"]["gpu"] == {"used": 4, "available": 4}
-    assert packing["at_max"]["gpu"] == {"used": 7, "available": 4}
+    (variant,) = document["packing"]
+    assert variant["now"]["gpu"] == {"used": 2, "available": 4}
+    assert variant["at_max"]["gpu"] == {"used": 4, "available": 4}
+
+    # A new MaxCapacity changes only the target, and the markdown plan shows the packing
+    # it leads to.
+    env.edit("shared-gpu/llama-chat-copies.yaml", "MaxCapacity: 3", "MaxCapacity: 2")
+    run = env.reconciler("plan", str(env.directory), "--format", "markdown")
+    assert run.code == 0, run.err
+    assert "`~` | `ScalableTarget/llama-chat-copies` | update" in run.out
+    assert (
+        "shared-gpu/AllTraffic ml.g5.12xlarge x1  gpu [####....] 2/4  cpu [#.......] 8/48  "
+        "mem [#.......] 32/192G  (at max: gpu 3/4, cpu 12/48, mem 48/192G)"
+    ) in run.out.splitlines()

@@ -77,12 +77,14 @@ def test_the_packing_now_is_the_copies_times_their_needs_of_the_instances() -> N
 
 def test_live_copies_count_now_and_the_scaler_s_most_at_the_bounds() -> None:
     manifests = [*hosting(), ic("chat", 2, 1, 4, 16384), ic("sum", 1, 1, 4, 16384)]
-    counts = {("InferenceComponent/chat", COPIES): Count(now=3, most=5)}
+    counts = {("InferenceComponent/chat", COPIES): Count(now=3, most=5, by="ScalableTarget/c")}
     (packing,) = packings(manifests, counts)
     assert packing.now[0] == Usage("gpu", 4, 4)
     assert packing.at_most[0] == Usage("gpu", 6, 4)
     assert packing.at_most[0].over and not packing.now[0].over
     assert packing.scales
+    # A change of the scaler (a new MaxCapacity) touches this packing too.
+    assert packing.addresses[-1] == "ScalableTarget/c"
 
 
 def test_a_scaled_variant_has_its_live_instances_now_and_its_most_at_the_bounds() -> None:
