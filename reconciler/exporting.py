@@ -74,8 +74,10 @@ def kinds_brought(kinds: list[Kind]) -> list[Kind]:
 
 def logical_name(kind: Kind, physical: str) -> str:
     """The metadata.name for a resource: its own name when it fits the kind's limit."""
-    limit = KINDS[kind].max_name_length
-    return physical if len(physical) <= limit else physical[:limit].rstrip("-")
+    info = KINDS[kind]
+    limit = info.max_name_length
+    name = info.export_name(physical) if info.export_name is not None else physical
+    return name if len(name) <= limit else name[:limit].rstrip("-")
 
 
 # Tag keys that belong to AWS or to AWS's own tooling, never exported: ``aws:`` (reserved

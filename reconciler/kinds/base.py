@@ -222,6 +222,10 @@ class KindInfo:
                        set them to (a scalable target's MinCapacity, MaxCapacity)
     list_request / page_size: what its List call is sent besides paging (Application Auto
                        Scaling's ServiceNamespace), and the largest page it allows
+    tag_calls:         the operations that add and remove its tags (its API's ``update``-side
+                       calls; ignored for a kind ``owned_through`` another, which has none)
+    export_name:       its physical name → the metadata.name ``export`` gives it, for kinds
+                       whose physical name is no manifest name (None: the physical name)
     key:               its physical name → the request members that identify it in Describe
                        and Delete calls (None: ``{name_field: name}``)
     moves_out:         (spec, what the plan knows) → why this resource must be removed before
@@ -280,6 +284,8 @@ class KindInfo:
     list_request: dict[str, Any] = field(default_factory=dict)
     page_size: int = 100
     key: Callable[[str], JsonDict] | None = None
+    export_name: Callable[[str], str] | None = None
+    tag_calls: tuple[str, str] = ("AddTags", "DeleteTags")
     rules: KindRules = field(default_factory=KindRules)
 
     @property

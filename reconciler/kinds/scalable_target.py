@@ -69,6 +69,20 @@ def split(name: str) -> JsonDict:
     return {"ServiceNamespace": namespace, "ResourceId": resource, "ScalableDimension": dimension}
 
 
+def export_name(name: str) -> str:
+    """``llama-chat-copies``, ``churn-AllTraffic-instances``: what it scales, and how."""
+    key = split(name)
+    resource, dimension = key["ResourceId"], key["ScalableDimension"]
+    ic = re.fullmatch(IC_RESOURCE, resource)
+    variant = re.fullmatch(VARIANT_ROUTE, resource)
+    what = {COPY_COUNT: "copies", INSTANCE_COUNT: "instances"}.get(dimension, "concurrency")
+    if ic:
+        return f"{ic.group('name')}-{what}"
+    if variant:
+        return f"{variant.group('name')}-{variant.group('variant')}-{what}"
+    return re.sub(r"[^a-zA-Z0-9]+", "-", resource).strip("-")
+
+
 def live_spec(description: JsonDict) -> JsonDict:
     return without(description, "CreationTime", "ScalableTargetARN", "PredictedCapacity")
 
@@ -204,6 +218,8 @@ INFO = KindInfo(
     list_request={"ServiceNamespace": NAMESPACE},
     page_size=50,  # DescribeScalableTargets MaxResults: "between 1 and 50" (botocore)
     key=split,
+    export_name=export_name,
+    tag_calls=("TagResource", "UntagResource"),
     batched_tags=False,
     references=(
         Reference(("ResourceId",), Kind.INFERENCE_COMPONENT, within=IC_RESOURCE),

@@ -80,6 +80,7 @@ INFO = KindInfo(
     list_request={"ServiceNamespace": NAMESPACE},
     page_size=10,  # DescribeScalingPolicies MaxResults: "between 1 and 10" (botocore)
     key=split,
+    export_name=lambda name: split(name)[NAME_FIELD],
     batched_tags=False,
     owned_through=Kind.SCALABLE_TARGET,
     references=(

@@ -29,7 +29,7 @@ from graphlib import TopologicalSorter
 from reconciler.apimodel import format_path
 from reconciler.diff import ABSENT, FieldChange, covered
 from reconciler.kinds import KINDS
-from reconciler.kinds.base import DestructiveReplace, UpdateInput
+from reconciler.kinds.base import DestructiveReplace, KindInfo, UpdateInput
 from reconciler.naming import content_hash
 from reconciler.observe import LiveResource, LiveState
 from reconciler.planning import applied
@@ -214,11 +214,16 @@ def _tag_delta(want: dict[str, str], have: dict[str, str]) -> tuple[dict[str, st
     return to_add, to_remove
 
 
-def _tag_steps(name: str, to_add: dict[str, str], to_remove: list[str]) -> list[Step]:
+def _tag_steps(
+    info: KindInfo, name: str, to_add: dict[str, str], to_remove: list[str]
+) -> list[Step]:
     # Removals first: the record of declared keys (written by AddTags) must never forget
     # a key that is still on the resource, or a failed DeleteTags would leave it for good.
-    return ([Step(StepOp.DELETE_TAGS, "DeleteTags", name)] if to_remove else []) + (
-        [Step(StepOp.ADD_TAGS, "AddTags", name)] if to_add else []
+    if info.owned_through is not None:
+        return []  # no tags of its own: its parent's say whose it is
+    add, remove = info.tag_calls
+    return ([Step(StepOp.DELETE_TAGS, remove, name)] if to_remove else []) + (
+        [Step(StepOp.ADD_TAGS, add, name)] if to_add else []
     )
 
 
@@ -577,7 +582,7 @@ class _Planner:
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
         if not self.tags_fit(desired, live, to_add, to_remove):
             return None
-        tag_steps = _tag_steps(desired.physical_name, to_add, to_remove)
+        tag_steps = _tag_steps(desired.info, desired.physical_name, to_add, to_remove)
         if old:
             change = self.change(
                 desired,
@@ -719,7 +724,7 @@ class _Planner:
                     )
                 )
         updating = bool(steps)
-        steps.extend(_tag_steps(desired.physical_name, to_add, to_remove))
+        steps.extend(_tag_steps(desired.info, desired.physical_name, to_add, to_remove))
         tags_reason = _tags_reason(to_add, to_remove, adopting)
         if tags_reason and (not updating or tags_reason[1] != RECORD_REASON):
             # (The record is rewritten with every update that changes the declared fields;
@@ -832,7 +837,7 @@ class _Planner:
                     steps=[
                         Step(
                             StepOp.DELETE_TAGS,
-                            "DeleteTags",
+                            KINDS[kind].tag_calls[1],
                             r.name,
                             {"TagKeys": _ownership_tags(r)},
                         )

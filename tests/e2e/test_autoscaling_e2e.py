@@ -158,3 +158,64 @@ def test_an_instance_type_change_on_a_scaled_variant_converges(env: Env) -> None
     assert target["ResourceId"] == "endpoint/churn/variant/AllTraffic"
     assert len(aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]) == 1
     assert not env.plan_json()["changes"]
+
+
+def test_a_hand_made_target_and_policy_are_exported_and_adopted_with_tags_only(
+    env: Env, tmp_path: Any
+) -> None:
+    assert env.apply().code == 0
+    aas = _autoscaling(env)
+    aas.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId="inference-component/llama-chat",
+        ScalableDimension=COPY_COUNT,
+        MinCapacity=1,
+        MaxCapacity=3,
+    )
+    aas.put_scaling_policy(
+        PolicyName="by-hand",
+        ServiceNamespace="sagemaker",
+        ResourceId="inference-component/llama-chat",
+        ScalableDimension=COPY_COUNT,
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 3.0,
+            "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "SageMakerInferenceComponentInvocationsPerCopy"
+            },
+        },
+    )
+    out = tmp_path / "exported.yaml"
+    run = env.reconciler(
+        "export",
+        "--kind",
+        "ScalableTarget",
+        "--kind",
+        "ScalingPolicy",
+        "--out",
+        str(out),
+        "--endpoint-url",
+        env.url,
+    )
+    assert run.code == 0, run.err
+    import yaml
+
+    documents = list(yaml.safe_load_all(out.read_text()))
+    assert {(d["kind"], d["metadata"]["name"]) for d in documents} == {
+        ("ScalableTarget", "llama-chat-copies"),
+        ("ScalingPolicy", "by-hand"),
+    }
+    target = next(d for d in documents if d["kind"] == "ScalableTarget")
+    # What a person would write: no role AWS filled in, no SuspendedState defaults.
+    assert target["spec"] == {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": "inference-component/llama-chat",
+        "ScalableDimension": COPY_COUNT,
+        "MinCapacity": 1,
+        "MaxCapacity": 3,
+    }
+    (env.directory / "shared-gpu" / "autoscaling.yaml").write_text(out.read_text())
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"TagResource": 1}, output
+    assert not env.plan_json()["changes"]

@@ -6,6 +6,7 @@ targets hold but git no longer declares is removed."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 from reconciler.kinds import KINDS
@@ -267,3 +268,20 @@ def test_a_model_change_on_a_scaled_variant_leaves_autoscaling_alone() -> None:
     changes = changes_of(plan(manifests, live, owner="default"))
     assert not [a for a in changes if a.startswith(("ScalableTarget/", "ScalingPolicy/"))]
     assert changes["Endpoint/churn"][0] == "update"
+
+
+def test_adopting_a_target_is_one_tag_resource_and_its_policy_follows_it() -> None:
+    manifests = [
+        dataclasses.replace(m, annotations=dataclasses.replace(m.annotations, adopt=True))
+        if m.kind in (Kind.SCALABLE_TARGET, Kind.SCALING_POLICY)
+        else m
+        for m in scaled(1)
+    ]
+    live = converged(manifests)
+    by_hand = live.get(Kind.SCALABLE_TARGET, TARGET_NAME)
+    assert by_hand is not None
+    by_hand.tags = {}  # made by hand: nobody's
+    owned_through_parents(live)
+    assert changes_of(plan(manifests, live, owner="default")) == {
+        "ScalableTarget/chat-copies": ("update", ["TagResource"])
+    }
