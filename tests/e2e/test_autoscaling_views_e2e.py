@@ -1,7 +1,8 @@
 """What a person sees of autoscaling, end to end against the emulator: ``reconciler
 status`` shows the copy count a declared scalable target owns with its bounds, after the
 scaler moved it, and how the inference components pack their variant's instances now and
-at the target's MaxCapacity; the markdown plan of a new MaxCapacity shows that packing."""
+at the target's MaxCapacity; the markdown plan of a new MaxCapacity shows that packing;
+a scaled variant's instance count is shown the same way."""
 
 from __future__ import annotations
 
@@ -74,3 +75,34 @@ def test_status_shows_the_scaled_copy_count_with_its_bounds_and_the_packing(env:
         "shared-gpu/AllTraffic ml.g5.12xlarge x1  gpu [####....] 2/4  cpu [#.......] 8/48  "
         "mem [#.......] 32/192G  (at max: gpu 3/4, cpu 12/48, mem 48/192G)"
     ) in run.out.splitlines()
+
+
+VARIANT_TARGET = """\
+apiVersion: sagemaker-reconciler/v1
+kind: ScalableTarget
+metadata:
+  name: churn-instances
+spec:
+  ServiceNamespace: sagemaker
+  ResourceId: endpoint/churn/variant/AllTraffic
+  ScalableDimension: sagemaker:variant:DesiredInstanceCount
+  MinCapacity: 1
+  MaxCapacity: 4
+"""
+
+
+def test_status_shows_a_scaled_variant_s_live_instance_count_with_its_bounds(env: Env) -> None:
+    (env.directory / "classic" / "churn-instances.yaml").write_text(VARIANT_TARGET)
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    env.control.scale(
+        "endpoint/churn/variant/AllTraffic", "sagemaker:variant:DesiredInstanceCount", 3
+    )
+    run = env.reconciler("status", str(env.directory), "--endpoint-url", env.url)
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("Endpoint/churn "))
+    assert lines[row].split()[1:3] == ["InSync", "Healthy"]
+    assert (
+        lines[row + 1] == "  AllTraffic instances 3 (scaled 1..4 by ScalableTarget/churn-instances)"
+    )
