@@ -67,6 +67,7 @@ copy count (spec validation reports those).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -76,6 +77,7 @@ from importlib import resources
 from typing import Any
 
 from reconciler.kinds.endpoint import SCALED_VARIANTS
+from reconciler.kinds.scalable_target import COPY_COUNT as SCALED_COPIES
 from reconciler.kinds.validation import is_int
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
 
@@ -93,6 +95,7 @@ __all__ = [
 COPY_COUNT_PATH = ("RuntimeConfig", "CopyCount")
 COPY_COUNT_FIELD = "spec.RuntimeConfig.CopyCount"
 AUTOSCALED_FIELD = "RuntimeConfig.CopyCount"
+
 
 # Sums of requirements such as 0.25 CPU cores are exact in binary floating point; the
 # tolerance only guards against other fractions.
@@ -194,6 +197,7 @@ def check_capacity(manifests: Sequence[Manifest]) -> list[Problem]:
     """
     table = _instance_types()
     endpoints = _by_spec_field(manifests, Kind.ENDPOINT, "EndpointConfigName")
+    scaled = _scaled_copies(manifests)
     components = _by_spec_field(manifests, Kind.INFERENCE_COMPONENT, "EndpointName")
     problems: list[Problem] = []
     for config in _ordered(m for m in manifests if m.kind == Kind.ENDPOINT_CONFIG):
@@ -212,7 +216,62 @@ def check_capacity(manifests: Sequence[Manifest]) -> list[Problem]:
                 problem = _check_variant(endpoint, variant, placements)
                 if problem is not None:
                     problems.append(problem)
+                    continue
+                problems.extend(_at_the_bounds(endpoint, variant, placements, scaled))
     return problems
+
+
+def _scaled_copies(manifests: Sequence[Manifest]) -> dict[str, Manifest]:
+    """IC name → the declared ScalableTarget on its copy count (issue 14: the scaler may
+    take it up to MaxCapacity)."""
+    found: dict[str, Manifest] = {}
+    for target in manifests:
+        if target.kind is not Kind.SCALABLE_TARGET:
+            continue
+        resource = str(target.spec.get("ResourceId", ""))
+        if target.spec.get("ScalableDimension") == SCALED_COPIES and resource.startswith(
+            "inference-component/"
+        ):
+            found.setdefault(resource.split("/", 1)[1], target)
+    return found
+
+
+def _at_the_bounds(
+    endpoint: Manifest,
+    variant: _Variant,
+    placements: list[_Placement],
+    scaled: dict[str, Manifest],
+) -> list[Problem]:
+    """A problem when the copies fit at the manifests' counts but not at the scaling
+    bounds: every scaled IC at its target's MaxCapacity, on the variant's most instances
+    (managed instance scaling's MaxInstanceCount, or its fixed count). Such a MaxCapacity
+    can never be reached; the problem is located at it and names both manifests."""
+    grown: list[_Placement] = []
+    scaling: list[tuple[Manifest, Manifest]] = []  # (target, the IC it scales)
+    for placement in placements:
+        target = scaled.get(placement.manifest.name)
+        maximum = target.spec.get("MaxCapacity") if target is not None else None
+        if target is not None and is_int(maximum) and maximum > placement.copies:
+            grown.append(dataclasses.replace(placement, copies=maximum, autoscaled=True))
+            scaling.append((target, placement.manifest))
+        else:
+            grown.append(placement)
+    if not scaling:
+        return []
+    problem = _check_variant(endpoint, variant, grown)
+    if problem is None:
+        return []
+    target = scaling[0][0]
+    who = ", ".join(f"{t.address} scales {ic.address}" for t, ic in scaling)
+    return [
+        Problem(
+            message=f"MaxCapacity {target.spec['MaxCapacity']} can never be reached ({who}): "
+            f"at the scaling bounds, {problem.message}",
+            location=target.location_of(("MaxCapacity",)),
+            address=target.address,
+            field="spec.MaxCapacity",
+        )
+    ]
 
 
 def unknown_instance_types(manifests: Iterable[Manifest]) -> list[str]:
