@@ -17,6 +17,7 @@ from pathlib import Path
 from reconciler.errors import PermanentError, TemporaryError
 from reconciler.gateway import Gateway
 from reconciler.kinds import APIS
+from reconciler.kinds.capacity import Count, Packing, packings
 from reconciler.manifests import load, preflight_problems
 from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
 from reconciler.planning.changes import Action, Change, Plan
@@ -163,3 +164,14 @@ def refused_by_guards(plan: Plan, *, allow_empty: bool, max_deletes: int | None)
     if max_deletes is not None and deletes > max_deletes:
         return f"the plan deletes {deletes} resources, more than --max-deletes {max_deletes}"
     return None
+
+
+def packings_of(manifests: list[Manifest], plan: Plan) -> list[Packing]:
+    """How the declared inference components pack their variants' instances, now (the
+    live counts the plan read for scaled ones) and at the scaling bounds."""
+    counts = {
+        (change.address, scaled.path): Count(scaled.live, scaled.most, scaled.by)
+        for change in plan.changes
+        for scaled in change.scaled
+    }
+    return packings(manifests, counts)

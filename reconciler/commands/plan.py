@@ -16,7 +16,7 @@ from reconciler.commands.common import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, load_v
 from reconciler.gateway import Gateway
 from reconciler.planning import saved as saved_plan
 from reconciler.planning.changes import Plan
-from reconciler.service import observe_and_plan
+from reconciler.service import ValidManifests, observe_and_plan, packings_of
 from reconciler.views import human, markdown
 
 
@@ -31,6 +31,26 @@ def make_plan(
 ) -> tuple[Plan, str]:
     """Load, observe and plan; returns the plan and the manifests' digest.
     Raises UserError for bad input or an unreadable account."""
+    result, loaded = _load_and_plan(
+        directory=directory,
+        owner=owner,
+        settings=settings,
+        prune=prune,
+        parallelism=parallelism,
+        aws=aws,
+    )
+    return result, loaded.digest
+
+
+def _load_and_plan(
+    *,
+    directory: str,
+    owner: str,
+    settings: AwsSettings,
+    prune: bool = True,
+    parallelism: int = 10,
+    aws: Gateway | None = None,
+) -> tuple[Plan, ValidManifests]:
     loaded = load_valid(directory)
     result = observe_and_plan(
         manifests=loaded.manifests,
@@ -39,7 +59,7 @@ def make_plan(
         prune=prune,
         parallelism=parallelism,
     )
-    return result, loaded.digest
+    return result, loaded
 
 
 def run(
@@ -51,7 +71,8 @@ def run(
     owner: str,
     settings: AwsSettings,
 ) -> int:
-    result, digest = make_plan(directory=directory, owner=owner, settings=settings)
+    result, loaded = _load_and_plan(directory=directory, owner=owner, settings=settings)
+    digest = loaded.digest
     if result.problems:
         for problem in sorted(result.problems, key=str):
             print(problem, file=sys.stderr)
@@ -63,7 +84,8 @@ def run(
     if output_format == "json":
         sys.stdout.write(json.dumps(result.to_json(with_codes=True), indent=2) + "\n")
     elif output_format == "markdown":
-        sys.stdout.write(markdown.render(result))
+        # The markdown plan shows how the variants its changes touch are packed.
+        sys.stdout.write(markdown.render(result, packings_of(loaded.manifests, result)))
     else:
         sys.stdout.write(human.render(result))
     if out is not None:

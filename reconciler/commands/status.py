@@ -30,7 +30,7 @@ from reconciler.planning.changes import Action, Plan
 from reconciler.planning.desired import resolve
 from reconciler.planning.planner import plan
 from reconciler.resources import JsonDict, Manifest, Problem
-from reconciler.service import SYNC, health, health_of, observe
+from reconciler.service import SYNC, health, health_of, observe, packings_of
 from reconciler.views import status as status_view
 
 
@@ -120,6 +120,8 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
         }
         if change.live_failure:
             row["message"] = change.live_failure
+        if change.scaled:
+            row["scaled"] = [s.to_json() for s in change.scaled]
         if change.address in reasons:
             # Planned, yet the plan cannot be applied because of it.
             row["sync"], row["reason"] = "OutOfSync", reasons[change.address]
@@ -142,10 +144,16 @@ def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> 
                     row["health"] = api.details_health(row["health"], details)
         rows.append(row)
     rows.extend(refused_rows(loaded.manifests, result, live, owner))
+    packed = packings_of(loaded.manifests, result)
     if as_json:
-        sys.stdout.write(json.dumps({"owner": owner, "resources": rows}, indent=2) + "\n")
+        document = {
+            "owner": owner,
+            "resources": rows,
+            "packing": [p.to_json() for p in packed],
+        }
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
-        sys.stdout.write(status_view.render(rows))
+        sys.stdout.write(status_view.render(rows, packed))
     for problem in result.problems:
         print(problem, file=sys.stderr)
     return EXIT_OK

@@ -232,6 +232,11 @@ class KindInfo:
                        declared: spec → [(kind, name, dotted field path)] (a scalable target
                        takes over the copy count of the inference component it scales, so
                        the reconciler never resets it)
+    scaled_count:      for a kind whose fields another resource takes over: (Describe
+                       answer, taken path) → what the path counts, in words, and its live
+                       value (``("copies", 3)``), or None when the path is not a count
+    scaling_bounds:    for a kind that takes fields over: spec → the (least, most) it may
+                       set them to (a scalable target's MinCapacity, MaxCapacity)
     list_request / page_size: what its List call is sent besides paging (Application Auto
                        Scaling's ServiceNamespace), and the largest page it allows
     tag_calls:         the operations that add and remove its tags (its API's ``update``-side
@@ -290,6 +295,8 @@ class KindInfo:
     batched_tags: bool = True
     owned_through: Kind | None = None
     takes_over: Callable[[JsonDict], list[tuple[Kind, str, str]]] | None = None
+    scaled_count: Callable[[JsonDict, str], tuple[str, int | None] | None] | None = None
+    scaling_bounds: Callable[[JsonDict], tuple[int | None, int | None]] | None = None
     moves_out: Callable[[JsonDict, PlannedSpecs], str | None] | None = None
     list_request: dict[str, Any] = field(default_factory=dict)
     page_size: int = 100

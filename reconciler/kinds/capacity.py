@@ -67,6 +67,7 @@ copy count (spec validation reports those).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -75,19 +76,26 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from reconciler.kinds.endpoint import SCALED_VARIANTS
+from reconciler.kinds.scalable_target import COPY_COUNT as SCALED_COPIES
 from reconciler.kinds.validation import is_int
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
 
 __all__ = [
+    "Count",
     "InstanceCapacity",
+    "Packing",
+    "Usage",
     "check_capacity",
     "load_instance_types",
+    "packings",
     "unknown_instance_types",
 ]
 
 COPY_COUNT_PATH = ("RuntimeConfig", "CopyCount")
 COPY_COUNT_FIELD = "spec.RuntimeConfig.CopyCount"
 AUTOSCALED_FIELD = "RuntimeConfig.CopyCount"
+
 
 # Sums of requirements such as 0.25 CPU cores are exact in binary floating point; the
 # tolerance only guards against other fractions.
@@ -189,6 +197,7 @@ def check_capacity(manifests: Sequence[Manifest]) -> list[Problem]:
     """
     table = _instance_types()
     endpoints = _by_spec_field(manifests, Kind.ENDPOINT, "EndpointConfigName")
+    scaled = _scaled_copies(manifests)
     components = _by_spec_field(manifests, Kind.INFERENCE_COMPONENT, "EndpointName")
     problems: list[Problem] = []
     for config in _ordered(m for m in manifests if m.kind == Kind.ENDPOINT_CONFIG):
@@ -207,7 +216,62 @@ def check_capacity(manifests: Sequence[Manifest]) -> list[Problem]:
                 problem = _check_variant(endpoint, variant, placements)
                 if problem is not None:
                     problems.append(problem)
+                    continue
+                problems.extend(_at_the_bounds(endpoint, variant, placements, scaled))
     return problems
+
+
+def _scaled_copies(manifests: Sequence[Manifest]) -> dict[str, Manifest]:
+    """IC name → the declared ScalableTarget on its copy count (issue 14: the scaler may
+    take it up to MaxCapacity)."""
+    found: dict[str, Manifest] = {}
+    for target in manifests:
+        if target.kind is not Kind.SCALABLE_TARGET:
+            continue
+        resource = str(target.spec.get("ResourceId", ""))
+        if target.spec.get("ScalableDimension") == SCALED_COPIES and resource.startswith(
+            "inference-component/"
+        ):
+            found.setdefault(resource.split("/", 1)[1], target)
+    return found
+
+
+def _at_the_bounds(
+    endpoint: Manifest,
+    variant: _Variant,
+    placements: list[_Placement],
+    scaled: dict[str, Manifest],
+) -> list[Problem]:
+    """A problem when the copies fit at the manifests' counts but not at the scaling
+    bounds: every scaled IC at its target's MaxCapacity, on the variant's most instances
+    (managed instance scaling's MaxInstanceCount, or its fixed count). Such a MaxCapacity
+    can never be reached; the problem is located at it and names both manifests."""
+    grown: list[_Placement] = []
+    scaling: list[tuple[Manifest, Manifest]] = []  # (target, the IC it scales)
+    for placement in placements:
+        target = scaled.get(placement.manifest.name)
+        maximum = target.spec.get("MaxCapacity") if target is not None else None
+        if target is not None and is_int(maximum) and maximum > placement.copies:
+            grown.append(dataclasses.replace(placement, copies=maximum, autoscaled=True))
+            scaling.append((target, placement.manifest))
+        else:
+            grown.append(placement)
+    if not scaling:
+        return []
+    problem = _check_variant(endpoint, variant, grown)
+    if problem is None:
+        return []
+    target = scaling[0][0]
+    who = ", ".join(f"{t.address} scales {ic.address}" for t, ic in scaling)
+    return [
+        Problem(
+            message=f"MaxCapacity {target.spec['MaxCapacity']} can never be reached ({who}): "
+            f"at the scaling bounds, {problem.message}",
+            location=target.location_of(("MaxCapacity",)),
+            address=target.address,
+            field="spec.MaxCapacity",
+        )
+    ]
 
 
 def unknown_instance_types(manifests: Iterable[Manifest]) -> list[str]:
@@ -428,3 +492,165 @@ def _number(value: float) -> str:
 def _amount_of(value: float, dimension: _Dimension) -> str:
     unit = dimension.singular if value == 1 else dimension.plural
     return f"{_number(value)} {unit}"
+
+
+# --- the packing of a variant, for people ------------------------------------------------
+# The same arithmetic as the check, as numbers to show (``reconciler status``, the markdown
+# plan): per IC-hosting variant, what its ICs use of its instances now and at the scaling
+# bounds.
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count a scaler owns, keyed by (address, taken path) — the copies of an IC
+    (``RuntimeConfig.CopyCount``) or the instances of a variant
+    (``ScaledVariants.<variant>.DesiredInstanceCount``).
+
+    now:  its live value (None: not known; the manifest's count is used)
+    most: the most the scaler may set it to (None: not known; ``now`` is used)
+    by:   the scaler's address ("": not known)
+    """
+
+    now: int | None
+    most: int | None
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One resource of a variant: what its ICs use of what its instances have.
+
+    resource:  ``gpu`` (accelerator devices), ``cpu`` (cores) or ``mem`` (MiB)
+    used / available: totals over copies and over instances
+    """
+
+    resource: str
+    used: float
+    available: float
+
+    @property
+    def over(self) -> bool:
+        return self.used > self.available + _EPSILON
+
+
+@dataclass(frozen=True)
+class Packing:
+    """How the ICs on one endpoint variant pack its instances.
+
+    endpoint / variant / instance_type: which variant (the Endpoint manifest's name)
+    instances / now:       its instance count now and the usage at the ICs' copies now
+    most_instances / at_most: the same with every scaled count at its most (MaxCapacity
+                           copies of each scaled IC, a scaled variant's MaxCapacity
+                           instances, managed instance scaling's MaxInstanceCount)
+    addresses:             the Endpoint, EndpointConfig and IC manifests it is made of, and
+                           the scalers of its counts (a plan shows the packings its changes
+                           touch: a new MaxCapacity changes the packing at the bounds)
+    """
+
+    endpoint: str
+    variant: str
+    instance_type: str
+    instances: int
+    now: tuple[Usage, ...]
+    most_instances: int
+    at_most: tuple[Usage, ...]
+    addresses: tuple[str, ...]
+
+    def to_json(self) -> JsonDict:
+        """For ``status --json``: memory in MiB, as SageMaker counts it."""
+
+        def usages(rows: tuple[Usage, ...]) -> dict[str, JsonDict]:
+            return {u.resource: {"used": u.used, "available": u.available} for u in rows}
+
+        return {
+            "endpoint": self.endpoint,
+            "variant": self.variant,
+            "instance_type": self.instance_type,
+            "instances": self.instances,
+            "now": usages(self.now),
+            "max_instances": self.most_instances,
+            "at_max": usages(self.at_most),
+        }
+
+    @property
+    def scales(self) -> bool:
+        """The bounds differ from now (else there is nothing more to show)."""
+        return self.most_instances != self.instances or self.at_most != self.now
+
+
+_RESOURCE_NAMES = {_ACCELERATORS: "gpu", _CPU: "cpu", _MEMORY: "mem"}
+
+
+def packings(
+    manifests: Sequence[Manifest], counts: Mapping[tuple[str, str], Count] | None = None
+) -> list[Packing]:
+    """Every IC-hosting variant of the declared endpoints with the ICs declared on it, in
+    manifest order (endpoint configs, then endpoints); `counts`: the live and most values
+    of scaled counts. Variants the capacity check skips (unknown instance type, pools, no
+    numeric count) are left out; so are ICs without usable requirements."""
+    counts = counts or {}
+    table = _instance_types()
+    endpoints = _by_spec_field(manifests, Kind.ENDPOINT, "EndpointConfigName")
+    components = _by_spec_field(manifests, Kind.INFERENCE_COMPONENT, "EndpointName")
+    found: list[Packing] = []
+    for config in _ordered(m for m in manifests if m.kind == Kind.ENDPOINT_CONFIG):
+        variants = _production_variants(config)
+        for raw in variants:
+            variant = _hosting_variant(raw, table)
+            initial = raw.get("InitialInstanceCount")
+            if variant is None or not is_int(initial) or initial < 0:
+                continue
+            for endpoint in endpoints.get(config.name, []):
+                path = f"{SCALED_VARIANTS}.{variant.name}.DesiredInstanceCount"
+                scaled = counts.get((endpoint.address, path), Count(None, None))
+                instances = scaled.now if scaled.now is not None else initial
+                # Managed instance scaling's most is already the check's count.
+                most_instances = scaled.most if scaled.most is not None else variant.instance_count
+                most_instances = max(most_instances, instances)
+                ics = [
+                    (ic, placement)
+                    for ic in components.get(endpoint.name, [])
+                    if _on_variant(ic, variant.name, len(variants))
+                    and (placement := _placement(ic, variant.instance_type)) is not None
+                ]
+                now: list[tuple[_Placement, int]] = []
+                most: list[tuple[_Placement, int]] = []
+                scalers = [scaled.by] if scaled.by else []
+                for ic, placement in ics:
+                    copies = counts.get((ic.address, AUTOSCALED_FIELD), Count(None, None))
+                    current = copies.now if copies.now is not None else placement.copies
+                    now.append((placement, current))
+                    most.append((placement, max(copies.most or 0, current)))
+                    scalers += [copies.by] if copies.by else []
+                found.append(
+                    Packing(
+                        endpoint=endpoint.name,
+                        variant=variant.name,
+                        instance_type=variant.instance_type,
+                        instances=instances,
+                        now=_usage(variant, instances, now),
+                        most_instances=most_instances,
+                        at_most=_usage(variant, most_instances, most),
+                        addresses=(
+                            endpoint.address,
+                            config.address,
+                            *(ic.address for ic, _ in ics),
+                            *scalers,
+                        ),
+                    )
+                )
+    return found
+
+
+def _usage(
+    variant: _Variant, instances: int, copies: list[tuple[_Placement, int]]
+) -> tuple[Usage, ...]:
+    """Per resource of the variant, the copies' total need and the instances' total; a
+    resource neither offered nor asked for (accelerators on a CPU instance) is left out."""
+    rows = []
+    for dimension in variant.dimensions:
+        available = float(instances * _capacity(variant, dimension))
+        used = sum(count * placement.needs[dimension] for placement, count in copies)
+        if available or used:
+            rows.append(Usage(_RESOURCE_NAMES[dimension], used, available))
+    return tuple(rows)

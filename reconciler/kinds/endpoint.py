@@ -24,6 +24,25 @@ def live_spec(description: JsonDict) -> JsonDict:
     return {"EndpointConfigName": description["EndpointConfigName"]}
 
 
+def scaled_count(description: JsonDict, path: str) -> tuple[str, int | None] | None:
+    """A variant's instance count a scalable target scales
+    (``ScaledVariants.<variant>.DesiredInstanceCount``), as the account has it now: the
+    variant's ``DesiredInstanceCount`` in DescribeEndpoint ProductionVariants (what the
+    scaler last set; ``CurrentInstanceCount`` trails it while instances start)."""
+    parts = path.split(".")
+    if len(parts) != 3 or parts[0] != SCALED_VARIANTS:
+        return None
+    count = next(
+        (
+            v.get("DesiredInstanceCount")
+            for v in description.get("ProductionVariants") or []
+            if isinstance(v, dict) and v.get("VariantName") == parts[1]
+        ),
+        None,
+    )
+    return f"{parts[1]} instances", count if isinstance(count, int) else None
+
+
 INFO = KindInfo(
     kind=Kind.ENDPOINT,
     name_field="EndpointName",
@@ -57,6 +76,7 @@ INFO = KindInfo(
     # change with AddTags/DeleteTags.
     write_only=("DeploymentConfig",),
     live_spec=live_spec,
+    scaled_count=scaled_count,
 )
 
 

@@ -46,6 +46,17 @@ def live_spec(description: JsonDict) -> JsonDict:
     return spec
 
 
+def scaled_count(description: JsonDict, path: str) -> tuple[str, int | None] | None:
+    """The copy count a scalable target scales, as the account has it now: the
+    ``DesiredCopyCount`` the scaler last set (DescribeInferenceComponent RuntimeConfig;
+    ``CurrentCopyCount`` trails it while copies start)."""
+    if path != COPY_COUNT:
+        return None
+    runtime = description.get("RuntimeConfig")
+    count = runtime.get("DesiredCopyCount") if isinstance(runtime, dict) else None
+    return "copies", count if isinstance(count, int) else None
+
+
 def _of_an_adapter(value: object, specification: JsonDict, spec: JsonDict) -> bool:
     """An adapter "uses the compute resources of the base inference component" and names
     none (botocore InferenceComponentSpecification.ComputeResourceRequirements: "Omit this
@@ -120,6 +131,7 @@ INFO = KindInfo(
     live_spec=live_spec,
     server_defaults=SERVER_DEFAULTS,
     rules=inference_component_rules.RULES,
+    scaled_count=scaled_count,
 )
 
 

@@ -34,7 +34,7 @@ from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, PlannedSpecs, Reference, UpdatePlan, without
 from reconciler.kinds.endpoint import SCALED_VARIANTS
-from reconciler.kinds.validation import KindRules, problem
+from reconciler.kinds.validation import KindRules, ManifestLookup, problem
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
 
 SERVICE = "application-autoscaling"
@@ -101,6 +101,12 @@ def takes_over(spec: JsonDict) -> list[tuple[Kind, str, str]]:
         path = f"{SCALED_VARIANTS}.{variant.group('variant')}.DesiredInstanceCount"
         return [(Kind.ENDPOINT, variant.group("name"), path)]
     return []
+
+
+def scaling_bounds(spec: JsonDict) -> tuple[int | None, int | None]:
+    """The least and most the scaler may set the count to (MinCapacity, MaxCapacity)."""
+    low, high = spec.get("MinCapacity"), spec.get("MaxCapacity")
+    return (low if isinstance(low, int) else None, high if isinstance(high, int) else None)
 
 
 def moves_out(spec: JsonDict, specs: PlannedSpecs) -> str | None:
@@ -180,7 +186,40 @@ def target_problems(manifest: Manifest) -> list[Problem]:
     return []
 
 
-RULES = KindRules(document=target_problems)
+def bound_problems(manifest: Manifest, declared: ManifestLookup) -> list[Problem]:
+    """A target on a variant of a declared endpoint may go down to 0 instances only on an
+    asynchronous endpoint: for real-time variants "You must also specify the minimum number
+    of instances for the model. This value must be at least 1" (SageMaker developer guide,
+    auto scaling prerequisites), while asynchronous inference registers its variant with
+    MinCapacity 0 ("Autoscale an asynchronous endpoint"). Whether AWS refuses 0 on a
+    real-time variant, and in which words, is unverified: this is our rule, from the
+    guide. Inference components scale to zero copies on any endpoint (their target is
+    another dimension)."""
+    spec = manifest.spec
+    route = re.fullmatch(VARIANT_ROUTE, str(spec.get("ResourceId", "")))
+    if route is None or spec.get("ScalableDimension") != INSTANCE_COUNT:
+        return []
+    if spec.get("MinCapacity") != 0:
+        return []
+    endpoint = declared.get(Kind.ENDPOINT, route.group("name"))
+    config_name = endpoint.spec.get("EndpointConfigName") if endpoint is not None else None
+    config = (
+        declared.get(Kind.ENDPOINT_CONFIG, config_name) if isinstance(config_name, str) else None
+    )
+    if config is None or "AsyncInferenceConfig" in config.spec:
+        return []
+    return [
+        problem(
+            manifest,
+            ("MinCapacity",),
+            f"variant {route.group('variant')} of endpoint {route.group('name')} serves in real "
+            f"time ({config.address} has no AsyncInferenceConfig): it needs at least 1 "
+            "instance; to scale to zero, host inference components and scale their copies",
+        )
+    ]
+
+
+RULES = KindRules(document=target_problems, across=bound_problems)
 
 
 def _role(value: object, holder: JsonDict, spec: JsonDict) -> bool:
@@ -232,6 +271,7 @@ INFO = KindInfo(
         ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed",
     ),
     takes_over=takes_over,
+    scaling_bounds=scaling_bounds,
     moves_out=moves_out,
     rules=RULES,
 )

@@ -100,6 +100,38 @@ class Step:
     request: JsonDict | None = None
 
 
+@dataclass(frozen=True)
+class Scaled:
+    """A count of the resource that a declared resource (its scaler) owns.
+
+    path:  the taken-over spec path (``RuntimeConfig.CopyCount``)
+    what:  what it counts, in words (``copies``, ``AllTraffic instances``)
+    live:  its value in the account now (None: not created yet, or not answered)
+    least / most: the bounds the scaler keeps it within (None: not declared)
+    by:    the scaler's address (``ScalableTarget/llama-chat-copies``)
+
+    Like live_status it is for views (plan, status), never in plan JSON: the scaler moves
+    it at any time, and a saved plan must not go stale for that.
+    """
+
+    path: str
+    what: str
+    live: int | None
+    least: int | None
+    most: int | None
+    by: str
+
+    def to_json(self) -> JsonDict:
+        return {
+            "path": self.path,
+            "what": self.what,
+            "live": self.live,
+            "min": self.least,
+            "max": self.most,
+            "by": self.by,
+        }
+
+
 @dataclass
 class Change:
     """One resource's decision.
@@ -131,7 +163,8 @@ class Change:
     attempt:        digest of the comparable desired spec (recorded on failure)
     dropped:        diff paths of fields the last apply declared and the manifest dropped
 
-    For views only: live_status / live_failure, what the account says of it now.
+    For views only: live_status / live_failure, what the account says of it now, and
+    scaled, the counts a declared scaler owns (:class:`Scaled`) with their live values.
 
     A change written by hand with ``operations`` and no ``steps`` (a create or a delete,
     as tests write them) gets the steps its action means.
@@ -162,6 +195,7 @@ class Change:
     reason_code: ReasonCode | None = None
     replacement: Replacement | None = None
     steps: list[Step] = field(default_factory=list)
+    scaled: list[Scaled] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.steps:

@@ -40,6 +40,7 @@ from reconciler.planning.changes import (
     Plan,
     ReasonCode,
     Replacement,
+    Scaled,
     Step,
     StepOp,
 )
@@ -263,6 +264,8 @@ class _Planner:
         self.owner = owner
         self.prune = prune
         self.plan = Plan(owner=owner)
+        # Every desired resource by address, once resolved (run).
+        self.desired: dict[str, Desired] = {}
         # (kind, lower-cased physical name) of what this plan replaces (delete, create).
         self.replaced: set[tuple[Kind, str]] = set()
         self.specs = _Specs({}, live)
@@ -498,12 +501,34 @@ class _Planner:
         change = self._decide(desired, live)
         if change is not None:
             self.planned[(desired.kind, desired.physical_name.lower())] = change
+            change.scaled = self.scaled(desired, live)
         if change is not None and live is not None:
             change.live_status = live.status
             change.live_failure = (live.description or {}).get("FailureReason") or (
                 live.description or {}
             ).get("FailureMessage")
         return change
+
+    def scaled(self, desired: Desired, live: LiveResource | None) -> list[Scaled]:
+        """The counts of `desired` that a declared resource took over, with their live
+        values (the kind reads them off its Describe; None before it exists) and the
+        bounds the taker keeps them within."""
+        read = desired.info.scaled_count
+        if read is None:
+            return []
+        description = live.description if live is not None else None
+        found = []
+        for path, by in sorted(desired.taken_over.items()):
+            counted = read(description or {}, path)
+            if counted is None:
+                continue
+            what, value = counted
+            least, most = None, None
+            taker = self.desired.get(by)
+            if taker is not None and taker.info.scaling_bounds is not None:
+                least, most = taker.info.scaling_bounds(taker.spec)
+            found.append(Scaled(path, what, value, least, most, by))
+        return found
 
     def _decide(self, desired: Desired, live: LiveResource | None) -> Change | None:
         if desired.info.immutable:
@@ -965,6 +990,7 @@ class _Planner:
         else:
             desired, problems = resolve(self.manifests, self.owner, self.keep_name)
         self.plan.problems.extend(problems)
+        self.desired = desired
         self.specs = _Specs(
             {(d.kind, d.physical_name.lower()): d.spec for d in desired.values()}, self.live
         )

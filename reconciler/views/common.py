@@ -7,7 +7,7 @@ from typing import Any
 
 from reconciler.diff import ABSENT
 from reconciler.kinds import KINDS
-from reconciler.planning.changes import Action, Change, Plan
+from reconciler.planning.changes import Action, Change, Plan, Scaled
 from reconciler.planning.sensitive import mask_spec
 
 SYMBOL = {
@@ -31,6 +31,15 @@ def show(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value)
     return json.dumps(value, sort_keys=True, default=str)
+
+
+def scaled_text(scaled: Scaled) -> str:
+    """``copies 3 (scaled 0..8 by ScalableTarget/llama-chat-copies)``; ``-`` for a count
+    not live yet, ``?`` for a bound the scaler does not declare."""
+    live = "-" if scaled.live is None else str(scaled.live)
+    least = "?" if scaled.least is None else str(scaled.least)
+    most = "?" if scaled.most is None else str(scaled.most)
+    return f"{scaled.what} {live} (scaled {least}..{most} by {scaled.by})"
 
 
 def flatten(value: Any, path: str = "") -> list[tuple[str, Any]]:

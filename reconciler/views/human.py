@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from reconciler.planning.changes import Action, Plan
-from reconciler.views.common import create_fields, destructive, show, summary_line, symbol
+from reconciler.views.common import (
+    create_fields,
+    destructive,
+    scaled_text,
+    show,
+    summary_line,
+    symbol,
+)
 
 
 def render(plan: Plan, *, verbose: bool = False) -> str:
@@ -18,6 +25,8 @@ def render(plan: Plan, *, verbose: bool = False) -> str:
         lines.append(f"    why: {change.reason}")
         if change.operations:
             lines.append(f"    calls: {', '.join(change.operations)}")
+        for scaled in change.scaled:
+            lines.append(f"    {scaled_text(scaled)}")
         if change.action is Action.CREATE:
             for path, value in create_fields(change):
                 lines.append(f"      + {path}: {show(value)}")

@@ -6,15 +6,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from reconciler.kinds.capacity import Packing
 from reconciler.planning.changes import Action, Plan
-from reconciler.views.common import create_fields, destructive, show, summary_line, symbol
+from reconciler.views import packing as packing_view
+from reconciler.views.common import (
+    create_fields,
+    destructive,
+    scaled_text,
+    show,
+    summary_line,
+    symbol,
+)
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(plan: Plan) -> str:
+def render(plan: Plan, packings: list[Packing] | None = None) -> str:
+    """`packings`: how the declared ICs pack their variants; the ones a change touches
+    (its endpoint, endpoint config or one of its ICs) are shown under the table."""
     counts = plan.summary()
     lines = [f"### SageMaker reconciler plan (owner `{plan.owner}`)", ""]
     danger = destructive(plan)
@@ -41,6 +52,15 @@ def render(plan: Plan) -> str:
                 f"{_cell(', '.join(change.operations))} | {_cell(change.reason)} |"
             )
         lines.append("")
+    touched = {c.address for c in changed}
+    shown = [p for p in packings or [] if touched.intersection(p.addresses)]
+    if shown:
+        lines.append("Packing of the variants these changes touch:")
+        lines.append("")
+        lines.append("```")
+        lines.extend(packing_view.lines(shown))
+        lines.append("```")
+        lines.append("")
     for change in changed:
         lines.append(
             f"<details><summary><code>{symbol(change)} {change.address}</code> — {change.action}</summary>"
@@ -54,6 +74,8 @@ def render(plan: Plan) -> str:
             lines.append(f"- {field.path}: {show(field.before)}")
             lines.append(f"+ {field.path}: {show(field.after)}")
         lines.append("```")
+        for scaled in change.scaled:
+            lines.append(f"- {scaled_text(scaled)}")
         for warning in change.warnings:
             lines.append(f"- :warning: {warning}")
         lines.append("")

@@ -26,7 +26,7 @@ spec:
   ResourceId: inference-component/llama-chat
   ScalableDimension: sagemaker:inference-component:DesiredCopyCount
   MinCapacity: 0
-  MaxCapacity: 4
+  MaxCapacity: 3
 ---
 apiVersion: sagemaker-reconciler/v1
 kind: ScalingPolicy

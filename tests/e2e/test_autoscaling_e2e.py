@@ -24,7 +24,7 @@ spec:
   ResourceId: inference-component/llama-chat
   ScalableDimension: sagemaker:inference-component:DesiredCopyCount
   MinCapacity: 0
-  MaxCapacity: 6
+  MaxCapacity: 3
 ---
 apiVersion: sagemaker-reconciler/v1
 kind: ScalingPolicy
@@ -58,15 +58,15 @@ def test_autoscaling_is_applied_in_order_and_the_scaler_owns_the_copy_count(env:
     aas = _autoscaling(env)
     (target,) = aas.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
     assert target["ResourceId"] == "inference-component/llama-chat"
-    assert (target["MinCapacity"], target["MaxCapacity"]) == (0, 6)
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (0, 3)
     tags = aas.list_tags_for_resource(ResourceARN=target["ScalableTargetARN"])["Tags"]
     assert tags["sagemaker-reconciler/address"] == "ScalableTarget/llama-chat-copies"
     (policy,) = aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
     assert policy["PolicyName"] == "llama-chat-invocations"
     assert not env.plan_json()["changes"]
 
-    # The scaler moves the copies 2 → 5 → 0: no plan change, and apply writes nothing.
-    for copies in (5, 0):
+    # The scaler moves the copies 2 → 3 → 0: no plan change, and apply writes nothing.
+    for copies in (3, 0):
         env.control.scale("inference-component/llama-chat", COPY_COUNT, copies)
         assert _copies(env) == copies
         assert not env.plan_json()["changes"], copies

@@ -498,3 +498,74 @@ def test_problems_come_in_manifest_order() -> None:
     addresses = [p.address for p in check_capacity(manifests)]
 
     assert addresses == ["InferenceComponent/on-early", "InferenceComponent/on-late"]
+
+
+def test_a_max_capacity_the_variant_can_never_hold_is_refused_at_the_target() -> None:
+    from reconciler.kinds.capacity import check_capacity
+    from reconciler.resources import Kind, Location, Manifest
+
+    def document(kind: Kind, name: str, spec: dict[str, object], line: int) -> Manifest:
+        return Manifest(
+            kind, name, spec, Location("m.yaml", line), lines={(): line, ("MaxCapacity",): line + 5}
+        )
+
+    manifests = [
+        document(
+            Kind.ENDPOINT_CONFIG,
+            "gpu",
+            {
+                "ExecutionRoleArn": "arn:aws:iam::123456789012:role/R",
+                "ProductionVariants": [
+                    {
+                        "VariantName": "AllTraffic",
+                        "InstanceType": "ml.g5.12xlarge",
+                        "InitialInstanceCount": 1,
+                    }
+                ],
+            },
+            1,
+        ),
+        document(Kind.ENDPOINT, "gpu", {"EndpointConfigName": "gpu"}, 20),
+        document(
+            Kind.INFERENCE_COMPONENT,
+            "chat",
+            {
+                "EndpointName": "gpu",
+                "VariantName": "AllTraffic",
+                "Specification": {
+                    "ModelName": "m",
+                    "ComputeResourceRequirements": {
+                        "MinMemoryRequiredInMb": 1024,
+                        "NumberOfAcceleratorDevicesRequired": 1,
+                    },
+                },
+                "RuntimeConfig": {"CopyCount": 1},
+            },
+            30,
+        ),
+    ]
+
+    def target(maximum: int) -> Manifest:
+        return document(
+            Kind.SCALABLE_TARGET,
+            "chat-copies",
+            {
+                "ServiceNamespace": "sagemaker",
+                "ResourceId": "inference-component/chat",
+                "ScalableDimension": "sagemaker:inference-component:DesiredCopyCount",
+                "MinCapacity": 0,
+                "MaxCapacity": maximum,
+            },
+            50,
+        )
+
+    assert check_capacity([*manifests, target(4)]) == []  # 4 copies of 1 GPU on 4 GPUs
+    (problem,) = check_capacity([*manifests, target(5)])
+    assert problem.address == "ScalableTarget/chat-copies"
+    assert problem.field == "spec.MaxCapacity"
+    assert problem.location == Location("m.yaml", 55)
+    assert problem.message.startswith(
+        "MaxCapacity 5 can never be reached (ScalableTarget/chat-copies scales "
+        "InferenceComponent/chat): at the scaling bounds, Endpoint/gpu variant AllTraffic: "
+        "needs 5 accelerators, ml.g5.12xlarge x 1 has 4"
+    )
