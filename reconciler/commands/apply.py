@@ -88,7 +88,7 @@ def run(
             saved = saved_plan.read(target)
             directory, owner = saved.directory, saved.owner
         aws = AwsGateway(settings)  # the plan's reads and the apply's calls share it
-        plan, digest = make_plan(
+        plan, loaded = make_plan(
             directory=directory,
             owner=owner,
             settings=settings,
@@ -96,6 +96,7 @@ def run(
             parallelism=parallelism,
             aws=aws,
         )
+        digest = loaded.digest
         if plan.problems:
             for problem in sorted(plan.problems, key=str):
                 print(problem, file=sys.stderr)

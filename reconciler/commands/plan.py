@@ -28,29 +28,9 @@ def make_plan(
     prune: bool = True,
     parallelism: int = 10,
     aws: Gateway | None = None,
-) -> tuple[Plan, str]:
-    """Load, observe and plan; returns the plan and the manifests' digest.
-    Raises UserError for bad input or an unreadable account."""
-    result, loaded = _load_and_plan(
-        directory=directory,
-        owner=owner,
-        settings=settings,
-        prune=prune,
-        parallelism=parallelism,
-        aws=aws,
-    )
-    return result, loaded.digest
-
-
-def _load_and_plan(
-    *,
-    directory: str,
-    owner: str,
-    settings: AwsSettings,
-    prune: bool = True,
-    parallelism: int = 10,
-    aws: Gateway | None = None,
 ) -> tuple[Plan, ValidManifests]:
+    """Load, observe and plan; returns the plan and the manifests it was made of (their
+    digest included). Raises UserError for bad input or an unreadable account."""
     loaded = load_valid(directory)
     result = observe_and_plan(
         manifests=loaded.manifests,
@@ -71,7 +51,7 @@ def run(
     owner: str,
     settings: AwsSettings,
 ) -> int:
-    result, loaded = _load_and_plan(directory=directory, owner=owner, settings=settings)
+    result, loaded = make_plan(directory=directory, owner=owner, settings=settings)
     digest = loaded.digest
     if result.problems:
         for problem in sorted(result.problems, key=str):

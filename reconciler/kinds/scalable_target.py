@@ -315,3 +315,44 @@ class ScalableTargetApi(KindApi):
 
 
 API = ScalableTargetApi(INFO)
+
+
+class OnTargetApi(KindApi):
+    """The calls of a kind that lives on a scalable target and cannot be tagged (a scaling
+    policy, a scheduled action): Put is its create and its update, each request carries the
+    target's identity and the name (``INFO.key``), a Describe filters by target and by
+    name (`names_member`), and whose it is, its target's tags say (``owned_through``)."""
+
+    def __init__(self, info: KindInfo, names_member: str) -> None:
+        super().__init__(info)
+        self.names_member = names_member
+
+    def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
+        return {**spec, **self.info.key_of(name)}
+
+    def describe(self, aws: Gateway, name: str) -> JsonDict | None:
+        key = self.info.key_of(name)
+        answer = self.call(
+            aws,
+            self.describe_operation,
+            ServiceNamespace=key["ServiceNamespace"],
+            ResourceId=key["ResourceId"],
+            ScalableDimension=key["ScalableDimension"],
+            **{self.names_member: [key[self.info.name_field]]},
+        )
+        items: list[JsonDict] = answer.get(self.info.items_key, [])
+        found = [item for item in items if self.info.name_of(item) == name]
+        return found[0] if found else None
+
+    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
+        # The whole spec every time (a Put replaces what it is sent).
+        self.call(aws, self.info.create_operation, **{**call.spec, **self.info.key_of(name)})
+
+    def tags(self, aws: Gateway, arn: str) -> dict[str, str]:
+        return {}  # never called: the observer gives it its target's ownership
+
+    def add_tags(self, aws: Gateway, arn: str, tags: dict[str, str]) -> None:
+        return None
+
+    def remove_tags(self, aws: Gateway, arn: str, keys: list[str]) -> None:
+        return None

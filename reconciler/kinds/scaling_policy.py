@@ -23,8 +23,6 @@ Facts (Application Auto Scaling API reference, botocore's application-autoscalin
 
 from __future__ import annotations
 
-from reconciler.gateway import Gateway
-from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
 from reconciler.kinds.scalable_target import (
     IC_RESOURCE,
@@ -33,6 +31,7 @@ from reconciler.kinds.scalable_target import (
     RULES,
     SERVICE,
     VARIANT_RESOURCE,
+    OnTargetApi,
 )
 from reconciler.kinds.scalable_target import (
     identity as target_identity,
@@ -99,35 +98,4 @@ INFO = KindInfo(
 )
 
 
-class ScalingPolicyApi(KindApi):
-    def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
-        # Cannot be tagged: whose it is, its target's tags say.
-        return {**spec, **split(name)}
-
-    def describe(self, aws: Gateway, name: str) -> JsonDict | None:
-        key = split(name)
-        answer = self.call(
-            aws,
-            "DescribeScalingPolicies",
-            ServiceNamespace=key["ServiceNamespace"],
-            PolicyNames=[key[NAME_FIELD]],
-            ResourceId=key["ResourceId"],
-            ScalableDimension=key["ScalableDimension"],
-        )
-        found = [p for p in answer.get("ScalingPolicies", []) if identity(p) == name]
-        return found[0] if found else None
-
-    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
-        self.call(aws, "PutScalingPolicy", **{**call.spec, **split(name)})
-
-    def tags(self, aws: Gateway, arn: str) -> dict[str, str]:
-        return {}  # never called: the observer gives it its target's ownership
-
-    def add_tags(self, aws: Gateway, arn: str, tags: dict[str, str]) -> None:
-        return None
-
-    def remove_tags(self, aws: Gateway, arn: str, keys: list[str]) -> None:
-        return None
-
-
-API = ScalingPolicyApi(INFO)
+API = OnTargetApi(INFO, "PolicyNames")

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import re
 
-from reconciler.gateway import Gateway
-from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
 from reconciler.kinds.scalable_target import (
     IC_RESOURCE,
@@ -37,6 +35,7 @@ from reconciler.kinds.scalable_target import (
     NAMESPACE,
     SERVICE,
     VARIANT_RESOURCE,
+    OnTargetApi,
     target_problems,
 )
 from reconciler.kinds.scalable_target import identity as target_identity
@@ -136,36 +135,4 @@ INFO = KindInfo(
 )
 
 
-class ScheduledActionApi(KindApi):
-    def create_request(self, name: str, spec: JsonDict, tags: dict[str, str]) -> JsonDict:
-        # Cannot be tagged: whose it is, its target's tags say.
-        return {**spec, **split(name)}
-
-    def describe(self, aws: Gateway, name: str) -> JsonDict | None:
-        key = split(name)
-        answer = self.call(
-            aws,
-            "DescribeScheduledActions",
-            ServiceNamespace=key["ServiceNamespace"],
-            ScheduledActionNames=[key[NAME_FIELD]],
-            ResourceId=key["ResourceId"],
-            ScalableDimension=key["ScalableDimension"],
-        )
-        found = [a for a in answer.get("ScheduledActions", []) if identity(a) == name]
-        return found[0] if found else None
-
-    def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
-        # The whole spec every time: a put without StartTime/EndTime deletes them.
-        self.call(aws, "PutScheduledAction", **{**call.spec, **split(name)})
-
-    def tags(self, aws: Gateway, arn: str) -> dict[str, str]:
-        return {}  # never called: the observer gives it its target's ownership
-
-    def add_tags(self, aws: Gateway, arn: str, tags: dict[str, str]) -> None:
-        return None
-
-    def remove_tags(self, aws: Gateway, arn: str, keys: list[str]) -> None:
-        return None
-
-
-API = ScheduledActionApi(INFO)
+API = OnTargetApi(INFO, "ScheduledActionNames")

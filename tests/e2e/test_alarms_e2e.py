@@ -13,21 +13,14 @@ from typing import Any
 
 import boto3
 
+from tests.support.autoscaling import CHAT, COPY_COUNT, target
 from tests.support.env import Env
 
 FILE = "shared-gpu/llama-chat-scale-from-zero.yaml"
-SCALE_FROM_ZERO = """\
-apiVersion: sagemaker-reconciler/v1
-kind: ScalableTarget
-metadata:
-  name: llama-chat-copies
-spec:
-  ServiceNamespace: sagemaker
-  ResourceId: inference-component/llama-chat
-  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
-  MinCapacity: 0
-  MaxCapacity: 3
----
+SCALE_FROM_ZERO = (
+    target("llama-chat-copies", CHAT, COPY_COUNT, 0, 3)
+    + "---\n"
+    + """\
 apiVersion: sagemaker-reconciler/v1
 kind: ScalingPolicy
 metadata:
@@ -65,6 +58,7 @@ spec:
   Statistic: Sum
   Threshold: 1
 """
+)
 
 
 def _client(env: Env, service: str) -> Any:

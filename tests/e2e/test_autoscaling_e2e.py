@@ -8,42 +8,29 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-
+from tests.support.autoscaling import (
+    CHAT,
+    CHURN,
+    COPY_COUNT,
+    INSTANCE_COUNT,
+    client,
+    target,
+    target_tracking,
+)
 from tests.support.env import Env
 
-COPY_COUNT = "sagemaker:inference-component:DesiredCopyCount"
-AUTOSCALING = """\
-apiVersion: sagemaker-reconciler/v1
-kind: ScalableTarget
-metadata:
-  name: llama-chat-copies
-  tags: {team: ml-platform}
-spec:
-  ServiceNamespace: sagemaker
-  ResourceId: inference-component/llama-chat
-  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
-  MinCapacity: 0
-  MaxCapacity: 3
----
-apiVersion: sagemaker-reconciler/v1
-kind: ScalingPolicy
-metadata:
-  name: llama-chat-invocations
-spec:
-  ServiceNamespace: sagemaker
-  ResourceId: inference-component/llama-chat
-  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
-  PolicyType: TargetTrackingScaling
-  TargetTrackingScalingPolicyConfiguration:
-    TargetValue: 4.0
-    PredefinedMetricSpecification:
-      PredefinedMetricType: SageMakerInferenceComponentInvocationsPerCopy
-"""
-
-
-def _autoscaling(env: Env) -> Any:
-    return boto3.client("application-autoscaling", endpoint_url=env.url, region_name="us-east-1")
+AUTOSCALING = (
+    target("llama-chat-copies", CHAT, COPY_COUNT, 0, 3, "{team: ml-platform}")
+    + "---\n"
+    + target_tracking(
+        "llama-chat-invocations",
+        CHAT,
+        COPY_COUNT,
+        4.0,
+        "SageMakerInferenceComponentInvocationsPerCopy",
+    )
+)
+_autoscaling = client
 
 
 def _copies(env: Env) -> int:
@@ -93,32 +80,13 @@ def test_autoscaling_is_applied_in_order_and_the_scaler_owns_the_copy_count(env:
     assert not env.plan_json()["changes"]
 
 
-VARIANT_AUTOSCALING = """\
-apiVersion: sagemaker-reconciler/v1
-kind: ScalableTarget
-metadata:
-  name: churn-instances
-spec:
-  ServiceNamespace: sagemaker
-  ResourceId: endpoint/churn/variant/AllTraffic
-  ScalableDimension: sagemaker:variant:DesiredInstanceCount
-  MinCapacity: 1
-  MaxCapacity: 4
----
-apiVersion: sagemaker-reconciler/v1
-kind: ScalingPolicy
-metadata:
-  name: churn-invocations
-spec:
-  ServiceNamespace: sagemaker
-  ResourceId: endpoint/churn/variant/AllTraffic
-  ScalableDimension: sagemaker:variant:DesiredInstanceCount
-  PolicyType: TargetTrackingScaling
-  TargetTrackingScalingPolicyConfiguration:
-    TargetValue: 100.0
-    PredefinedMetricSpecification:
-      PredefinedMetricType: SageMakerVariantInvocationsPerInstance
-"""
+VARIANT_AUTOSCALING = (
+    target("churn-instances", CHURN, INSTANCE_COUNT, 1, 4)
+    + "---\n"
+    + target_tracking(
+        "churn-invocations", CHURN, INSTANCE_COUNT, 100.0, "SageMakerVariantInvocationsPerInstance"
+    )
+)
 
 
 def _instances(env: Env) -> int:

@@ -8,21 +8,10 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.test_autoscaling_e2e import COPY_COUNT
+from tests.support.autoscaling import CHAT, CHURN, COPY_COUNT, INSTANCE_COUNT, target
 from tests.support.env import Env
 
-TARGET = """\
-apiVersion: sagemaker-reconciler/v1
-kind: ScalableTarget
-metadata:
-  name: llama-chat-copies
-spec:
-  ServiceNamespace: sagemaker
-  ResourceId: inference-component/llama-chat
-  ScalableDimension: sagemaker:inference-component:DesiredCopyCount
-  MinCapacity: 1
-  MaxCapacity: 3
-"""
+TARGET = target("llama-chat-copies", CHAT, COPY_COUNT, 1, 3)
 
 
 def test_status_shows_the_scaled_copy_count_with_its_bounds_and_the_packing(env: Env) -> None:
@@ -77,18 +66,7 @@ def test_status_shows_the_scaled_copy_count_with_its_bounds_and_the_packing(env:
     ) in run.out.splitlines()
 
 
-VARIANT_TARGET = """\
-apiVersion: sagemaker-reconciler/v1
-kind: ScalableTarget
-metadata:
-  name: churn-instances
-spec:
-  ServiceNamespace: sagemaker
-  ResourceId: endpoint/churn/variant/AllTraffic
-  ScalableDimension: sagemaker:variant:DesiredInstanceCount
-  MinCapacity: 1
-  MaxCapacity: 4
-"""
+VARIANT_TARGET = target("churn-instances", CHURN, INSTANCE_COUNT, 1, 4)
 
 
 def test_status_shows_a_scaled_variant_s_live_instance_count_with_its_bounds(env: Env) -> None:
