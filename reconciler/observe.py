@@ -206,7 +206,18 @@ class Observer:
     def list_kind(self, kind: Kind) -> list[LiveResource]:
         info, api = KINDS[kind], APIS[kind]
         items = self.aws_call(info.list_operation, lambda: api.list_items(self.aws))
-        return [LiveResource(kind, info.name_of(i), i[info.arn_key], i) for i in items]
+        # A List that answers whole resources (Application Auto Scaling's and CloudWatch's
+        # Describe* calls) is their description too: no second call per resource.
+        return [
+            LiveResource(
+                kind,
+                info.name_of(i),
+                i[info.arn_key],
+                i,
+                description=i if info.listed_whole else None,
+            )
+            for i in items
+        ]
 
     def read_tags(self, resource: LiveResource) -> None:
         api = APIS[resource.kind]
@@ -287,7 +298,7 @@ class Observer:
 
         to_describe = []
         for key, resource in state.resources.items():
-            if not needs_description(key, resource):
+            if resource.description is not None or not needs_description(key, resource):
                 continue
             cached = self.cache.get(resource) if self.cache is not None else None
             if cached is not None:

@@ -37,7 +37,7 @@ from typing import Any
 from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
-from reconciler.kinds.base import KindInfo, Reference, UpdatePlan, without
+from reconciler.kinds.base import KindInfo, Reference, one_call, without
 from reconciler.resources import JsonDict, Kind
 
 SERVICE = "cloudwatch"
@@ -110,10 +110,7 @@ INFO = KindInfo(
     status_key=None,
     timeout=60.0,
     # One put replaces the whole configuration.
-    plan_update=lambda diff: UpdatePlan(
-        ["PutMetricAlarm"],
-        ", ".join(sorted({c.path.split(".")[0].split("[")[0] for c in diff})) + " changed",
-    ),
+    plan_update=one_call("PutMetricAlarm"),
 )
 
 

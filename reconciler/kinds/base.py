@@ -146,6 +146,17 @@ class UpdatePlan:
     warnings: list[str] = field(default_factory=list)
 
 
+def one_call(operation: str) -> Callable[[list[FieldChange]], UpdatePlan]:
+    """``plan_update`` of a kind whose update is `operation` for any diff (a register or
+    put that takes the whole spec again), its reason the top-level fields that changed."""
+
+    def plan(diff: list[FieldChange]) -> UpdatePlan:
+        fields = sorted({c.path.split(".")[0].split("[")[0] for c in diff})
+        return UpdatePlan([operation], ", ".join(fields) + " changed")
+
+    return plan
+
+
 @dataclass(frozen=True)
 class UpdateInput:
     """What a kind builds an update request from, at plan time.
@@ -330,6 +341,12 @@ class KindInfo:
     def arn_key(self) -> str:
         """The Describe/List field with its ARN: ``ModelName`` → ``ModelArn``."""
         return self.arn_field or self.name_field.removesuffix("Name") + "Arn"
+
+    @property
+    def listed_whole(self) -> bool:
+        """Its List call is its Describe call (Application Auto Scaling's, CloudWatch's
+        Describe*): each listed item is the whole resource, described already."""
+        return self.list_operation == self.describe_operation
 
     def key_of(self, name: str) -> JsonDict:
         """The request members that identify the resource with this physical name."""

@@ -28,11 +28,12 @@ model, unless said otherwise):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
-from reconciler.kinds.base import KindInfo, PlannedSpecs, Reference, UpdatePlan, without
+from reconciler.kinds.base import KindInfo, PlannedSpecs, Reference, one_call, without
 from reconciler.kinds.endpoint import SCALED_VARIANTS
 from reconciler.kinds.validation import KindRules, ManifestLookup, problem
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
@@ -67,6 +68,31 @@ def split(name: str) -> JsonDict:
     namespace, rest = name.split("/", 1)
     resource, dimension = rest.rsplit("/", 1)
     return {"ServiceNamespace": namespace, "ResourceId": resource, "ScalableDimension": dimension}
+
+
+def target_of(spec: JsonDict) -> str | None:
+    """The physical name of the scalable target a spec (or a Describe item) is on."""
+    if not all(k in spec for k in IDENTITY):
+        return None
+    return identity(spec)
+
+
+@dataclass(frozen=True)
+class OnTargetNames:
+    """How a kind that lives on a target is named: ``<target>/<its name>``, the name in
+    `name_field` (Terraform's import IDs for policies and scheduled actions)."""
+
+    name_field: str
+
+    def identity(self, spec: JsonDict) -> str:
+        return f"{identity(spec)}/{spec.get(self.name_field, '')}"
+
+    def split(self, name: str) -> JsonDict:
+        target, own = name.rsplit("/", 1)
+        return {**split(target), self.name_field: own}
+
+    def export_name(self, name: str) -> str:
+        return str(self.split(name)[self.name_field])
 
 
 def export_name(name: str) -> str:
@@ -266,10 +292,7 @@ INFO = KindInfo(
     # No status: a registered target is in effect at once.
     status_key=None,
     timeout=120.0,
-    plan_update=lambda diff: UpdatePlan(
-        ["RegisterScalableTarget"],
-        ", ".join(sorted({c.path.split(".")[0] for c in diff})) + " changed",
-    ),
+    plan_update=one_call("RegisterScalableTarget"),
     takes_over=takes_over,
     scaling_bounds=scaling_bounds,
     moves_out=moves_out,

@@ -32,32 +32,16 @@ from reconciler.kinds.scalable_target import (
     SERVICE,
     VARIANT_RESOURCE,
     OnTargetApi,
-)
-from reconciler.kinds.scalable_target import (
-    identity as target_identity,
-)
-from reconciler.kinds.scalable_target import (
-    split as split_target,
+    OnTargetNames,
+    target_of,
 )
 from reconciler.resources import JsonDict, Kind
 
 NAME_FIELD = "PolicyName"
 
 
-def identity(spec: JsonDict) -> str:
-    return f"{target_identity(spec)}/{spec.get(NAME_FIELD, '')}"
-
-
-def split(name: str) -> JsonDict:
-    target, policy = name.rsplit("/", 1)
-    return {**split_target(target), NAME_FIELD: policy}
-
-
-def target_of(spec: JsonDict) -> str | None:
-    """The physical name of the scalable target the policy is on."""
-    if not all(k in spec for k in IDENTITY):
-        return None
-    return target_identity(spec)
+NAMES = OnTargetNames(NAME_FIELD)
+identity, split = NAMES.identity, NAMES.split
 
 
 def live_spec(description: JsonDict) -> JsonDict:
@@ -79,7 +63,7 @@ INFO = KindInfo(
     list_request={"ServiceNamespace": NAMESPACE},
     page_size=10,  # DescribeScalingPolicies MaxResults: "between 1 and 10" (botocore)
     key=split,
-    export_name=lambda name: split(name)[NAME_FIELD],
+    export_name=NAMES.export_name,
     batched_tags=False,
     owned_through=Kind.SCALABLE_TARGET,
     references=(

@@ -36,10 +36,10 @@ from reconciler.kinds.scalable_target import (
     SERVICE,
     VARIANT_RESOURCE,
     OnTargetApi,
+    OnTargetNames,
+    target_of,
     target_problems,
 )
-from reconciler.kinds.scalable_target import identity as target_identity
-from reconciler.kinds.scalable_target import split as split_target
 from reconciler.kinds.validation import KindRules, problem
 from reconciler.resources import JsonDict, Kind, Manifest, Problem
 
@@ -52,20 +52,8 @@ CRON = r"cron\(\S+( \S+){5}\)"
 SCHEDULE_FORMS = f"(?:{AT})|(?:{RATE})|(?:{CRON})"
 
 
-def identity(spec: JsonDict) -> str:
-    return f"{target_identity(spec)}/{spec.get(NAME_FIELD, '')}"
-
-
-def split(name: str) -> JsonDict:
-    target, action = name.rsplit("/", 1)
-    return {**split_target(target), NAME_FIELD: action}
-
-
-def target_of(spec: JsonDict) -> str | None:
-    """The physical name of the scalable target the action is on."""
-    if not all(k in spec for k in IDENTITY):
-        return None
-    return target_identity(spec)
+NAMES = OnTargetNames(NAME_FIELD)
+identity, split = NAMES.identity, NAMES.split
 
 
 def live_spec(description: JsonDict) -> JsonDict:
@@ -116,7 +104,7 @@ INFO = KindInfo(
     # DescribeScheduledActions MaxResults: 1..50 (botocore application-autoscaling).
     page_size=50,
     key=split,
-    export_name=lambda name: split(name)[NAME_FIELD],
+    export_name=NAMES.export_name,
     batched_tags=False,
     owned_through=Kind.SCALABLE_TARGET,
     references=(

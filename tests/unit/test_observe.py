@@ -145,3 +145,23 @@ def test_bad_manifests_never_reach_an_aws_client(
         assert cli.main(command) == 1
         err = capsys.readouterr().err
         assert "bad.yaml:7" in err and "Colour" in err, err
+
+
+def test_a_list_that_answers_whole_resources_is_not_described_again() -> None:
+    target = {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": "inference-component/chat",
+        "ScalableDimension": "sagemaker:inference-component:DesiredCopyCount",
+        "MinCapacity": 0,
+        "MaxCapacity": 4,
+        "ScalableTargetARN": "arn:aws:application-autoscaling:us-east-1:123456789012:"
+        "scalable-target/0123456789abcdef0123456789abcdef0123",
+    }
+    answers = _lists()
+    answers["DescribeScalableTargets"] = [{"ScalableTargets": [target]}]
+    answers["ListTagsForResource"] = {"Tags": {OWNER_TAG: "team"}}
+    aws = FakeGateway(answers)
+    state = _observe(aws)
+    (found,) = state.of_kind(Kind.SCALABLE_TARGET)
+    assert found.owner == "team" and found.description == target
+    assert aws.operations().count("DescribeScalableTargets") == 1  # the List, nothing more

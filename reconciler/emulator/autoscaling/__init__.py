@@ -16,8 +16,8 @@ from __future__ import annotations
 import base64
 import importlib
 import pkgutil
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from reconciler.emulator.errors import AwsError, validation
 from reconciler.emulator.sagemaker import Context, Handler, NotHandled
@@ -45,6 +45,33 @@ def load_all() -> dict[str, Handler]:
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
     return OPERATIONS
+
+
+class OnTarget(Protocol):
+    """A policy or scheduled action, as a Describe filters it."""
+
+    name: str
+    resource_id: str
+    dimension: str
+
+
+Placed = TypeVar("Placed", bound=OnTarget)
+
+
+def selected(items: Iterable[Placed], request: JsonDict, names_member: str) -> list[Placed]:
+    """The items a Describe asks for: by the names in `names_member`, ResourceId and
+    ScalableDimension, each an exact match when given (moto tests substrings; the AAS
+    model's filters name one resource and one dimension)."""
+    names = request.get(names_member)
+    resource_id = request.get("ResourceId")
+    dimension = request.get("ScalableDimension")
+    return [
+        item
+        for item in items
+        if (not names or item.name in names)
+        and (resource_id is None or item.resource_id == resource_id)
+        and (dimension is None or item.dimension == dimension)
+    ]
 
 
 def ours(request: JsonDict) -> None:

@@ -29,6 +29,7 @@ from reconciler.emulator.autoscaling import (
     ours,
     page,
     resources,
+    selected,
     targets,
 )
 from reconciler.emulator.errors import validation
@@ -175,16 +176,7 @@ def _described(policy: ScalingPolicy) -> JsonDict:
 @operation("DescribeScalingPolicies")
 def describe_scaling_policies(ctx: Context, request: JsonDict) -> JsonDict:
     ours(request)
-    names = request.get("PolicyNames")
-    resource_id = request.get("ResourceId")
-    dimension = request.get("ScalableDimension")
-    policies = [
-        p
-        for p in ctx.state.scaling_policies.values()
-        if (not names or p.name in names)
-        and (resource_id is None or p.resource_id == resource_id)
-        and (dimension is None or p.dimension == dimension)
-    ]
+    policies = selected(ctx.state.scaling_policies.values(), request, "PolicyNames")
     items, token = page(policies, request, 10)
     response: JsonDict = {
         "ScalingPolicies": [

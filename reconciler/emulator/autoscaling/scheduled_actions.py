@@ -26,6 +26,7 @@ from reconciler.emulator.autoscaling import (
     ours,
     page,
     resources,
+    selected,
     targets,
 )
 from reconciler.emulator.errors import validation
@@ -113,16 +114,7 @@ def _described(action: ScheduledAction) -> JsonDict:
 @operation("DescribeScheduledActions")
 def describe_scheduled_actions(ctx: Context, request: JsonDict) -> JsonDict:
     ours(request)
-    names = request.get("ScheduledActionNames")
-    resource_id = request.get("ResourceId")
-    dimension = request.get("ScalableDimension")
-    actions = [
-        a
-        for a in ctx.state.scheduled_actions.values()
-        if (not names or a.name in names)
-        and (resource_id is None or a.resource_id == resource_id)
-        and (dimension is None or a.dimension == dimension)
-    ]
+    actions = selected(ctx.state.scheduled_actions.values(), request, "ScheduledActionNames")
     # MaxResults 1..50, default 50 (AAS model).
     items, token = page(actions, request, 50)
     response: JsonDict = {"ScheduledActions": [_described(a) for a in items]}
