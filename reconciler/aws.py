@@ -12,6 +12,11 @@ Clients: region and credentials from the standard chain, the endpoint from
 retry mode (throttling and transient errors are retried there, never by loops of ours).
 A client per service is made on first use and shared by every thread (boto3 clients are
 thread-safe).
+
+A target of the project file (:mod:`reconciler.project`) adds two things here: a role to
+assume (STS AssumeRole, credentials refreshed by botocore before they expire), and the
+account the credentials must reach — checked with STS GetCallerIdentity before the first
+call of a gateway, so that nothing is read from or written to another account.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import CredentialProvider, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
 from reconciler.errors import PermanentError, classify
@@ -41,27 +48,93 @@ class AwsSettings:
     region: str | None = None
     max_attempts: int = 10
     max_connections: int = 20
+    # A project target's: the role to assume (None: the ambient credentials), its STS
+    # session name and external id, the account the credentials must reach, and the
+    # target's name for messages.
+    role_arn: str | None = None
+    session_name: str = "sagemaker-reconciler"
+    external_id: str | None = None
+    account_id: str | None = None
+    target: str | None = None
+
+    @property
+    def region_name(self) -> str | None:
+        # AWS_REGION is what the AWS SDKs and Lambda/ECS set; botocore itself reads only
+        # AWS_DEFAULT_REGION and profiles, so honour it here before the rest of the chain.
+        return self.region or os.environ.get("AWS_REGION") or None
 
 
 def sagemaker_client(settings: AwsSettings) -> Any:
     return client(settings, "sagemaker")
 
 
-def client(settings: AwsSettings, service: str) -> Any:
+def client(settings: AwsSettings, service: str, session: Any = None) -> Any:
+    """A client of `service` from `session` (default: a session of the standard chain)."""
     config = Config(
         retries={"mode": "standard", "max_attempts": settings.max_attempts},
         max_pool_connections=settings.max_connections,
         user_agent_extra="sagemaker-reconciler",
     )
-    # AWS_REGION is what the AWS SDKs and Lambda/ECS set; botocore itself reads only
-    # AWS_DEFAULT_REGION and profiles, so honour it here before the rest of the chain.
-    region = settings.region or os.environ.get("AWS_REGION") or None
-    session = boto3.session.Session(region_name=region)
+    if session is None:
+        session = boto3.session.Session(region_name=settings.region_name)
     kwargs: dict[str, Any] = {"config": config}
     if settings.endpoint_url:
         kwargs["endpoint_url"] = settings.endpoint_url
-    # boto3-stubs types client() per service name; ours is chosen at run time.
-    return session.client(service, **kwargs)  # type: ignore[call-overload]
+    return session.client(service, **kwargs)
+
+
+def session(settings: AwsSettings) -> Any:
+    """The boto3 session the settings' clients share: the standard chain's, or — with a
+    role to assume — one whose credentials are the role's, refreshed by botocore shortly
+    before they expire (botocore.credentials.RefreshableCredentials)."""
+    ambient = boto3.session.Session(region_name=settings.region_name)
+    if settings.role_arn is None:
+        return ambient
+    sts = client(settings, "sts", ambient)
+    request: dict[str, Any] = {
+        "RoleArn": settings.role_arn,
+        "RoleSessionName": settings.session_name,
+    }
+    if settings.external_id is not None:
+        request["ExternalId"] = settings.external_id
+
+    def assume() -> dict[str, str]:
+        try:
+            answer = sts.assume_role(**request)["Credentials"]
+        except (ClientError, BotoCoreError) as err:
+            raise classify(err, "AssumeRole", "sts") from err
+        return {
+            "access_key": answer["AccessKeyId"],
+            "secret_key": answer["SecretAccessKey"],
+            "token": answer["SessionToken"],
+            "expiry_time": answer["Expiration"].isoformat(),
+        }
+
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata=assume(), refresh_using=assume, method="sts-assume-role"
+    )
+    core = botocore.session.get_session()
+    # First in the session's provider chain, so that nothing ambient is used instead.
+    core.get_component("credential_provider").insert_before("env", _Given(credentials))
+    return boto3.session.Session(botocore_session=core, region_name=settings.region_name)
+
+
+class _Given(CredentialProvider):
+    """A credential provider that gives the credentials it was made with."""
+
+    METHOD = "sts-assume-role"
+    CANONICAL_NAME = "sagemaker-reconciler-assume-role"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._given = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._given
+
+
+class WrongAccount(PermanentError):
+    """The credentials reach another account than the target declares."""
 
 
 def snake(operation: str) -> str:
@@ -94,6 +167,8 @@ class AwsGateway:
         self._clients: dict[str, Any] = {}
         self._instrument = instrument
         self._lock = threading.Lock()
+        self._session: Any = None
+        self._account_checked = settings is None or settings.account_id is None
 
     def client(self, service: str) -> Any:
         """The boto3 client for `service` (made on first use)."""
@@ -105,7 +180,9 @@ class AwsGateway:
                 made = self._given[service]
             elif self.settings is not None:
                 try:
-                    made = client(self.settings, service)
+                    if self._session is None:
+                        self._session = session(self.settings)
+                    made = client(self.settings, service, self._session)
                 except NoRegionError:
                     raise PermanentError("no AWS region: set AWS_REGION or pass --region") from None
             else:
@@ -122,6 +199,7 @@ class AwsGateway:
     def call(self, service: str, operation: str, **request: Any) -> JsonDict:
         """Call `operation` of `service`; its answer without ``ResponseMetadata``. Raises
         :class:`~reconciler.errors.AwsError` (and PermanentError for a missing region)."""
+        self._check_account()
         method = getattr(self.client(service), snake(operation))
         try:
             answer: JsonDict = method(**request)
@@ -132,6 +210,7 @@ class AwsGateway:
 
     def pages(self, service: str, operation: str, **request: Any) -> Iterator[JsonDict]:
         """The pages of a paginated `operation` (botocore's paginator), errors as ``call``'s."""
+        self._check_account()
         paginator = self.client(service).get_paginator(snake(operation))
         try:
             for page in paginator.paginate(**request):
@@ -139,6 +218,27 @@ class AwsGateway:
                 yield page
         except (ClientError, BotoCoreError) as err:
             raise classify(err, operation, service) from err
+
+    def _check_account(self) -> None:
+        """Before the first call: the credentials reach the account the settings expect
+        (STS GetCallerIdentity, which needs no permission — AWS STS API reference,
+        GetCallerIdentity: "No permissions are required"). Raises WrongAccount."""
+        if self._account_checked:
+            return
+        assert self.settings is not None and self.settings.account_id is not None
+        sts = self.client("sts")
+        try:
+            actual = str(sts.get_caller_identity()["Account"])
+        except (ClientError, BotoCoreError) as err:
+            raise classify(err, "GetCallerIdentity", "sts") from err
+        expected = self.settings.account_id
+        if actual != expected:
+            where = f"target {self.settings.target!r}" if self.settings.target else "the settings"
+            raise WrongAccount(
+                f"{where} expects AWS account {expected}, but the credentials are for "
+                f"account {actual}: nothing was read or written"
+            )
+        self._account_checked = True
 
     def pool_size(self, service: str) -> int:
         """The HTTP connection pool size of `service`'s client (botocore's default: 10)."""

@@ -9,28 +9,78 @@ stderr as one line, never as a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reconciler import __version__, logs
-from reconciler.aws import AwsSettings
 from reconciler.commands.common import EXIT_ERROR
 from reconciler.errors import ReconcilerError
 from reconciler.resources import Kind
 
+if TYPE_CHECKING:
+    from reconciler.commands.targets import Context
+
 DEFAULT_DIRECTORY = "manifests"
 
 
-def _settings(args: argparse.Namespace) -> AwsSettings:
-    return AwsSettings(endpoint_url=args.endpoint_url, region=args.region)
+def _contexts(args: argparse.Namespace, directory: str | None = None) -> list[Context]:
+    """The targets the command works on (reconciler.commands.targets)."""
+    from reconciler.commands.targets import Selection, contexts
+
+    return contexts(
+        Selection(
+            target=getattr(args, "target", None),
+            all_targets=getattr(args, "all_targets", False),
+            project=getattr(args, "project", None),
+            directory=directory if directory is not None else getattr(args, "directory", None),
+            owner=getattr(args, "owner", None),
+            region=getattr(args, "region", None),
+            endpoint_url=getattr(args, "endpoint_url", None),
+            lock_table=getattr(args, "lock_table", None),
+        )
+    )
+
+
+def _context(args: argparse.Namespace, directory: str | None = None) -> Context:
+    (context,) = _contexts(args, directory)
+    return context
+
+
+def _add_target_options(parser: argparse.ArgumentParser, *, every: bool = False) -> None:
+    parser.add_argument(
+        "--target",
+        metavar="NAME",
+        default=None,
+        help="a target of the project file (reconciler.yaml): its manifests, account, region, owner",
+    )
+    if every:
+        parser.add_argument(
+            "--all-targets", action="store_true", help="every target of the project file"
+        )
+    parser.add_argument(
+        "--project",
+        metavar="FILE",
+        default=None,
+        help="the project file (env RECONCILER_PROJECT; default: reconciler.yaml here or above)",
+    )
+
+
+def _add_directory(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        default=None,
+        metavar="DIR",
+        help=f"the manifests (default: {DEFAULT_DIRECTORY}/, or the target's)",
+    )
 
 
 def _add_aws_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--owner",
-        default=os.environ.get("RECONCILER_OWNER", "default"),
-        help="owner id written to and matched in ownership tags (env RECONCILER_OWNER; default 'default')",
+        default=None,
+        help="owner id written to and matched in ownership tags (env RECONCILER_OWNER; default 'default'; a target's own)",
     )
     parser.add_argument(
         "--endpoint-url",
@@ -57,7 +107,7 @@ def _add_aws_options(parser: argparse.ArgumentParser) -> None:
 def _add_lock_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lock-table",
-        default=os.environ.get("RECONCILER_LOCK_TABLE"),
+        default=None,
         metavar="TABLE",
         help="DynamoDB table for the single-writer lease (env RECONCILER_LOCK_TABLE)",
     )
@@ -81,17 +131,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     validate = commands.add_parser("validate", help="check the manifests (no AWS calls at all)")
-    validate.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+    _add_directory(validate)
+    _add_target_options(validate, every=True)
 
     def run_validate(args: argparse.Namespace) -> int:
         from reconciler.commands import validate
 
-        return validate.run(directory=args.directory)
+        return validate.run(contexts=_contexts(args))
 
     validate.set_defaults(run=run_validate)
 
     plan = commands.add_parser("plan", help="show what apply would change")
-    plan.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+    _add_directory(plan)
+    _add_target_options(plan, every=True)
     plan.add_argument(
         "--format", dest="output_format", choices=("human", "json", "markdown"), default="human"
     )
@@ -116,12 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
         from reconciler.commands import plan as plan_command
 
         return plan_command.run(
-            directory=args.directory,
+            contexts=_contexts(args),
             output_format=args.output_format,
             out=args.out,
             detailed_exitcode=args.detailed_exitcode,
-            owner=args.owner,
-            settings=_settings(args),
         )
 
     plan.set_defaults(run=run_plan)
@@ -129,7 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     apply = commands.add_parser(
         "apply", help="make the account match the manifests (or a saved plan)"
     )
-    apply.add_argument("target", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR|PLANFILE")
+    apply.add_argument(
+        "source",
+        nargs="?",
+        default=None,
+        metavar="DIR|PLANFILE",
+        help=f"the manifests or a saved plan (default: {DEFAULT_DIRECTORY}/, or the target's)",
+    )
+    _add_target_options(apply)
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
     apply.add_argument(
         "--no-prune", dest="prune", action="store_false", help="never delete undeclared resources"
@@ -167,9 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     def run_apply(args: argparse.Namespace) -> int:
         from reconciler.commands import apply as apply_command
+        from reconciler.planning.saved import is_plan_file
 
+        source = args.source
+        # A saved plan names its own manifests; a directory is the context's.
+        context = _context(args, None if source is None or is_plan_file(source) else source)
         return apply_command.run(
-            target=args.target,
+            source=source,
+            context=context,
             auto_approve=args.auto_approve,
             prune=args.prune,
             allow_empty=args.allow_empty,
@@ -177,9 +239,6 @@ def build_parser() -> argparse.ArgumentParser:
             parallelism=args.parallelism,
             timeout=args.timeout,
             poll_interval=args.poll_interval,
-            owner=args.owner,
-            settings=_settings(args),
-            lock_table=args.lock_table,
             lock_lease=args.lock_lease,
             lock_timeout=args.lock_timeout,
         )
@@ -187,31 +246,34 @@ def build_parser() -> argparse.ArgumentParser:
     apply.set_defaults(run=run_apply)
 
     status = commands.add_parser("status", help="sync and health of every declared resource")
-    status.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+    _add_directory(status)
+    _add_target_options(status)
     status.add_argument("--json", action="store_true", help="machine-readable output")
     _add_aws_options(status)
 
     def run_status(args: argparse.Namespace) -> int:
         from reconciler.commands import status as status_command
 
-        return status_command.run(
-            directory=args.directory, as_json=args.json, owner=args.owner, settings=_settings(args)
-        )
+        return status_command.run(context=_context(args), as_json=args.json)
 
     status.set_defaults(run=run_status)
 
     run = commands.add_parser(
         "run", help="the long-running controller: watch, resync, heal or detect drift"
     )
-    run.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+    _add_directory(run)
+    _add_target_options(run)
     run.add_argument(
         "--interval",
-        default="5m",
+        default=None,
         metavar="DURATION",
         help="resync period, ±10%% jitter (default 5m)",
     )
     run.add_argument(
-        "--mode", choices=("heal", "detect"), default="heal", help="correct drift or only report it"
+        "--mode",
+        choices=("heal", "detect"),
+        default=None,
+        help="correct drift or only report it (default heal)",
     )
     run.add_argument(
         "--listen",
@@ -222,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--debounce", default="1s", metavar="DURATION", help="quiet time after file changes"
     )
-    run.add_argument("--parallelism", type=int, default=10, metavar="N")
+    run.add_argument("--parallelism", type=int, default=None, metavar="N", help="default 10")
     run.add_argument("--poll-interval", type=float, default=2.0, metavar="SECONDS")
     run.add_argument(
         "--allow-empty", action="store_true", help="let an empty manifest set delete everything"
@@ -238,22 +300,26 @@ def build_parser() -> argparse.ArgumentParser:
         from reconciler.commands.apply import parse_duration
         from reconciler.controller.loop import ControllerSettings
 
+        context = _context(args)
+        # The command line's options, else the target's, else the defaults.
+        options = context.run
+        max_deletes = args.max_deletes if args.max_deletes is not None else options.max_deletes
         return run_command.run(
             controller=ControllerSettings(
-                directory=args.directory,
-                owner=args.owner,
-                interval=parse_duration(args.interval),
-                mode=args.mode,
+                directory=context.directory,
+                owner=context.owner,
+                interval=parse_duration(args.interval or options.interval or "5m"),
+                mode=args.mode or options.mode or "heal",
                 debounce=parse_duration(args.debounce),
-                parallelism=args.parallelism,
+                parallelism=args.parallelism or options.parallelism or 10,
                 poll_interval=args.poll_interval,
                 allow_empty=args.allow_empty,
-                max_deletes=args.max_deletes,
+                max_deletes=max_deletes,
             ),
             listen=args.listen,
-            lock_table=args.lock_table,
+            lock_table=context.lock_table,
             lock_lease=parse_duration(args.lock_lease),
-            settings=_settings(args),
+            settings=context.settings,
         )
 
     run.set_defaults(run=run_run)
@@ -276,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="stream",
         help="one YAML stream, a file per resource, or a file per endpoint",
     )
+    _add_target_options(export)
     _add_aws_options(export)
 
     def run_export(args: argparse.Namespace) -> int:
@@ -286,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
             kinds=args.kind,
             name=args.name,
             layout=args.layout,
-            settings=_settings(args),
+            settings=_context(args).settings,
         )
 
     export.set_defaults(run=run_export)

@@ -11,6 +11,7 @@ in ``.importlinter`` keep it so). The errors a user can act on are raised here a
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from reconciler.kinds.capacity import Count, Packing, packings
 from reconciler.manifests import load, preflight_problems
 from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
 from reconciler.planning.changes import Action, Change, Plan
+from reconciler.planning.desired import resolve
 from reconciler.planning.planner import Observation, observation_for, plan
 from reconciler.resources import Kind, Manifest, Problem
 
@@ -59,13 +61,26 @@ def _digest(files: list[str]) -> str:
     return sha.hexdigest()
 
 
-def problems_of(directory: str) -> tuple[list[Problem], ValidManifests]:
-    """Every problem of the manifests in `directory` (no AWS call)."""
+def problems_of(
+    directory: str, *, variables: Mapping[str, str] | None = None
+) -> tuple[list[Problem], ValidManifests]:
+    """Every problem of the manifests in `directory` (no AWS call); `variables`: a
+    target's values for ``${VAR}`` in them."""
     loaded = load(directory)
     problems = list(loaded.problems)
     if not problems:
         problems.extend(preflight_problems(loaded.manifests))
     return problems, ValidManifests(loaded.manifests, loaded.files, _digest(loaded.files))
+
+
+def physical_names(manifests: list[Manifest], owner: str) -> dict[tuple[str, str], Manifest]:
+    """The AWS name each manifest gives its resource, by kind (names compared as SageMaker
+    compares them, without case), no AWS call: what two targets in one account must not share."""
+    resolved, _ = resolve(manifests, owner)
+    return {
+        (str(desired.kind), desired.physical_name.lower()): desired.manifest
+        for desired in resolved.values()
+    }
 
 
 def observe(

@@ -14,12 +14,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_ERROR, EXIT_OK, UserError
 from reconciler.commands.plan import make_plan
+from reconciler.commands.targets import Context
 from reconciler.controller.lock import LeaseLock
 from reconciler.execution.executor import Executor, Progress
 from reconciler.execution.waiting import WaitPolicy
@@ -66,7 +68,8 @@ def _progress_view() -> tuple[Progress, Callable[[], None]]:
 
 def run(
     *,
-    target: str,
+    source: str | None,
+    context: Context,
     auto_approve: bool,
     prune: bool,
     allow_empty: bool,
@@ -74,28 +77,26 @@ def run(
     parallelism: int,
     timeout: str | None,
     poll_interval: float,
-    owner: str,
-    settings: AwsSettings,
-    lock_table: str | None = None,
     lock_lease: str = "30s",
     lock_timeout: str = "5m",
 ) -> int:
+    """source: a manifest directory or a saved plan (None: the context's manifests)."""
+    settings = context.settings
+    saved: saved_plan.SavedPlan | None = None
+    if source is not None and Path(source).is_file():
+        saved = saved_plan.read(source)
+        if saved.target != context.name:
+            raise UserError(
+                f"{source} is a plan of {_target_words(saved.target)}; "
+                f"this apply is for {_target_words(context.name)}: nothing was changed"
+            )
+        context = replace(context, directory=saved.directory, owner=saved.owner)
+    elif source is not None:
+        context = replace(context, directory=source)
     # One writer at a time (with --lock-table): a CI apply never interleaves with the controller.
-    with _single_writer(settings, lock_table, lock_lease, lock_timeout):
-        saved: saved_plan.SavedPlan | None = None
-        directory = target
-        if Path(target).is_file():
-            saved = saved_plan.read(target)
-            directory, owner = saved.directory, saved.owner
+    with _single_writer(settings, context.lock_table, lock_lease, lock_timeout):
         aws = AwsGateway(settings)  # the plan's reads and the apply's calls share it
-        plan, loaded = make_plan(
-            directory=directory,
-            owner=owner,
-            settings=settings,
-            prune=prune,
-            parallelism=parallelism,
-            aws=aws,
-        )
+        plan, loaded = make_plan(context, prune=prune, parallelism=parallelism, aws=aws)
         digest = loaded.digest
         if plan.problems:
             for problem in sorted(plan.problems, key=str):
@@ -137,6 +138,10 @@ def run(
             close_view()
         sys.stdout.write(apply_view.render(report))
         return EXIT_ERROR if report.failed or report.counts()["skipped"] else EXIT_OK
+
+
+def _target_words(name: str | None) -> str:
+    return "no target" if name is None else f"target {name!r}"
 
 
 @contextmanager

@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 import sys
 
-from reconciler.aws import AwsGateway, AwsSettings
-from reconciler.commands.common import EXIT_OK, load_valid
+from reconciler.aws import AwsGateway
+from reconciler.commands.common import EXIT_OK
+from reconciler.commands.targets import Context, load_checked
 from reconciler.errors import ReconcilerError
 from reconciler.kinds import APIS
 from reconciler.observe import LiveResource, LiveState
@@ -98,9 +99,10 @@ def _reasons(problems: list[Problem]) -> dict[str, str]:
     return {address: "; ".join(texts) for address, texts in found.items()}
 
 
-def run(*, directory: str, as_json: bool, owner: str, settings: AwsSettings) -> int:
-    loaded = load_valid(directory)
-    aws = AwsGateway(settings)
+def run(*, context: Context, as_json: bool) -> int:
+    loaded = load_checked(context)
+    owner = context.owner
+    aws = AwsGateway(context.settings)
     # The live state too: it shows the resources the plan refuses.
     live = observe(
         manifests=loaded.manifests,

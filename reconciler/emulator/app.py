@@ -141,11 +141,29 @@ def _put_alarm_name(environ: Environ, request: AwsRequest, body: bytes) -> str |
 
 
 def _account(environ: Environ) -> str:
-    return (
-        os.environ.get("MOTO_ACCOUNT_ID")
-        or environ.get("HTTP_X_MOTO_ACCOUNT_ID")
-        or DEFAULT_ACCOUNT
-    )
+    """The account a request acts in, decided as moto decides it for its own services
+    (moto.core.responses.BaseResponse.get_current_account): MOTO_ACCOUNT_ID, the
+    x-moto-account-id header, else the account of the access key — credentials from STS
+    AssumeRole belong to the role's account, as on AWS — else the default account."""
+    named = os.environ.get("MOTO_ACCOUNT_ID") or environ.get("HTTP_X_MOTO_ACCOUNT_ID")
+    if named:
+        return named
+    key = _access_key(environ)
+    if key is None:
+        return DEFAULT_ACCOUNT
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(key)
+
+
+def _access_key(environ: Environ) -> str | None:
+    """The access key id of a SigV4 Authorization header (``Credential=AKID/date/...``)."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    marker = "Credential="
+    start = auth.find(marker)
+    if start < 0:
+        return None
+    return auth[start + len(marker) :].split("/", 1)[0] or None
 
 
 class EmulatorApp:

@@ -26,33 +26,43 @@ class SavedPlanError(PermanentError):
 
 @dataclass(frozen=True)
 class SavedPlan:
-    """document: the file's JSON; directory / owner: the manifests and owner it planned."""
+    """document: the file's JSON; directory / owner: the manifests and owner it planned;
+    target: the project target it planned (None: none)."""
 
     document: dict[str, Any]
     directory: str
     owner: str
+    target: str | None = None
 
 
-def document(plan: Plan, *, directory: str, digest: str) -> dict[str, Any]:
+def document(
+    plan: Plan, *, directory: str, digest: str, target: str | None = None
+) -> dict[str, Any]:
     """What ``plan --out`` writes for `plan` of the manifests in `directory`."""
     doc: dict[str, Any] = plan.to_json(with_fingerprints=True, with_codes=True)
     doc["manifests"] = {"directory": str(Path(directory).resolve()), "digest": digest}
+    if target is not None:
+        doc["target"] = target
     return doc
 
 
-def write(path: str, plan: Plan, *, directory: str, digest: str) -> None:
+def write(path: str, plan: Plan, *, directory: str, digest: str, target: str | None = None) -> None:
+    doc = document(plan, directory=directory, digest=digest, target=target)
     try:
-        Path(path).write_text(
-            json.dumps(document(plan, directory=directory, digest=digest), indent=2) + "\n"
-        )
+        Path(path).write_text(json.dumps(doc, indent=2) + "\n")
     except OSError as err:
         raise SavedPlanError(f"cannot write the plan to {path}: {err.strerror or err}") from err
+
+
+def is_plan_file(path: str) -> bool:
+    """`path` names a file (a saved plan), not a manifest directory."""
+    return Path(path).is_file()
 
 
 def read(path: str) -> SavedPlan:
     try:
         doc = json.loads(Path(path).read_text())
-        return SavedPlan(doc, doc["manifests"]["directory"], doc["owner"])
+        return SavedPlan(doc, doc["manifests"]["directory"], doc["owner"], doc.get("target"))
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise SavedPlanError(f"{path}: not a saved plan ({err})") from err
 
