@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.commands.validate import run as cmd_validate
+from reconciler import cli
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = sorted(path for path in CORPUS.iterdir() if path.is_dir())
@@ -26,7 +26,7 @@ def test_corpus_is_large_enough() -> None:
 def test_bad_input_is_refused_at_its_line(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     where, needle = (case / "expect.txt").read_text(encoding="utf-8").splitlines()[:2]
 
-    assert cmd_validate(directory=str(case)) == 1
+    assert cli.main(["validate", str(case)]) == 1
 
     out, err = capsys.readouterr()
     assert out == ""

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.commands.validate import run as cmd_validate
+from reconciler import cli
 from reconciler.manifests import Loaded, ResolvedReference, field_path_problem, load
 from reconciler.resources import Annotations, DeletionPolicy, Kind, Location, Problem
 
@@ -200,7 +200,7 @@ def test_realistic_fleet_is_valid(fleet: Path) -> None:
 def test_validate_prints_the_count_and_exits_0(
     fleet: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cmd_validate(directory=str(fleet)) == 0
+    assert cli.main(["validate", str(fleet)]) == 0
 
     out, err = capsys.readouterr()
     assert out == "8 resources in 2 files are valid\n"
@@ -217,7 +217,7 @@ def test_validate_makes_no_network_call(
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
 
-    assert cmd_validate(directory=str(fleet)) == 0
+    assert cli.main(["validate", str(fleet)]) == 0
 
 
 def test_manifest_holds_the_envelope_and_spec_as_written(fleet: Path) -> None:
@@ -320,7 +320,7 @@ def test_empty_directory_is_valid_with_no_resources(
 ) -> None:
     (in_tmp / "m").mkdir()
 
-    assert cmd_validate(directory="m") == 0
+    assert cli.main(["validate", "m"]) == 0
     assert capsys.readouterr().out == "0 resources in 0 files are valid\n"
 
 
@@ -995,7 +995,7 @@ def test_validate_prints_every_problem_to_stderr_and_exits_1(
 ) -> None:
     write(in_tmp, "m/a.yaml", model_doc("bad_name").replace("kind: Model", "kind: Model\nfoo: 1"))
 
-    assert cmd_validate(directory="m") == 1
+    assert cli.main(["validate", "m"]) == 1
 
     out, err = capsys.readouterr()
     assert out == ""
