@@ -358,6 +358,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     export.set_defaults(run=run_export)
 
+    schema = commands.add_parser(
+        "schema",
+        help="write JSON Schemas of manifests and of the project file (for editors)",
+        description="Write manifest.schema.json and project.schema.json. A manifest that "
+        "starts with '# yaml-language-server: $schema=<path>/manifest.schema.json' gets "
+        "completion and checks in editors; validate remains the judge.",
+    )
+    schema.add_argument("--out", metavar="DIR", help="where to write both (default: .)")
+    schema.add_argument(
+        "--print",
+        dest="show",
+        choices=("manifest", "project"),
+        help="print one schema to stdout instead",
+    )
+
+    def run_schema(args: argparse.Namespace) -> int:
+        from reconciler.commands import schema as schema_command
+
+        return schema_command.run(out=args.out, show=args.show)
+
+    schema.set_defaults(run=run_schema)
+
     emulator = commands.add_parser(
         "emulator",
         help="serve a local SageMaker emulator (no AWS account needed)",
