@@ -81,7 +81,7 @@ def run(
     lock_timeout: str = "5m",
 ) -> int:
     # One writer at a time (with --lock-table): a CI apply never interleaves with the controller.
-    with _single_writer(settings, lock_table, lock_lease, lock_timeout):
+    with _single_writer(settings, lock_table, lock_lease, lock_timeout) as lock:
         saved: saved_plan.SavedPlan | None = None
         directory = target
         if Path(target).is_file():
@@ -130,6 +130,8 @@ def run(
             parallelism=parallelism,
             wait_policy=policy,
             progress=progress,
+            # A write starts only while the lease is ours and renewed in time.
+            before_write=lock.assert_held if lock is not None else None,
         )
         try:
             report = executor.apply(plan)
@@ -142,15 +144,15 @@ def run(
 @contextmanager
 def _single_writer(
     settings: AwsSettings, table: str | None, lease: str, timeout: str
-) -> Iterator[None]:
+) -> Iterator[LeaseLock | None]:
     """Hold the lease lock (when a table is given): a CI apply and the controller never
-    write at the same time."""
+    write at the same time. Yields the lock (None without a table)."""
     if not table:
-        yield
+        yield None
         return
     lock = LeaseLock(AwsGateway(settings), table, lease=parse_duration(lease))
     lock.acquire(parse_duration(timeout))
     try:
-        yield
+        yield lock
     finally:
         lock.release()
