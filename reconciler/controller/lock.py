@@ -3,7 +3,7 @@ two controller replicas have one active writer. Leases trust no machine's wall c
 
 The lock is one item in a table whose partition key is ``lock_id`` (string)::
 
-    lock_id         S  the lock's name (``--lock-id``; default ``sagemaker-reconciler``)
+    lock_id         S  the lock's name (default ``sagemaker-reconciler``)
     holder          S  who holds it: ``host/pid/uuid``
     record_version  S  a fresh uuid on every write of the holder (take and each renewal)
     lease_duration  N  seconds the holder declares its lease lasts without a renewal

@@ -22,12 +22,14 @@ import pytest
 
 from reconciler.aws import AwsGateway
 from reconciler.controller.lock import LeaseExpired, LeaseLock, LockError
+from reconciler.controller.loop import Controller, ControllerSettings
 from reconciler.execution.executor import Executor, Result
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.gateway import Gateway
 from reconciler.planning.changes import Action, Change, Plan
 from reconciler.resources import JsonDict, Kind
 from tests.conftest import ROLE_ARN, Emulator
+from tests.support.env import copy_examples
 from tests.support.gateway import aws_error
 
 LEASE = 600.0
@@ -347,3 +349,43 @@ def test_an_item_of_the_earlier_format_is_waited_out_and_cannot_take_the_new_one
     with pytest.raises(dynamodb.exceptions.ConditionalCheckFailedException):
         old_put(now + HOUR, now + HOUR + 30)
     assert item(dynamodb)["holder"] == {"S": "replica-new"}
+
+
+class RunsOutAfterFirstWrite(CutOff):
+    """SageMaker through the emulator; the first write call that goes through also lets a
+    lease's worth of `clock` pass, as a pass slower than the lease would."""
+
+    def __init__(self, inner: Gateway, clock: Clock) -> None:
+        super().__init__(inner)
+        self.clock = clock
+        self.writes: list[str] = []
+
+    def call(self, service: str, operation: str, **request: Any) -> JsonDict:
+        answer = super().call(service, operation, **request)
+        if operation.startswith(("Create", "Update", "Delete", "Add")):
+            self.writes.append(operation)
+            if len(self.writes) == 1:
+                self.clock.advance(LEASE)
+        return answer
+
+
+def test_a_controller_pass_that_outlasts_its_lease_starts_no_further_write(
+    make: Callable[..., LeaseLock], emulator: Emulator, tmp_path: Path, quiet_logs: None
+) -> None:
+    directory = tmp_path / "manifests"
+    copy_examples(directory, hosting_only=True)
+    clock = Clock(100.0)
+    lock = make("replica-a", clock)
+    services = ("sagemaker", "resourcegroupstaggingapi", "application-autoscaling", "cloudwatch")
+    aws = RunsOutAfterFirstWrite(
+        AwsGateway(clients={s: emulator.client(s) for s in services}), clock
+    )
+    # One write slot: the check before a write runs after the write before it is done.
+    settings = ControllerSettings(directory=str(directory), owner="default", parallelism=1)
+    loop = Controller(settings, aws, lock=lock)
+    assert loop._hold_lock()
+    assert loop.reconcile() == "failed"
+    assert len(aws.writes) == 1
+    # Not held at the start of a pass: nothing is even attempted.
+    assert loop.reconcile() == "error"
+    assert len(aws.writes) == 1
