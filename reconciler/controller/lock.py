@@ -100,7 +100,7 @@ class LeaseExpired(LockError):
 
 @dataclass(frozen=True)
 class _Sighting:
-    """Another holder's item as we first read it at this version.
+    """An item as we first read it at this version.
 
     condition, values: the ConditionExpression (and its values) true while the item is
                        unchanged since: its record version is the same
@@ -123,6 +123,40 @@ def _unchanged(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "attribute_not_exists(record_version) AND expires_at = :seen",
         {":seen": item.get("expires_at", {"N": "0"})},
     )
+
+
+class Watch:
+    """When we first read each version of lease items, on our clock: an item counts as
+    expired once the version we read has not changed for the lease its holder declares.
+
+    clock: our monotonic clock; lease: the lease assumed for an item of the earlier
+    format, which declares none (unverified that it is the holder's: replicas of one
+    Deployment share --lock-lease)."""
+
+    def __init__(self, clock: Callable[[], float], lease: float) -> None:
+        self.clock = clock
+        self.lease = lease
+        self._seen: dict[str, _Sighting] = {}
+
+    def expired(self, key: str, item: dict[str, Any]) -> bool:
+        """Note `item` (just read, keyed `key`); whether its version has stood a lease."""
+        condition, values = _unchanged(item)
+        now = self.clock()
+        seen = self._seen.get(key)
+        if seen is None or (seen.condition, seen.values) != (condition, values):
+            # A version we have not seen: its lease starts now, on our clock.
+            self._seen[key] = _Sighting(condition, values, self._declared(item), now)
+            return False
+        return now - seen.at >= seen.lease
+
+    def forget(self, key: str) -> None:
+        self._seen.pop(key, None)
+
+    def _declared(self, item: dict[str, Any]) -> float:
+        try:
+            return float(item["lease_duration"]["N"])
+        except (KeyError, TypeError, ValueError):
+            return self.lease
 
 
 class LeaseLock:
@@ -153,7 +187,7 @@ class LeaseLock:
         self._taken = False  # a write of ours succeeded since the last release
         self._version: str | None = None  # the record version of our last successful write
         self._renewed_at: float | None = None  # our clock when that write was sent
-        self._sighting: _Sighting | None = None
+        self._watch = Watch(clock, lease)
         # One write of ours at a time: the renewal thread's and a caller's try_acquire
         # would otherwise race each other's conditions.
         self._writing = threading.RLock()
@@ -272,33 +306,30 @@ class LeaseLock:
             self._start_renewing()
         return taken
 
-    def _take(self) -> bool:
-        item = self._read()
+    def observe(self) -> bool:
+        """Read the lock and note its version, as try_acquire does, without taking it:
+        whether try_acquire would take it now. Keeps an expiry counting for a lock we do
+        not want yet (reconciler.controller.sharing)."""
+        with self._writing:
+            return self._may_take(self._read())
+
+    def _may_take(self, item: dict[str, Any] | None) -> bool:
         if item is None:
-            return self._write("attribute_not_exists(lock_id)", {})
-        condition, values = _unchanged(item)
+            return True
         if item.get("holder", {}).get("S") == self.holder:
             # Ours already (no one else writes our holder name): a release whose delete
-            # failed, a renewal late or cut off. Refresh it.
-            return self._write(condition, values)
-        seen_at = self.clock()
-        sighting = self._sighting
-        if sighting is None or (sighting.condition, sighting.values) != (condition, values):
-            # A version we have not seen: its lease starts now, on our clock.
-            self._sighting = _Sighting(condition, values, self._declared_lease(item), seen_at)
-            return False
-        if seen_at - sighting.at < sighting.lease:
-            return False
-        self._sighting = None
-        return self._write(condition, values)
+            # failed, a renewal late or cut off.
+            return True
+        return self._watch.expired(self.lock_id, item)
 
-    def _declared_lease(self, item: dict[str, Any]) -> float:
-        """The lease the item's holder declares; ours for an item of the earlier format
-        (unverified that it is the same: replicas of one Deployment share --lock-lease)."""
-        try:
-            return float(item["lease_duration"]["N"])
-        except (KeyError, TypeError, ValueError):
-            return self.lease
+    def _take(self) -> bool:
+        item = self._read()
+        if not self._may_take(item):
+            return False
+        self._watch.forget(self.lock_id)
+        if item is None:
+            return self._write("attribute_not_exists(lock_id)", {})
+        return self._write(*_unchanged(item))
 
     def acquire(
         self, timeout: float, poll: float = 1.0, stop: threading.Event | None = None
