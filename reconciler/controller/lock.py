@@ -193,7 +193,7 @@ class LeaseLock:
         self._writing = threading.RLock()
         self.lost = threading.Event()
 
-    def _error(self, operation: str, err: AwsError) -> LockError:
+    def error(self, operation: str, err: AwsError) -> LockError:
         """`err` from `operation` on the table, as one line. Throttling (DynamoDB answers
         it with HTTP 400, yet it is worth retrying: DynamoDB developer guide, "Error
         handling with DynamoDB"), 5xx and no connection are transient
@@ -223,7 +223,7 @@ class LeaseLock:
                 ConsistentRead=True,
             )
         except AwsError as err:
-            raise self._error("GetItem", err) from err
+            raise self.error("GetItem", err) from err
         item: dict[str, Any] | None = answer.get("Item")
         return item
 
@@ -252,7 +252,7 @@ class LeaseLock:
             self.aws.call(DYNAMODB, "PutItem", **request)
         except AwsError as err:
             if err.code != CONDITION_FAILED:
-                raise self._error("PutItem", err) from err
+                raise self.error("PutItem", err) from err
             # botocore retries a call whose answer was lost; when the first attempt did
             # land, the retry's condition fails on our own write. The version tells.
             item = self._read()
@@ -411,7 +411,7 @@ class LeaseLock:
             if err.code != CONDITION_FAILED:
                 log.warning(
                     "lock_release_failed",
-                    error=str(self._error("DeleteItem", err)),
+                    error=str(self.error("DeleteItem", err)),
                     expires_in=self.lease,
                 )
 
