@@ -160,9 +160,10 @@ class Watch:
 
 
 class LeaseLock:
-    """lease: seconds a lock stays valid without renewal; holder: who we are (host/pid/uuid);
-    clock: our monotonic clock (tests move it); margin: see :data:`MARGIN` (seconds;
-    default a fifth of the lease)."""
+    """lease: seconds a lock stays valid without renewal; holder: who we are (host/pid/uuid;
+    an item naming it counts as ours, so no other process may use the same); clock: our
+    monotonic clock (tests move it); margin: see :data:`MARGIN` (seconds; default a fifth
+    of the lease)."""
 
     def __init__(
         self,
