@@ -140,6 +140,9 @@ class TargetLeases:
         return live
 
     def _presences(self) -> list[dict[str, Any]]:
+        # Scan reads eventually consistent unless ConsistentRead (DynamoDB API reference,
+        # "Scan"); a stale page could show an old version and delay a takeover. Pages of
+        # 1 MB at most: botocore's paginator follows LastEvaluatedKey.
         items: list[dict[str, Any]] = []
         try:
             for page in self.aws.pages(
