@@ -249,7 +249,8 @@ class Controller:
             log.error("refused", reason=refusal)
             self.permanent = True
             return "error"
-        if self.lock is not None and self.lock.lost.is_set():
+        if self.lock is not None and not self.lock.held:
+            # Lost, or not renewed in time: another replica may hold it by now.
             log.error("lock_lost", holder=self.lock.holder)
             return "error"
         report = Executor(
@@ -257,6 +258,8 @@ class Controller:
             parallelism=settings.parallelism,
             wait_policy=self.wait_policy,
             progress=log_progress,
+            # Checked again before each write: a pass may outlast the lease.
+            before_write=self.lock.assert_held if self.lock is not None else None,
         ).apply(plan)
         return "failed" if report.failed or report.counts()["skipped"] else "success"
 
