@@ -20,6 +20,7 @@ from reconciler.resources import Kind
 
 if TYPE_CHECKING:
     from reconciler.commands.targets import Context
+    from reconciler.controller.loop import ControllerSettings
 
 DEFAULT_DIRECTORY = "manifests"
 
@@ -45,6 +46,27 @@ def _contexts(args: argparse.Namespace, directory: str | None = None) -> list[Co
 def _context(args: argparse.Namespace, directory: str | None = None) -> Context:
     (context,) = _contexts(args, directory)
     return context
+
+
+def _controller_settings(args: argparse.Namespace, context: Context) -> ControllerSettings:
+    """The command line's options, else the target's, else the defaults."""
+    from reconciler.commands.apply import parse_duration
+    from reconciler.controller.loop import ControllerSettings
+
+    options = context.run
+    max_deletes = args.max_deletes if args.max_deletes is not None else options.max_deletes
+    return ControllerSettings(
+        directory=context.directory,
+        owner=context.owner,
+        interval=parse_duration(args.interval or options.interval or "5m"),
+        mode=args.mode or options.mode or "heal",
+        debounce=parse_duration(args.debounce),
+        parallelism=args.parallelism or options.parallelism or 10,
+        poll_interval=args.poll_interval,
+        allow_empty=args.allow_empty,
+        max_deletes=max_deletes,
+        variables=dict(context.variables),
+    )
 
 
 def _add_target_options(parser: argparse.ArgumentParser, *, every: bool = False) -> None:
@@ -262,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="the long-running controller: watch, resync, heal or detect drift"
     )
     _add_directory(run)
-    _add_target_options(run)
+    _add_target_options(run, every=True)
     run.add_argument(
         "--interval",
         default=None,
@@ -296,26 +318,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_aws_options(run)
 
     def run_run(args: argparse.Namespace) -> int:
+        from reconciler.aws import AwsSettings
         from reconciler.commands import run as run_command
         from reconciler.commands.apply import parse_duration
-        from reconciler.controller.loop import ControllerSettings
 
+        if args.all_targets:
+            # --lock-table and --region name the replicas' shared table and its region
+            # (the ambient account), not a target's.
+            table, region = args.lock_table, args.region
+            args.lock_table = args.region = None
+            return run_command.run_targets(
+                targets=[
+                    (c.name or "", _controller_settings(args, c), c.settings, c.lock_table)
+                    for c in _contexts(args)
+                ],
+                listen=args.listen,
+                lock_table=table,
+                lock_lease=parse_duration(args.lock_lease),
+                settings=AwsSettings(endpoint_url=args.endpoint_url, region=region),
+            )
         context = _context(args)
-        # The command line's options, else the target's, else the defaults.
-        options = context.run
-        max_deletes = args.max_deletes if args.max_deletes is not None else options.max_deletes
         return run_command.run(
-            controller=ControllerSettings(
-                directory=context.directory,
-                owner=context.owner,
-                interval=parse_duration(args.interval or options.interval or "5m"),
-                mode=args.mode or options.mode or "heal",
-                debounce=parse_duration(args.debounce),
-                parallelism=args.parallelism or options.parallelism or 10,
-                poll_interval=args.poll_interval,
-                allow_empty=args.allow_empty,
-                max_deletes=max_deletes,
-            ),
+            controller=_controller_settings(args, context),
             listen=args.listen,
             lock_table=context.lock_table,
             lock_lease=parse_duration(args.lock_lease),

@@ -22,7 +22,8 @@ from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_ERROR, EXIT_OK, UserError
 from reconciler.commands.plan import make_plan
 from reconciler.commands.targets import Context
-from reconciler.controller.lock import LeaseLock
+from reconciler.controller.lock import DEFAULT_LOCK_ID, LeaseLock
+from reconciler.controller.sharing import target_lock_id
 from reconciler.execution.executor import Executor, Progress
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
@@ -155,7 +156,9 @@ def _single_writer(
     if not table:
         yield None
         return
-    lock = LeaseLock(AwsGateway(settings), table, lease=parse_duration(lease))
+    # A target's lease is the one its controller holds (reconciler.controller.sharing).
+    lock_id = DEFAULT_LOCK_ID if settings.target is None else target_lock_id(settings.target)
+    lock = LeaseLock(AwsGateway(settings), table, lease=parse_duration(lease), lock_id=lock_id)
     lock.acquire(parse_duration(timeout))
     try:
         yield lock

@@ -36,7 +36,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -63,7 +63,9 @@ class TargetLeases:
     """One replica's leases of the shared targets.
 
     targets: every target's name (the same list on every replica); lease, clock: as
-    :class:`LeaseLock`'s; holder: this replica (host/pid/uuid); prefix: of the lock ids."""
+    :class:`LeaseLock`'s; holder: this replica (host/pid/uuid); prefix: of the lock ids;
+    where: a target whose lease lives elsewhere than `table` (its own account's lock
+    table, reached with its credentials): its gateway and table. Presences stay in `table`."""
 
     def __init__(
         self,
@@ -75,6 +77,7 @@ class TargetLeases:
         holder: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         prefix: str = DEFAULT_LOCK_ID,
+        where: Mapping[str, tuple[Gateway, str]] | None = None,
     ) -> None:
         self.aws = aws
         self.table = table
@@ -82,13 +85,18 @@ class TargetLeases:
         self.prefix = prefix
         self._members = f"{prefix}/replica/"
 
-        def lease_of(lock_id: str) -> LeaseLock:
+        elsewhere = dict(where or {})
+
+        def lease_of(lock_id: str, at: tuple[Gateway, str] = (aws, table)) -> LeaseLock:
             return LeaseLock(
-                aws, table, lock_id=lock_id, lease=lease, holder=self.holder, clock=clock
+                at[0], at[1], lock_id=lock_id, lease=lease, holder=self.holder, clock=clock
             )
 
         self.presence = lease_of(self._members + self.holder)
-        self.locks = {name: lease_of(target_lock_id(name, prefix)) for name in sorted(targets)}
+        self.locks = {
+            name: lease_of(target_lock_id(name, prefix), elsewhere.get(name, (aws, table)))
+            for name in sorted(targets)
+        }
         self._watch = Watch(clock, lease)
         self.replicas = 1  # live replicas at the last tick, us included
 
