@@ -334,7 +334,8 @@ def _add_tags(roots: list[Node], tags: dict[str, Node]) -> None:
         own = metadata.mapping.setdefault("tags", Node({}, next(iter(tags.values())).where))
         if own.mapping is None:
             continue
-        own.mapping.update(tags)
+        # Each document its own nodes: later steps (substitution) change values in place.
+        own.mapping.update((k, Node(v.value, v.where, v.plain)) for k, v in tags.items())
 
 
 def rename(roots: list[Node], prefix: str, suffix: str) -> None:

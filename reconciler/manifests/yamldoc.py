@@ -291,7 +291,7 @@ class _Converter:
     def scalar(self, node: ScalarNode, path: Path) -> object:
         tag, text = node.tag, node.value
         if tag == STR:
-            if node.style is None:
+            if not node.style:  # None (pure-Python parser) or "" (libyaml): plain
                 self.document.plain.add(path)
             return text
         if tag == NULL:
