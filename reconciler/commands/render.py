@@ -18,8 +18,7 @@ from collections.abc import Mapping
 import yaml
 
 from reconciler.commands.common import EXIT_ERROR, EXIT_OK, report
-from reconciler.manifests import load, preflight_problems
-from reconciler.manifests.overlays import render
+from reconciler.manifests import load, preflight_problems, render
 from reconciler.manifests.yamldoc import Document
 
 
