@@ -42,6 +42,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reconciler.apimodel import format_path
 from reconciler.kinds import KINDS
 from reconciler.manifests.files import ManifestFile, display_path, find_files, read_text
 from reconciler.manifests.located import Node, document_of, plain_value, tree
@@ -73,6 +74,8 @@ class Rendered:
     documents: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # The bases read so far (overlay file or directory → the overlay file naming it).
+    bases: dict[Path, str] = field(default_factory=dict, repr=False)
 
 
 def overlay_file(directory: str | Path) -> Path | None:
@@ -164,17 +167,27 @@ def _render_overlay(directory: Path, chain: list[Path], rendered: Rendered) -> l
     path = overlay_file(directory)
     assert path is not None
     file = ManifestFile(path, display_path(path))
+    known = len(rendered.problems)
     documents = _parse_file(file, rendered)
     if not documents:
-        rendered.problems.append(
-            Problem("an overlay file must hold one document", Location(file.display, 1))
-        )
+        if len(rendered.problems) == known:  # not a syntax error, already reported
+            rendered.problems.append(
+                Problem("an overlay file must hold one document", Location(file.display, 1))
+            )
         return []
     if len(documents) > 1:
         rendered.problems.append(
             Problem("an overlay file holds one document", Location(file.display, documents[1].line))
         )
-    overlay = _read_overlay(tree(documents[0]), rendered.problems)
+    # Its YAML issues (a duplicate key, an unquoted `on`) are reported here, inline patches'
+    # included: they are the overlay file's, wherever their values go.
+    document = documents[0]
+    rendered.problems += [
+        Problem(issue.message, Location(file.display, issue.line), field=format_path(issue.path))
+        for issue in document.issues
+    ]
+    document.issues = []
+    overlay = _read_overlay(tree(document), rendered.problems)
     here = [*chain, _absolute(path)]
 
     # Render the bases, each a plain directory or an overlay.
@@ -202,6 +215,20 @@ def _render_overlay(directory: Path, chain: list[Path], rendered: Rendered) -> l
                 )
             )
             continue
+        # A base reached twice (two bases sharing one of theirs) would define everything
+        # in it twice; kustomize refuses it too.
+        seen = _absolute(base_overlay or base_dir)
+        if seen in rendered.bases:
+            rendered.problems.append(
+                Problem(
+                    f"base {base!r}: {display_path(base_dir)} is a base already (through "
+                    f"{rendered.bases[seen]}); include it once",
+                    node.where,
+                    field="bases",
+                )
+            )
+            continue
+        rendered.bases[seen] = file.display
         if base_overlay is not None:
             roots += _render_overlay(base_dir, here, rendered)
         else:

@@ -644,6 +644,23 @@ def test_a_cycle_of_overlays_is_an_error_naming_the_files(repo: Path) -> None:
     ]
 
 
+def test_a_base_reached_twice_is_an_error(repo: Path) -> None:
+    overlay(repo, "overlays/a", "bases: [../../base]\n")
+    overlay(repo, "overlays/b", "bases: [../../base, ../a]\n")
+    found = messages(load("overlays/b"))
+    assert found == [
+        "overlays/a/overlay.yaml:3: bases: base '../../base': base is a base already "
+        "(through overlays/b/overlay.yaml); include it once"
+    ]
+
+
+def test_yaml_issues_of_the_overlay_file_are_reported(repo: Path) -> None:
+    overlay(repo, "overlays/a", "bases: [../../base]\nnamePrefix: a-\nnamePrefix: b-\n")
+    found = messages(load("overlays/a"))
+    assert len(found) == 1 and found[0].startswith("overlays/a/overlay.yaml:5: namePrefix: ")
+    assert "duplicate key 'namePrefix'" in found[0]
+
+
 def test_overlay_file_mistakes_are_reported_with_lines(repo: Path) -> None:
     overlay(
         repo,
