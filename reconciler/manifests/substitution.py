@@ -82,9 +82,9 @@ def substituted(
             continue
         body = match.group("body")
         if body is None:
+            # The value itself is not repeated: it may be a secret (an Environment value).
             messages.append(
-                f"unclosed ${{ in {text!r}: write ${{NAME}} or ${{NAME:=default}}, or $${{ for "
-                "a literal ${"
+                "an unclosed ${: write ${NAME} or ${NAME:=default}, or $${ for a literal ${"
             )
             parts.append(token)
             continue
