@@ -188,7 +188,8 @@ def _render_overlay(directory: Path, chain: list[Path], rendered: Rendered) -> l
     ]
     document.issues = []
     overlay = _read_overlay(tree(document), rendered.problems)
-    here = [*chain, _absolute(path)]
+    # Identities are resolved paths, so that a symlinked base cannot hide a cycle.
+    here = [*chain, path.resolve()]
 
     # Render the bases, each a plain directory or an overlay.
     roots: list[Node] = []
@@ -205,8 +206,8 @@ def _render_overlay(directory: Path, chain: list[Path], rendered: Rendered) -> l
             )
             continue
         base_overlay = overlay_file(base_dir)
-        if base_overlay is not None and _absolute(base_overlay) in here:
-            cycle = [*here[here.index(_absolute(base_overlay)) :], _absolute(base_overlay)]
+        if base_overlay is not None and base_overlay.resolve() in here:
+            cycle = [*here[here.index(base_overlay.resolve()) :], base_overlay.resolve()]
             rendered.problems.append(
                 Problem(
                     "overlay cycle: " + " → ".join(display_path(p) for p in cycle),
@@ -217,7 +218,7 @@ def _render_overlay(directory: Path, chain: list[Path], rendered: Rendered) -> l
             continue
         # A base reached twice (two bases sharing one of theirs) would define everything
         # in it twice; kustomize refuses it too.
-        seen = _absolute(base_overlay or base_dir)
+        seen = (base_overlay or base_dir).resolve()
         if seen in rendered.bases:
             rendered.problems.append(
                 Problem(

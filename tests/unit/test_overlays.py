@@ -453,6 +453,21 @@ def test_physical_name_annotation_is_not_renamed(repo: Path) -> None:
     overlay(repo, "overlays/staging", "bases: [../../base]\nnamePrefix: staging-\n")
     loaded = load("overlays/staging")
     assert get(loaded, Kind.MODEL, "staging-adopted").annotations.physical_name == "old-model"
+    # An overlay that should not adopt drops the annotations with a patch (null removes).
+    overlay(
+        repo,
+        "overlays/fresh",
+        """\
+        bases: [../../base]
+        patches:
+          - kind: Model
+            metadata:
+              name: adopted
+              annotations: {sagemaker-reconciler/physical-name: null, sagemaker-reconciler/adopt: null}
+        """,
+    )
+    fresh = get(load("overlays/fresh"), Kind.MODEL, "adopted").annotations
+    assert fresh.physical_name is None and not fresh.adopt
 
 
 # --- tags -----------------------------------------------------------------------------
