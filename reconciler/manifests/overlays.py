@@ -22,7 +22,7 @@ An overlay directory holds ``overlay.yaml``::
     tags: {environment: staging}
 
 and any other ``*.yaml`` files in it (patch files and bases within it aside) are documents
-it adds. The steps, in the order kustomize takes them: the bases (each rendered, an overlay
+it adds. The steps, in order: the bases (each rendered, an overlay
 base with its own steps) and the added documents; the common ``tags`` (the overlay's value
 wins over a document's own, as kustomize's commonLabels do; kinds that cannot be tagged,
 ``owned_through`` another, get none); the patches (:mod:`~reconciler.manifests.patches`:
@@ -252,7 +252,7 @@ def _render_overlay(directory: Path, chain: list[Path], rendered: Rendered) -> l
     patches += overlay.inline_patches
     roots += [tree(d) for d in _read_plain(directory, rendered, exclude=exclude)]
 
-    # Tag, patch, remove, rename — kustomize's order.
+    # Tag, patch, remove, rename (common tags before patches: a patch's own tag wins).
     _add_tags(roots, overlay.tags)
     patcher = Patcher(roots, rendered.problems)
     for patch in patches:
