@@ -74,8 +74,6 @@ class Rendered:
     documents: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    # The bases read so far (overlay file or directory → the overlay file naming it).
-    bases: dict[Path, str] = field(default_factory=dict, repr=False)
 
 
 def overlay_file(directory: str | Path) -> Path | None:
@@ -99,13 +97,38 @@ def render(directory: str | Path, variables: Variables | None = None) -> Rendere
             return rendered
         roots = [tree(document) for document in documents]
     else:
-        roots = _render_overlay(Path(directory), [], rendered)
+        roots = _once(_render_overlay(Path(directory), [], rendered), rendered.problems)
     values: Mapping[str, object] = variables or {}
     for root in roots:
         address = address_of(root)
         rendered.problems += substitute(root, values, "/".join(address) if address else None)
     rendered.documents = [document_of(root) for root in roots]
     return rendered
+
+
+def _once(roots: list[Node], problems: list[Problem]) -> list[Node]:
+    """`roots` without the second of two documents that are one written document reached
+    twice under one name (two overlays of one base, both among the bases, neither renaming
+    it: kustomize's "already registered id"); two overlays that give a base's documents
+    different names may both be bases (kustomize issue #1083's aggregate)."""
+    seen: dict[tuple[str, str], Location] = {}
+    kept: list[Node] = []
+    for root in roots:
+        address = address_of(root)
+        if address is not None and seen.get(address) == root.where:
+            problems.append(
+                Problem(
+                    f"{'/'.join(address)} is this one document reached twice through the "
+                    "bases, under one name: include its base once, or give the overlays "
+                    "that include it different name prefixes",
+                    root.where,
+                )
+            )
+            continue
+        if address is not None:
+            seen.setdefault(address, root.where)
+        kept.append(root)
+    return kept
 
 
 def _read_plain(directory: Path, rendered: Rendered, exclude: set[Path]) -> list[Document]:
@@ -216,20 +239,6 @@ def _render_overlay(directory: Path, chain: list[Path], rendered: Rendered) -> l
                 )
             )
             continue
-        # A base reached twice (two bases sharing one of theirs) would define everything
-        # in it twice; kustomize refuses it too.
-        seen = (base_overlay or base_dir).resolve()
-        if seen in rendered.bases:
-            rendered.problems.append(
-                Problem(
-                    f"base {base!r}: {display_path(base_dir)} is a base already (through "
-                    f"{rendered.bases[seen]}); include it once",
-                    node.where,
-                    field="bases",
-                )
-            )
-            continue
-        rendered.bases[seen] = file.display
         if base_overlay is not None:
             roots += _render_overlay(base_dir, here, rendered)
         else:

@@ -659,14 +659,29 @@ def test_a_cycle_of_overlays_is_an_error_naming_the_files(repo: Path) -> None:
     ]
 
 
-def test_a_base_reached_twice_is_an_error(repo: Path) -> None:
+def test_a_base_reached_twice_under_one_name_is_an_error(repo: Path) -> None:
     overlay(repo, "overlays/a", "bases: [../../base]\n")
     overlay(repo, "overlays/b", "bases: [../../base, ../a]\n")
-    found = messages(load("overlays/b"))
-    assert found == [
-        "overlays/a/overlay.yaml:3: bases: base '../../base': base is a base already "
-        "(through overlays/b/overlay.yaml); include it once"
-    ]
+    loaded = load("overlays/b")
+    where = get(loaded, Kind.ENDPOINT, "gpu").location
+    assert (
+        f"{where}: Endpoint/gpu is this one document reached twice through "
+        "the bases, under one name: include its base once, or give the overlays that include "
+        "it different name prefixes" in messages(loaded)
+    )
+    assert not [m for m in messages(loaded) if "defined twice" in m]
+
+
+def test_two_overlays_of_one_base_with_their_own_prefixes_may_be_bases_together(
+    repo: Path,
+) -> None:
+    overlay(repo, "overlays/blue", "bases: [../../base]\nnamePrefix: blue-\n")
+    overlay(repo, "overlays/green", "bases: [../../base]\nnamePrefix: green-\n")
+    overlay(repo, "overlays/both", "bases: [../blue, ../green]\n")
+    loaded = load("overlays/both")
+    assert loaded.ok, messages(loaded)
+    assert get(loaded, Kind.INFERENCE_COMPONENT, "green-chat").spec["EndpointName"] == "green-gpu"
+    assert get(loaded, Kind.INFERENCE_COMPONENT, "blue-chat").spec["EndpointName"] == "blue-gpu"
 
 
 def test_yaml_issues_of_the_overlay_file_are_reported(repo: Path) -> None:
