@@ -17,7 +17,7 @@ The rules (kustomize's, with the AWS name keys as merge keys):
   replaced whole;
 - ``$patch: delete`` deletes what it is in: a list item (with its key), a mapping value, or,
   at the top of the patch, the whole document; ``$patch: replace`` replaces a mapping whole
-  instead of merging into it;
+  instead of merging into it, and, as an item of its own, a named list whole;
 - scalars are replaced.
 
 A value a patch brings keeps the patch's file and line, so that a problem with it (an
@@ -219,6 +219,11 @@ class Patcher:
     def _merge_items(
         self, own: list[Node], items: list[Node], key: str, path: Path, address: str, kind: Kind
     ) -> None:
+        # An item `{$patch: replace}` alone makes the patch's items the whole list
+        # (kustomize's list directive), instead of merging them.
+        if any(_is_replace_directive(item) for item in items):
+            own[:] = [self.added(item) for item in items if not _is_replace_directive(item)]
+            return
         for index, item in enumerate(items):
             name = item.text(key)
             if name is None:
@@ -264,6 +269,14 @@ class Patcher:
                 issues=patch.issues,
             )
         return patch
+
+
+def _is_replace_directive(node: Node) -> bool:
+    return (
+        node.mapping is not None
+        and list(node.mapping) == [MARKER]
+        and (node.mapping[MARKER].value == REPLACE)
+    )
 
 
 def _deletes(node: Node) -> bool:

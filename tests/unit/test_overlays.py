@@ -258,6 +258,28 @@ def test_replace_marker_replaces_a_mapping_whole(repo: Path) -> None:
     }
 
 
+def test_replace_item_replaces_a_named_list_whole(repo: Path) -> None:
+    overlay(
+        repo,
+        "overlays/dev",
+        """\
+        bases: [../../base]
+        patches:
+          - kind: EndpointConfig
+            metadata: {name: gpu}
+            spec:
+              ProductionVariants:
+                - $patch: replace
+                - {VariantName: Small, InstanceType: ml.g5.xlarge, InitialInstanceCount: 1}
+        """,
+    )
+    loaded = load("overlays/dev")
+    variants = get(loaded, Kind.ENDPOINT_CONFIG, "gpu").spec["ProductionVariants"]
+    assert variants == [
+        {"VariantName": "Small", "InstanceType": "ml.g5.xlarge", "InitialInstanceCount": 1}
+    ]
+
+
 def test_patch_naming_no_document_is_an_error_at_the_patch(repo: Path) -> None:
     overlay(repo, "overlays/staging", "bases: [../../base]\npatches: [patch.yaml]\n")
     write(
