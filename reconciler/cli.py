@@ -163,6 +163,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate.set_defaults(run=run_validate)
 
+    render = commands.add_parser(
+        "render", help="print the final manifests (an overlay rendered) as YAML; no AWS calls"
+    )
+    render.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+
+    def run_render(args: argparse.Namespace) -> int:
+        from reconciler.commands import render
+
+        # --target (the project file's targets) gives the variables for ${VAR}; until then
+        # an overlay's references need their defaults.
+        return render.run(directory=args.directory, variables=None)
+
+    render.set_defaults(run=run_render)
+
     plan = commands.add_parser("plan", help="show what apply would change")
     _add_directory(plan)
     _add_target_options(plan, every=True)
