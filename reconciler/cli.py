@@ -65,7 +65,7 @@ def _controller_settings(args: argparse.Namespace, context: Context) -> Controll
         poll_interval=args.poll_interval,
         allow_empty=args.allow_empty,
         max_deletes=max_deletes,
-        variables=dict(context.variables),
+        variables=context.substitutions,
     )
 
 
@@ -166,14 +166,15 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser(
         "render", help="print the final manifests (an overlay rendered) as YAML; no AWS calls"
     )
-    render.add_argument("directory", nargs="?", default=DEFAULT_DIRECTORY, metavar="DIR")
+    _add_directory(render)
+    _add_target_options(render)
 
     def run_render(args: argparse.Namespace) -> int:
         from reconciler.commands import render
 
-        # --target (the project file's targets) gives the variables for ${VAR}; until then
-        # an overlay's references need their defaults.
-        return render.run(directory=args.directory, variables=None)
+        # A target gives the values of ${VAR}; without one, references need defaults.
+        context = _context(args)
+        return render.run(directory=context.directory, variables=context.substitutions)
 
     render.set_defaults(run=run_render)
 

@@ -16,7 +16,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -61,8 +61,8 @@ class ControllerSettings:
     poll_interval: float = 2.0
     allow_empty: bool = False
     max_deletes: int | None = None
-    # The target's values for ${VAR} in its manifests (an overlay's substitution).
-    variables: Mapping[str, str] = field(default_factory=dict)
+    # The target's values for ${VAR} in its manifests (None: no target).
+    variables: Mapping[str, str] | None = None
 
 
 class _Trigger(FileSystemEventHandler):
