@@ -60,7 +60,7 @@ def test_twenty_heal_passes_never_fight_the_scaler(env: Env, quiet_logs: None) -
     assert run.code == 0, run.out + run.err
     assert copies(env) == 2  # the manifest's count, until the scaler moves it
 
-    loop, _ = _controller(env)
+    loop, metrics = _controller(env)
     before = env.control.calls()
     count = 2
     for number in range(1, PASSES + 1):
@@ -70,6 +70,8 @@ def test_twenty_heal_passes_never_fight_the_scaler(env: Env, quiet_logs: None) -
         assert loop.reconcile() == "success", number
         assert copies(env) == count, number
     assert loop.passes == PASSES
+    # No pass found drift (a healed pass also ends "success"; the drift counter tells).
+    assert _sample(metrics.render().decode(), "reconciler_drift_detected_total", {}) == 0
     calls = delta(before, env.control.calls())
     assert writes_of(calls) == {}
     assert calls.get("DescribeInferenceComponent", 0) > 0  # the passes did read the IC
@@ -102,8 +104,9 @@ def everything(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[E
 def _sample(text: str, name: str, labels: dict[str, str]) -> float | None:
     """The value of the sample of `name` with exactly `labels` in a /metrics text."""
     inside = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    series = f"{name}{{{inside}}}" if labels else name
     for line in text.splitlines():
-        if line.startswith(f"{name}{{{inside}}} "):
+        if line.startswith(f"{series} "):
             return float(line.rsplit(" ", 1)[1])
     return None
 
