@@ -127,6 +127,8 @@ def _context(target: Target, selection: Selection, project: Project) -> Context:
         ("--region", selection.region, target.region),
         ("--lock-table", selection.lock_table, target.lock_table),
     ):
+        if option == "--lock-table" and declared is None:
+            continue  # a target without a table of its own: the replicas' shared one
         if given is not None and given != declared:
             raise UserError(
                 f"target {target.name!r} sets {option} ({declared or 'none'}); "
@@ -145,7 +147,7 @@ def _context(target: Target, selection: Selection, project: Project) -> Context:
         directory=target.manifests,
         owner=target.owner,
         settings=settings,
-        lock_table=target.lock_table,
+        lock_table=target.lock_table or selection.lock_table,
         target=target,
         variables=dict(target.variables),
         project=project,

@@ -167,8 +167,8 @@ class TransportFaults:
         imported it by name (plan's tagging client)."""
         original = reconciler.aws.client
 
-        def client(settings: reconciler.aws.AwsSettings, service: str) -> Any:
-            made = original(settings, service)
+        def client(settings: reconciler.aws.AwsSettings, service: str, session: Any = None) -> Any:
+            made = original(settings, service, session)
             made.meta.events.register("before-send", self)
             return made
 
