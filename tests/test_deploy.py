@@ -376,7 +376,7 @@ def listen_port(args: argparse.Namespace) -> int:
 def test_the_image_is_slim_python_311_with_the_package_and_nothing_more() -> None:
     assert instruction("FROM") == ["python:3.11-slim"]
     runs = " ".join(instruction("RUN"))
-    assert re.search(r"pip install \.(\s|$|&)", runs), runs
+    assert re.search(r"pip install (\.|/src)(\s|$|&)", runs), runs
     assert "[dev" not in runs and "[emulator" not in runs
     env = " ".join(instruction("ENV"))
     assert "PYTHONUNBUFFERED=1" in env and "PIP_NO_CACHE_DIR=1" in env
