@@ -162,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 2 when there are changes, 0 when none",
     )
+    plan.add_argument(
+        "--graph",
+        action="store_true",
+        help="with --format markdown: the changes and their order as a Mermaid diagram",
+    )
     _add_aws_options(plan)
 
     def run_plan(args: argparse.Namespace) -> int:
@@ -172,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
             output_format=args.output_format,
             out=args.out,
             detailed_exitcode=args.detailed_exitcode,
+            graph=args.graph,
         )
 
     plan.set_defaults(run=run_plan)
