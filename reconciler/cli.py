@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 DEFAULT_DIRECTORY = "manifests"
 
 
-def _contexts(args: argparse.Namespace, directory: str | None = None) -> list[Context]:
-    """The targets the command works on (reconciler.commands.targets)."""
+def _contexts(
+    args: argparse.Namespace, directory: str | None = None, *, read_only: bool = False
+) -> list[Context]:
+    """The targets the command works on (reconciler.commands.targets); `read_only`: the
+    command only reads (a target's plan_role_arn is assumed)."""
     from reconciler.commands.targets import Selection, contexts
 
     return contexts(
@@ -38,12 +41,15 @@ def _contexts(args: argparse.Namespace, directory: str | None = None) -> list[Co
             region=getattr(args, "region", None),
             endpoint_url=getattr(args, "endpoint_url", None),
             lock_table=getattr(args, "lock_table", None),
+            read_only=read_only,
         )
     )
 
 
-def _context(args: argparse.Namespace, directory: str | None = None) -> Context:
-    (context,) = _contexts(args, directory)
+def _context(
+    args: argparse.Namespace, directory: str | None = None, *, read_only: bool = False
+) -> Context:
+    (context,) = _contexts(args, directory, read_only=read_only)
     return context
 
 
@@ -173,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         from reconciler.commands import plan as plan_command
 
         return plan_command.run(
-            contexts=_contexts(args),
+            contexts=_contexts(args, read_only=True),
             output_format=args.output_format,
             out=args.out,
             detailed_exitcode=args.detailed_exitcode,
@@ -260,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     def run_status(args: argparse.Namespace) -> int:
         from reconciler.commands import status as status_command
 
-        return status_command.run(context=_context(args), as_json=args.json)
+        return status_command.run(context=_context(args, read_only=True), as_json=args.json)
 
     status.set_defaults(run=run_status)
 
