@@ -731,6 +731,11 @@ def test_the_apply_jobs_follow_the_project_s_promotion_order(tmp_path: Path) -> 
     result = run_the_workflow_check(tmp_path, WORKFLOW.read_text())
     assert result.returncode == 0, result.stderr
     assert "apply order: staging -> prod" in result.stdout
+    # An environment with a URL is still the target's.
+    with_url = WORKFLOW.read_text().replace(
+        "    environment: prod\n", "    environment: {name: prod, url: https://example.com}\n"
+    )
+    assert run_the_workflow_check(tmp_path, with_url).returncode == 0
     # ... and fails a pull request that changes the promotion order but not the jobs ...
     path.write_text(
         path.read_text().replace("promotion: [staging, prod]", "promotion: [prod, staging]")
