@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
-from tests.support.env import Env
+from reconciler.views.markdown import split_comment
+from tests.support.env import Env, copy_examples
 
 NODE = re.compile(r'^  (n\d+)\["(\S+) (\S+)<br/>([a-z-]+)"\]$')
 EDGE = re.compile(r"^  (n\d+) --> (n\d+)$")
@@ -58,3 +60,45 @@ def test_the_graph_holds_the_plan_s_changes_and_their_order(env: Env) -> None:
         ("Model/churn-xgboost", "EndpointConfig/churn"),
         ("EndpointConfig/churn", "Endpoint/churn"),
     }
+
+
+STAGING = "111111111111"
+PROD = "222222222222"
+PROJECT = f"""\
+targets:
+  staging:
+    region: us-east-1
+    account_id: "{STAGING}"
+    role_arn: arn:aws:iam::{STAGING}:role/sagemaker-reconciler
+    plan_role_arn: arn:aws:iam::{STAGING}:role/sagemaker-reconciler-plan
+    owner: platform-staging
+    manifests: fleet
+  prod:
+    region: us-west-2
+    account_id: "{PROD}"
+    role_arn: arn:aws:iam::{PROD}:role/sagemaker-reconciler
+    plan_role_arn: arn:aws:iam::{PROD}:role/sagemaker-reconciler-plan
+    owner: platform-prod
+    manifests: fleet
+promotion: [staging, prod]
+"""
+
+
+def test_ci_s_plan_of_every_target_has_a_section_and_a_graph_each(env: Env, tmp_path: Path) -> None:
+    """What the workflow's plan job runs: every target, through its read-only role."""
+    copy_examples(tmp_path / "fleet", hosting_only=True)
+    (tmp_path / "reconciler.yaml").write_text(PROJECT)
+    project = str(tmp_path / "reconciler.yaml")
+    run = env.reconciler(
+        "plan", "--all-targets", "--project", project, "--format", "markdown", "--graph",
+        "--detailed-exitcode", "--endpoint-url", env.url,
+    )  # fmt: skip
+    assert run.code == 2, run.err  # changes: the accounts are empty
+    sections = re.split(r"^## Target ", run.out, flags=re.MULTILINE)[1:]
+    assert [s.split("`")[1] for s in sections] == ["staging", "prod"]
+    for section in sections:
+        nodes, edges = graph_of(section)
+        assert nodes and edges
+        assert {action for _, action in nodes.values()} == {"create"}
+    # Within GitHub's limit, the whole text is one comment.
+    assert split_comment(run.out) == [run.out]
