@@ -20,6 +20,7 @@ from reconciler.resources import Kind
 
 if TYPE_CHECKING:
     from reconciler.commands.targets import Context
+    from reconciler.controller.loop import ControllerSettings
 
 DEFAULT_DIRECTORY = "manifests"
 
@@ -51,6 +52,27 @@ def _context(
 ) -> Context:
     (context,) = _contexts(args, directory, read_only=read_only)
     return context
+
+
+def _controller_settings(args: argparse.Namespace, context: Context) -> ControllerSettings:
+    """The command line's options, else the target's, else the defaults."""
+    from reconciler.commands.apply import parse_duration
+    from reconciler.controller.loop import ControllerSettings
+
+    options = context.run
+    max_deletes = args.max_deletes if args.max_deletes is not None else options.max_deletes
+    return ControllerSettings(
+        directory=context.directory,
+        owner=context.owner,
+        interval=parse_duration(args.interval or options.interval or "5m"),
+        mode=args.mode or options.mode or "heal",
+        debounce=parse_duration(args.debounce),
+        parallelism=args.parallelism or options.parallelism or 10,
+        poll_interval=args.poll_interval,
+        allow_empty=args.allow_empty,
+        max_deletes=max_deletes,
+        variables=context.substitutions,
+    )
 
 
 def _add_target_options(parser: argparse.ArgumentParser, *, every: bool = False) -> None:
@@ -146,6 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
         return validate.run(contexts=_contexts(args))
 
     validate.set_defaults(run=run_validate)
+
+    render = commands.add_parser(
+        "render", help="print the final manifests (an overlay rendered) as YAML; no AWS calls"
+    )
+    _add_directory(render)
+    _add_target_options(render)
+
+    def run_render(args: argparse.Namespace) -> int:
+        from reconciler.commands import render
+
+        # A target gives the values of ${VAR}; without one, references need defaults.
+        context = _context(args)
+        return render.run(directory=context.directory, variables=context.substitutions)
+
+    render.set_defaults(run=run_render)
 
     plan = commands.add_parser("plan", help="show what apply would change")
     _add_directory(plan)
@@ -274,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="the long-running controller: watch, resync, heal or detect drift"
     )
     _add_directory(run)
-    _add_target_options(run)
+    _add_target_options(run, every=True)
     run.add_argument(
         "--interval",
         default=None,
@@ -308,26 +345,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_aws_options(run)
 
     def run_run(args: argparse.Namespace) -> int:
+        from reconciler.aws import AwsSettings
         from reconciler.commands import run as run_command
         from reconciler.commands.apply import parse_duration
-        from reconciler.controller.loop import ControllerSettings
 
+        if args.all_targets:
+            # --lock-table and --region name the replicas' shared table and its region
+            # (the ambient account), not a target's.
+            table, region = args.lock_table, args.region
+            args.lock_table = args.region = None
+            return run_command.run_targets(
+                targets=[
+                    (c.name or "", _controller_settings(args, c), c.settings, c.lock_table)
+                    for c in _contexts(args)
+                ],
+                listen=args.listen,
+                lock_table=table,
+                lock_lease=parse_duration(args.lock_lease),
+                settings=AwsSettings(endpoint_url=args.endpoint_url, region=region),
+            )
         context = _context(args)
-        # The command line's options, else the target's, else the defaults.
-        options = context.run
-        max_deletes = args.max_deletes if args.max_deletes is not None else options.max_deletes
         return run_command.run(
-            controller=ControllerSettings(
-                directory=context.directory,
-                owner=context.owner,
-                interval=parse_duration(args.interval or options.interval or "5m"),
-                mode=args.mode or options.mode or "heal",
-                debounce=parse_duration(args.debounce),
-                parallelism=args.parallelism or options.parallelism or 10,
-                poll_interval=args.poll_interval,
-                allow_empty=args.allow_empty,
-                max_deletes=max_deletes,
-            ),
+            controller=_controller_settings(args, context),
             listen=args.listen,
             lock_table=context.lock_table,
             lock_lease=parse_duration(args.lock_lease),
@@ -369,6 +408,28 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     export.set_defaults(run=run_export)
+
+    schema = commands.add_parser(
+        "schema",
+        help="write JSON Schemas of manifests and of the project file (for editors)",
+        description="Write manifest.schema.json and project.schema.json. A manifest that "
+        "starts with '# yaml-language-server: $schema=<path>/manifest.schema.json' gets "
+        "completion and checks in editors; validate remains the judge.",
+    )
+    schema.add_argument("--out", metavar="DIR", help="where to write both (default: .)")
+    schema.add_argument(
+        "--print",
+        dest="show",
+        choices=("manifest", "project"),
+        help="print one schema to stdout instead",
+    )
+
+    def run_schema(args: argparse.Namespace) -> int:
+        from reconciler.commands import schema as schema_command
+
+        return schema_command.run(out=args.out, show=args.show)
+
+    schema.set_defaults(run=run_schema)
 
     emulator = commands.add_parser(
         "emulator",

@@ -132,6 +132,8 @@ class Manifest:
     annotations: parsed ``metadata.annotations``
     location:    where the document starts (its ``apiVersion`` line... the first line)
     lines:       line of each spec path as written, for messages (``()`` is ``spec:``)
+    files:       the file of a spec path written in another file than ``location.file``
+                 (a value an overlay's patch put there: the patch's file)
     """
 
     kind: Kind
@@ -141,6 +143,7 @@ class Manifest:
     tags: dict[str, str] = field(default_factory=dict)
     annotations: Annotations = field(default_factory=Annotations)
     lines: dict[SpecPath, int] = field(default_factory=dict)
+    files: dict[SpecPath, str] = field(default_factory=dict)
 
     @property
     def address(self) -> str:
@@ -148,11 +151,12 @@ class Manifest:
 
     def line_of(self, path: SpecPath) -> int:
         """Line of the deepest written prefix of `path` (a missing field points at its parent)."""
+        return self.location_of(path).line
+
+    def location_of(self, path: SpecPath) -> Location:
+        """File and line of the deepest written prefix of `path`."""
         for end in range(len(path), -1, -1):
             line = self.lines.get(path[:end])
             if line is not None:
-                return line
-        return self.location.line
-
-    def location_of(self, path: SpecPath) -> Location:
-        return Location(self.location.file, self.line_of(path))
+                return Location(self.files.get(path[:end], self.location.file), line)
+        return self.location

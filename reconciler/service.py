@@ -66,7 +66,7 @@ def problems_of(
 ) -> tuple[list[Problem], ValidManifests]:
     """Every problem of the manifests in `directory` (no AWS call); `variables`: a
     target's values for ``${VAR}`` in them."""
-    loaded = load(directory)
+    loaded = load(directory, variables)
     problems = list(loaded.problems)
     if not problems:
         problems.extend(preflight_problems(loaded.manifests))

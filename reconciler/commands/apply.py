@@ -22,7 +22,8 @@ from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_ERROR, EXIT_OK, UserError
 from reconciler.commands.plan import make_plan
 from reconciler.commands.targets import Context
-from reconciler.controller.lock import LeaseLock
+from reconciler.controller.lock import DEFAULT_LOCK_ID, LeaseLock
+from reconciler.controller.sharing import target_lock_id
 from reconciler.execution.executor import Executor, Progress
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
@@ -94,7 +95,7 @@ def run(
     elif source is not None:
         context = replace(context, directory=source)
     # One writer at a time (with --lock-table): a CI apply never interleaves with the controller.
-    with _single_writer(settings, context.lock_table, lock_lease, lock_timeout):
+    with _single_writer(settings, context.lock_table, lock_lease, lock_timeout) as lock:
         aws = AwsGateway(settings)  # the plan's reads and the apply's calls share it
         plan, loaded = make_plan(context, prune=prune, parallelism=parallelism, aws=aws)
         digest = loaded.digest
@@ -131,6 +132,8 @@ def run(
             parallelism=parallelism,
             wait_policy=policy,
             progress=progress,
+            # A write starts only while the lease is ours and renewed in time.
+            before_write=lock.assert_held if lock is not None else None,
         )
         try:
             report = executor.apply(plan)
@@ -147,15 +150,17 @@ def _target_words(name: str | None) -> str:
 @contextmanager
 def _single_writer(
     settings: AwsSettings, table: str | None, lease: str, timeout: str
-) -> Iterator[None]:
+) -> Iterator[LeaseLock | None]:
     """Hold the lease lock (when a table is given): a CI apply and the controller never
-    write at the same time."""
+    write at the same time. Yields the lock (None without a table)."""
     if not table:
-        yield
+        yield None
         return
-    lock = LeaseLock(AwsGateway(settings), table, lease=parse_duration(lease))
+    # A target's lease is the one its controller holds (reconciler.controller.sharing).
+    lock_id = DEFAULT_LOCK_ID if settings.target is None else target_lock_id(settings.target)
+    lock = LeaseLock(AwsGateway(settings), table, lease=parse_duration(lease), lock_id=lock_id)
     lock.acquire(parse_duration(timeout))
     try:
-        yield
+        yield lock
     finally:
         lock.release()

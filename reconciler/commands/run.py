@@ -6,10 +6,12 @@ import structlog
 
 from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.commands.common import EXIT_OK
-from reconciler.controller.lock import LeaseLock
+from reconciler.controller.fleet import Fleet, TargetRun
+from reconciler.controller.lock import DEFAULT_LOCK_ID, LeaseLock
 from reconciler.controller.loop import Controller, ControllerSettings
 from reconciler.controller.metrics import Metrics
 from reconciler.controller.server import HealthServer
+from reconciler.controller.sharing import TargetLeases, target_lock_id
 
 
 def run(
@@ -20,15 +22,24 @@ def run(
     lock_lease: float,
     settings: AwsSettings,
 ) -> int:
-    metrics = Metrics()
-    lock = LeaseLock(AwsGateway(settings), lock_table, lease=lock_lease) if lock_table else None
+    """One controller: of the manifests alone, or of one project target (whose series
+    carry its name, and whose lease is the target's, shared with ``apply --target``)."""
+    target = settings.target
+    registry = Metrics(per_target=target is not None)
+    metrics = registry.of(target)
+    lock_id = DEFAULT_LOCK_ID if target is None else target_lock_id(target)
+    lock = (
+        LeaseLock(AwsGateway(settings), lock_table, lease=lock_lease, lock_id=lock_id)
+        if lock_table
+        else None
+    )
     loop = Controller(
         controller,
         AwsGateway(settings, instrument=metrics.instrument),
         metrics=metrics,
         lock=lock,
     )
-    server = HealthServer(listen, ready=loop.ready.is_set, metrics=metrics.render).start()
+    server = HealthServer(listen, ready=loop.ready.is_set, metrics=registry.render).start()
     structlog.get_logger("reconciler.controller").info(
         "controller_started",
         directory=controller.directory,
@@ -43,6 +54,53 @@ def run(
     loop.install_signal_handlers()
     try:
         loop.run()
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+def run_targets(
+    *,
+    targets: list[tuple[str, ControllerSettings, AwsSettings, str | None]],
+    listen: str,
+    lock_table: str | None,
+    lock_lease: float,
+    settings: AwsSettings,
+) -> int:
+    """``run --all-targets``: a controller per target in one process (reconciler.controller.
+    fleet). targets: (name, controller settings, AWS settings, the target's own lock table);
+    lock_table / settings: where the replicas' presences are (the ambient account), and the
+    leases of targets without a table of their own."""
+    metrics = Metrics(per_target=True)
+    runs = [
+        TargetRun(name, options, AwsGateway(aws, instrument=metrics.of(name).instrument))
+        for name, options, aws, _ in targets
+    ]
+    leases = None
+    if lock_table:
+        home = AwsGateway(settings)
+        where = {name: (AwsGateway(aws), own) for name, _, aws, own in targets if own}
+        leases = TargetLeases(
+            home, lock_table, [t.name for t in runs], lease=lock_lease, where=where
+        )
+    fleet = Fleet(runs, metrics=metrics, leases=leases)
+    server = HealthServer(
+        listen, ready=fleet.ready, metrics=metrics.render, details=fleet.readiness
+    ).start()
+    structlog.get_logger("reconciler.controller").info(
+        "controller_started",
+        targets=[t.name for t in runs],
+        listen=server.address,
+        lock_table=lock_table,
+    )
+    print(
+        f"reconciler controller of {len(runs)} targets serving health and metrics on "
+        f"http://{server.address}",
+        flush=True,
+    )
+    fleet.install_signal_handlers()
+    try:
+        fleet.run()
     finally:
         server.stop()
     return EXIT_OK

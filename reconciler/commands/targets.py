@@ -51,6 +51,12 @@ class Context:
         return None if self.target is None else self.target.name
 
     @property
+    def substitutions(self) -> dict[str, str] | None:
+        """The values of ``${VAR}`` in the manifests: the target's (None without a target:
+        a plain directory is read as it is, an overlay's references need defaults)."""
+        return None if self.target is None else dict(self.variables)
+
+    @property
     def run(self) -> RunOptions:
         return RunOptions() if self.target is None else self.target.run
 
@@ -202,7 +208,7 @@ def load_all(chosen: list[Context]) -> dict[str, tuple[Context, ValidManifests]]
     loaded: dict[str, tuple[Context, ValidManifests]] = {}
     problems: list[Problem] = []
     for context in chosen:
-        found, manifests = problems_of(context.directory, variables=context.variables)
+        found, manifests = problems_of(context.directory, variables=context.substitutions)
         problems.extend(found)
         loaded[context.name or ""] = (context, manifests)
     if not problems:

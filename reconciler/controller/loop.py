@@ -15,6 +15,7 @@ import random
 import signal
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -25,7 +26,7 @@ from watchdog.observers import Observer as WatchObserver
 from watchdog.observers.api import BaseObserver
 
 from reconciler.controller.lock import LeaseLock, LockError
-from reconciler.controller.metrics import Metrics
+from reconciler.controller.metrics import Metrics, TargetMetrics
 from reconciler.errors import ReconcilerError
 from reconciler.execution.executor import Executor
 from reconciler.execution.waiting import WaitPolicy
@@ -60,6 +61,8 @@ class ControllerSettings:
     poll_interval: float = 2.0
     allow_empty: bool = False
     max_deletes: int | None = None
+    # The target's values for ${VAR} in its manifests (None: no target).
+    variables: Mapping[str, str] | None = None
 
 
 class _Trigger(FileSystemEventHandler):
@@ -115,27 +118,60 @@ def _links_on_the_way(directory: str) -> list[Path]:
     return links
 
 
+def install_signal_handlers(*, stop: Callable[[], None], wake: Callable[[], None]) -> None:
+    """SIGTERM/SIGINT call `stop`, SIGHUP calls `wake`.
+
+    A handler runs on the main thread between two bytecodes — possibly while that thread
+    holds the very lock Event.set() needs, which would deadlock it. So the handlers only
+    write a byte to a pipe (async-signal-safe); a thread reads the pipe and calls back."""
+    read_end, write_end = os.pipe()
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        os.write(write_end, bytes([signum]))
+
+    def relay() -> None:
+        while True:
+            signum = os.read(read_end, 1)[0]
+            if signum == signal.SIGHUP:
+                wake()
+                continue
+            log.info("stopping", signal=signal.Signals(signum).name)
+            stop()
+
+    threading.Thread(target=relay, daemon=True, name="signal-relay").start()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, forward)
+
+
 class Controller:
     def __init__(
         self,
         settings: ControllerSettings,
         aws: Gateway,
         *,
-        metrics: Metrics | None = None,
+        metrics: Metrics | TargetMetrics | None = None,
         lock: LeaseLock | None = None,
+        shared: bool = False,
+        stop: threading.Event | None = None,
     ) -> None:
         """aws: the gateway every pass reads and writes through (``run`` gives it the
-        metrics' call counter: ``AwsGateway(settings, instrument=metrics.instrument)``)."""
+        metrics' call counter: ``AwsGateway(settings, instrument=metrics.instrument)``).
+        lock: the lease that must be held to write; shared: someone else takes and gives
+        it back (the replicas' sharing of targets, reconciler.controller.sharing): passes
+        run only while it is held, and this controller never takes or releases it.
+        stop: an event shared with other controllers (one per target of a replica)."""
         self.settings = settings
         self.metrics = metrics or Metrics()
         self.aws = aws
         # Describe answers kept across passes: unchanged resources are not read again.
         self.cache = DescriptionCache()
         self.lock = lock
-        self.stop = threading.Event()
+        self.shared = shared
+        self.stop = stop or threading.Event()
         self.wake = threading.Event()
         self.trigger = _Trigger(self.wake, str(Path(settings.directory).absolute()))
         self.ready = threading.Event()
+        self.in_pass = threading.Event()  # a pass is running
         self.failures = 0
         self.permanent = False  # the last pass failed in a way retrying cannot fix
         self.passes = 0
@@ -181,10 +217,13 @@ class Controller:
         """One level-based pass; returns its result label."""
         started = time.monotonic()
         self.permanent = False
-        result = self._reconcile()
+        self.in_pass.set()
+        try:
+            result = self._reconcile()
+        finally:
+            self.in_pass.clear()
         self.passes += 1
-        self.metrics.pass_duration.observe(time.monotonic() - started)
-        self.metrics.passes.labels(result).inc()
+        self.metrics.observe_pass(time.monotonic() - started, result)
         if result in ("success", "drift"):
             self.failures = 0
             self.metrics.succeeded()
@@ -200,7 +239,7 @@ class Controller:
 
     def _reconcile(self) -> str:
         settings = self.settings
-        problems, valid = problems_of(settings.directory)
+        problems, valid = problems_of(settings.directory, variables=settings.variables)
         if problems:
             # Keep what runs: a broken manifest must never turn into deletes.
             for problem in problems:
@@ -234,7 +273,7 @@ class Controller:
             return "error"
         if not plan.has_changes:
             return "success"
-        self.metrics.drift.inc()
+        self.metrics.count_drift()
         changed = [c for c in plan.changes if c.action is not Action.NOOP]
         for change in changed:
             log.warning(
@@ -249,7 +288,8 @@ class Controller:
             log.error("refused", reason=refusal)
             self.permanent = True
             return "error"
-        if self.lock is not None and self.lock.lost.is_set():
+        if self.lock is not None and not self.lock.held:
+            # Lost, or not renewed in time: another replica may hold it by now.
             log.error("lock_lost", holder=self.lock.holder)
             return "error"
         report = Executor(
@@ -257,6 +297,8 @@ class Controller:
             parallelism=settings.parallelism,
             wait_policy=self.wait_policy,
             progress=log_progress,
+            # Checked again before each write: a pass may outlast the lease.
+            before_write=self.lock.assert_held if self.lock is not None else None,
         ).apply(plan)
         return "failed" if report.failed or report.counts()["skipped"] else "success"
 
@@ -268,30 +310,12 @@ class Controller:
         return settings.interval * (1 + random.uniform(-settings.jitter, settings.jitter))
 
     def install_signal_handlers(self) -> None:
-        """SIGTERM/SIGINT stop, SIGHUP reconciles now.
+        """SIGTERM/SIGINT stop, SIGHUP reconciles now."""
+        install_signal_handlers(stop=self._stop_now, wake=self.wake.set)
 
-        A handler runs on the main thread between two bytecodes — possibly while that
-        thread holds the very lock Event.set() needs, which would deadlock it. So the
-        handlers only write a byte to a pipe (async-signal-safe); a thread reads the pipe
-        and sets the events."""
-        read_end, write_end = os.pipe()
-
-        def forward(signum: int, frame: FrameType | None) -> None:
-            os.write(write_end, bytes([signum]))
-
-        def relay() -> None:
-            while True:
-                signum = os.read(read_end, 1)[0]
-                if signum == signal.SIGHUP:
-                    self.wake.set()
-                    continue
-                log.info("stopping", signal=signal.Signals(signum).name)
-                self.stop.set()
-                self.wake.set()
-
-        threading.Thread(target=relay, daemon=True, name="signal-relay").start()
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(signum, forward)
+    def _stop_now(self) -> None:
+        self.stop.set()
+        self.wake.set()
 
     def run(self) -> None:
         """Reconcile until stopped. With a lock: stand by until it is ours."""
@@ -306,11 +330,17 @@ class Controller:
         finally:
             if self._watch is not None:
                 self._watch.stop()
-            if self.lock is not None:
+            if self.lock is not None and not self.shared:
                 self.lock.release()
 
     def _hold_lock(self) -> bool:
         assert self.lock is not None
+        if self.shared:
+            # Another replica may hold it; our sharing takes it when it is our turn.
+            if self.lock.held:
+                return True
+            self.stop.wait(SIGNAL_SLICE)
+            return False
         if self.lock.lost.is_set():
             log.warning("lock_lost", holder=self.lock.holder)
             self.lock.release()

@@ -1,10 +1,12 @@
 """The controller's HTTP endpoints: ``/healthz`` (the process is alive), ``/readyz`` (a
-pass has succeeded since start), ``/metrics`` (Prometheus text format)."""
+pass has succeeded since start; with targets, JSON with each target's state),
+``/metrics`` (Prometheus text format)."""
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -12,8 +14,14 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 class HealthServer:
     def __init__(
-        self, listen: str, *, ready: Callable[[], bool], metrics: Callable[[], bytes]
+        self,
+        listen: str,
+        *,
+        ready: Callable[[], bool],
+        metrics: Callable[[], bytes],
+        details: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
+        """details: per target, its state — /readyz then answers them as JSON."""
         host, _, port = listen.rpartition(":")
         outer = self
 
@@ -23,9 +31,12 @@ class HealthServer:
                     self._send(200, b"ok\n", "text/plain")
                 elif self.path == "/readyz":
                     ok = outer.ready()
-                    self._send(
-                        200 if ok else 503, b"ready\n" if ok else b"not ready\n", "text/plain"
-                    )
+                    status = 200 if ok else 503
+                    if outer.details is not None:
+                        body = {"ready": ok, "targets": dict(outer.details())}
+                        self._send(status, json.dumps(body).encode() + b"\n", "application/json")
+                    else:
+                        self._send(status, b"ready\n" if ok else b"not ready\n", "text/plain")
                 elif self.path == "/metrics":
                     self._send(200, outer.metrics(), CONTENT_TYPE_LATEST)
                 else:
@@ -43,6 +54,7 @@ class HealthServer:
 
         self.ready = ready
         self.metrics = metrics
+        self.details = details
         self.httpd = ThreadingHTTPServer((host or "127.0.0.1", int(port)), Handler)
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, daemon=True, name="health-server"

@@ -133,11 +133,16 @@ class Executor:
         parallelism: int = 10,
         wait_policy: WaitPolicy | None = None,
         progress: Progress = _quiet,
+        before_write: Callable[[], None] | None = None,
     ) -> None:
+        """before_write: called right before each write call, in its slot; what it raises
+        fails that node instead of the call being sent (the lease lock's ``assert_held``: a
+        writer whose lease may have run out starts no new write)."""
         self.aws = aws
         self.parallelism = max(1, parallelism)
         self.policy = wait_policy or WaitPolicy()
         self.progress = progress
+        self.before_write = before_write
         # Held around each write call only (see the module docstring).
         self._writes = threading.BoundedSemaphore(self.parallelism)
         # Held around every call: no more calls in flight than the client's HTTP pool has
@@ -150,6 +155,8 @@ class Executor:
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
         with self._writes, self._calls:
+            if self.before_write is not None:
+                self.before_write()
             yield
 
     # -- the graph ---------------------------------------------------------------------

@@ -111,6 +111,9 @@ INFO = KindInfo(
     timeout=60.0,
     # One put replaces the whole configuration.
     plan_update=one_call("PutMetricAlarm"),
+    # Overlay patches merge dimensions by name and metric queries by id (PutMetricAlarm
+    # Dimension, MetricDataQuery).
+    merge_keys={"Dimensions": "Name", "Metrics": "Id"},
 )
 
 

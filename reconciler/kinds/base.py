@@ -216,6 +216,11 @@ class KindInfo:
                        hashes and in create-only fingerprints
     keyed:             list fields whose items are matched by a key field, not by position
                        (list path → key field, e.g. "InstanceGroups" → "InstanceGroupName")
+    merge_keys:        further list fields whose items an overlay's patch merges by a key
+                       field (list path → key field, e.g. "ProductionVariants" →
+                       "VariantName"), where diffs still compare by position since the
+                       order means something (a model's serial containers); with ``keyed``,
+                       :attr:`patch_keys` (reconciler.manifests.overlays)
     list_key:          the key of the items in its List answer (default ``<Noun>s``)
     status_key:        Describe/List field with the status (None: the kind has no status)
     ready / failed / transitional: the settled healthy status; statuses meaning the last
@@ -286,6 +291,7 @@ class KindInfo:
     live_spec: Callable[[JsonDict], JsonDict] = lambda description: dict(description)
     unordered: tuple[str, ...] = ()
     keyed: dict[str, str] = field(default_factory=dict)
+    merge_keys: dict[str, str] = field(default_factory=dict)
     server_defaults: dict[str, object] = field(default_factory=dict)
     list_key: str = ""
     status_key: str | None = None
@@ -315,6 +321,12 @@ class KindInfo:
     export_name: Callable[[str], str] | None = None
     tag_calls: tuple[str, str] = ("AddTags", "DeleteTags")
     rules: KindRules = field(default_factory=KindRules)
+
+    @property
+    def patch_keys(self) -> dict[str, str]:
+        """The list fields an overlay's patch merges item by item: list path (``[*]`` for
+        list items on the way) → the field whose value identifies an item."""
+        return {**self.merge_keys, **self.keyed}
 
     @property
     def noun(self) -> str:

@@ -77,6 +77,8 @@ INFO = KindInfo(
     write_only=("DeploymentConfig",),
     live_spec=live_spec,
     scaled_count=scaled_count,
+    # Overlay patches merge rollback alarms by name (UpdateEndpoint AutoRollbackConfig).
+    merge_keys={"DeploymentConfig.AutoRollbackConfiguration.Alarms": "AlarmName"},
 )
 
 

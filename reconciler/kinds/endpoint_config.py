@@ -62,6 +62,8 @@ INFO = KindInfo(
     server_defaults=SERVER_DEFAULTS,
     unordered=VPC_UNORDERED,
     rules=endpoint_config_rules.RULES,
+    # Overlay patches merge variants by name (CreateEndpointConfig ProductionVariant).
+    merge_keys={"ProductionVariants": "VariantName", "ShadowProductionVariants": "VariantName"},
 )
 
 API = KindApi(INFO)

@@ -59,6 +59,8 @@ INFO = KindInfo(
     server_defaults=SERVER_DEFAULTS,
     unordered=VPC_UNORDERED,
     rules=model_rules.RULES,
+    # Overlay patches merge containers by hostname (CreateModel ContainerDefinition).
+    merge_keys={"Containers": "ContainerHostname"},
 )
 
 API = KindApi(INFO)

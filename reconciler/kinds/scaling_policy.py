@@ -79,6 +79,14 @@ INFO = KindInfo(
     plan_update=lambda diff: UpdatePlan(["PutScalingPolicy"], "scaling policy changed"),
     # The same namespace and resource rules as its target's.
     rules=RULES,
+    # Overlay patches merge a customized metric's dimensions by name and its queries by
+    # id (PutScalingPolicy CustomizedMetricSpecification).
+    merge_keys={
+        "TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification.Dimensions": (
+            "Name"
+        ),
+        "TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification.Metrics": "Id",
+    },
 )
 
 

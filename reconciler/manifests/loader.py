@@ -1,7 +1,8 @@
 """Files → desired state: the manifest loader.
 
 In:  a directory of ``*.yaml`` / ``*.yml`` files (searched recursively, several documents
-     per file).
+     per file), or an overlay directory (reconciler.manifests.overlays), and optionally the
+     variables for ``${VAR}`` substitution.
 Out: :class:`Loaded` — every usable :class:`Manifest`, every :class:`Problem` (sorted by file
      and line), and the files read.
 
@@ -16,7 +17,7 @@ network — the API model comes from botocore's bundled data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -25,11 +26,12 @@ from reconciler.kinds import KINDS
 from reconciler.manifests.annotations import parse_annotations
 from reconciler.manifests.checks import cross_document_problems
 from reconciler.manifests.envelope import read_envelope, tag_count_problem
-from reconciler.manifests.files import find_files, read_text
 from reconciler.manifests.names import name_problem
+from reconciler.manifests.overlays import render
 from reconciler.manifests.references import ManifestIndex, ResolvedReference
 from reconciler.manifests.spec import spec_problems
-from reconciler.manifests.yamldoc import Document, parse
+from reconciler.manifests.substitution import Variables
+from reconciler.manifests.yamldoc import Document
 from reconciler.resources import Kind, Location, Manifest, Problem
 
 
@@ -40,12 +42,16 @@ class Loaded:
     manifests: every manifest whose envelope is usable, sorted by file and line — including
                those with problems, so that later checks can run on them
     problems:  everything wrong, sorted by file and line (location-less ones first)
-    files:     the files read, as shown in messages
+    files:     the files read, as shown in messages (an overlay's: its own, its bases' and
+               its patches')
+    documents: the documents the manifests were built from (an overlay's: as rendered),
+               for ``reconciler render``
     """
 
     manifests: list[Manifest]
     problems: list[Problem]
     files: list[str]
+    documents: list[Document] = field(default_factory=list)
 
     @cached_property
     def index(self) -> ManifestIndex:
@@ -67,24 +73,22 @@ class Loaded:
         return self.index.references(manifest)
 
 
-def load(directory: str | Path) -> Loaded:
-    """Load and check every manifest under `directory`."""
-    files, problems = find_files(directory)
+def load(directory: str | Path, variables: Variables | None = None) -> Loaded:
+    """Load and check every manifest `directory` declares: plain manifests under it, or,
+    when it is an overlay (it holds ``overlay.yaml``), the manifests it renders from its
+    bases (reconciler.manifests.overlays). `variables` are the values of ``${VAR}``
+    references (a target's): substituted in an overlay always, in a plain directory only
+    when given."""
+    rendered = render(directory, variables)
+    problems = rendered.problems
     manifests: list[Manifest] = []
-    for file in files:
-        text = read_text(file)
-        if isinstance(text, Problem):
-            problems.append(text)
-            continue
-        documents, syntax_problems = parse(text, file.display)
-        problems += syntax_problems
-        for document in documents:
-            manifest, document_problems = build_manifest(document)
-            problems += document_problems
-            if manifest is not None:
-                manifests.append(manifest)
+    for document in rendered.documents:
+        manifest, document_problems = build_manifest(document)
+        problems += document_problems
+        if manifest is not None:
+            manifests.append(manifest)
     manifests.sort(key=lambda m: m.location)
-    loaded = Loaded(manifests, problems, [file.display for file in files])
+    loaded = Loaded(manifests, problems, rendered.files, rendered.documents)
     problems += cross_document_problems(manifests, loaded.index)
     problems.sort(key=_order)
     return loaded
@@ -110,7 +114,7 @@ def build_manifest(document: Document) -> tuple[Manifest | None, list[Problem]]:
     problems += [
         Problem(
             issue.message,
-            Location(document.file, issue.line),
+            Location(issue.file or document.file, issue.line),
             address,
             format_path(issue.path) or None,
         )
@@ -156,6 +160,7 @@ def build_manifest(document: Document) -> tuple[Manifest | None, list[Problem]]:
         tags=envelope.tags,
         annotations=annotations,
         lines={path[1:]: line for path, line in document.lines.items() if path[:1] == ("spec",)},
+        files={path[1:]: file for path, file in document.files.items() if path[:1] == ("spec",)},
     )
     # A value already reported while reading YAML (e.g. an unquoted `on`) is not reported
     # again by the API model check.

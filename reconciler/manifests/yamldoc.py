@@ -51,7 +51,7 @@ class JsonLikeLoader(_BaseLoader):  # type: ignore[misc]
     yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
 
 
-for _tag, _pattern, _first in (
+_RESOLVERS: tuple[tuple[str, str, list[str]], ...] = (
     (NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     (BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     (AMBIGUOUS_BOOL, r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$", list("yYnNoO")),
@@ -64,8 +64,27 @@ for _tag, _pattern, _first in (
         list("-+.0123456789"),
     ),
     (MERGE, r"^<<$", ["<"]),
-):
+)
+for _tag, _pattern, _first in _RESOLVERS:
     JsonLikeLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+def plain_scalar(text: str) -> object:
+    """`text` as this module reads it written as a plain scalar: a number, true/false or
+    null when it is one of YAML 1.2's JSON-like scalars, else the string itself."""
+    for tag, pattern, _ in _RESOLVERS:
+        if not re.fullmatch(pattern, text):
+            continue
+        if tag == NULL:
+            return None
+        if tag == BOOL:
+            return text.lower() == "true"
+        if tag == INT:
+            return int(text)
+        if tag == FLOAT:
+            return float(text)
+        break
+    return text
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,7 @@ class Issue:
     path: Path
     line: int
     message: str
+    file: str | None = None  # None: the document's own file (an overlay's patch: its file)
 
 
 @dataclass
@@ -89,6 +109,10 @@ class Document:
     line:   where the document's content starts
     value:  the converted value
     lines:  1-based line of every path in `value` (a mapping entry: its key's line)
+    files:  the file of a path written in another file than `file` (a value an overlay's
+            patch put there: the patch's file; reconciler.manifests.overlays)
+    plain:  the paths of plain (unquoted) string scalars: where an overlay's ``${VAR}``
+            standing alone is read as YAML reads a plain scalar (``3`` is a number)
     issues: problems met while converting (duplicate keys, unsupported tags, ...)
     """
 
@@ -96,18 +120,21 @@ class Document:
     line: int
     value: object
     lines: dict[Path, int] = field(default_factory=dict)
+    files: dict[Path, str] = field(default_factory=dict)
+    plain: set[Path] = field(default_factory=set)
     issues: list[Issue] = field(default_factory=list)
 
     def line_of(self, path: Path) -> int:
         """Line of the deepest written prefix of `path` (a missing field: its parent's)."""
+        return self.location_of(path).line
+
+    def location_of(self, path: Path) -> Location:
+        """File and line of the deepest written prefix of `path`."""
         for end in range(len(path), -1, -1):
             line = self.lines.get(path[:end])
             if line is not None:
-                return line
-        return self.line
-
-    def location_of(self, path: Path) -> Location:
-        return Location(self.file, self.line_of(path))
+                return Location(self.files.get(path[:end], self.file), line)
+        return Location(self.file, self.line)
 
 
 def parse(text: str, file: str) -> tuple[list[Document], list[Problem]]:
@@ -264,6 +291,8 @@ class _Converter:
     def scalar(self, node: ScalarNode, path: Path) -> object:
         tag, text = node.tag, node.value
         if tag == STR:
+            if not node.style:  # None (pure-Python parser) or "" (libyaml): plain
+                self.document.plain.add(path)
             return text
         if tag == NULL:
             return None

@@ -190,6 +190,27 @@ def test_two_applies_with_the_lock_do_not_interleave(env: Env, lock_table: str) 
     assert env.apply("--lock-table", lock_table, "--lock-timeout", "5s").code == 0
 
 
+def test_an_apply_whose_lease_ran_out_starts_no_write(
+    env: Env, lock_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reconciler.commands.apply as apply_command
+
+    class RanOut(LeaseLock):
+        """Taken, then not renewed for a whole lease (the table out of reach)."""
+
+        def acquire(self, timeout: float, poll: float = 1.0, stop: Any = None) -> None:
+            super().acquire(timeout, poll, stop)
+            assert self._renewed_at is not None
+            self._renewed_at -= self.lease
+
+    monkeypatch.setattr(apply_command, "LeaseLock", RanOut)
+    run = env.apply("--lock-table", lock_table)
+    assert run.code == 1
+    assert "no new write is started" in run.out
+    # The test's table and the release of the lock; not one SageMaker write.
+    assert set(env.writes()) == {"CreateTable", "DeleteItem"}
+
+
 def test_standby_replica_takes_over_when_the_active_one_is_killed(
     env: Env, lock_table: str
 ) -> None:

@@ -202,3 +202,87 @@ def test_the_project_file_is_found_from_the_current_directory_up(
     run = env.reconciler("validate", "--target", "dev")
     assert run.code == 1
     assert "reconciler.yaml:6: targets.dev.manifests: no such directory" in run.err
+
+
+OVERLAY = """\
+apiVersion: sagemaker-reconciler/v1
+kind: Overlay
+bases: [../../base]
+tags: {{environment: {name}}}
+patches:
+  - kind: InferenceComponent
+    metadata: {{name: llama-chat}}
+    spec:
+      RuntimeConfig: {{CopyCount: {copies}}}
+"""
+
+
+def _layered(root: Path) -> str:
+    """A base, and an overlay per target; the GPU instance count is a target's variable."""
+    copy_examples(root / "base", hosting_only=True)
+    endpoint = root / "base" / "shared-gpu" / "endpoint.yaml"
+    endpoint.write_text(
+        endpoint.read_text().replace(
+            "InitialInstanceCount: 1", "InitialInstanceCount: ${GPUS:=1}", 1
+        )
+    )
+    for name, copies in (("dev", 1), ("staging", 1), ("prod", 2)):
+        (root / "overlays" / name).mkdir(parents=True)
+        (root / "overlays" / name / "overlay.yaml").write_text(
+            OVERLAY.format(name=name, copies=copies)
+        )
+    project = PROJECT.replace("manifests: fleet", "manifests: overlays/{}")
+    for name in ("dev", "staging", "prod"):
+        project = project.replace("manifests: overlays/{}", f"manifests: overlays/{name}", 1)
+    project = project.replace(
+        "    external_id: prod-deployer\n",
+        '    external_id: prod-deployer\n    variables: {GPUS: "2"}\n',
+    )
+    (root / "reconciler.yaml").write_text(project)
+    return str(root / "reconciler.yaml")
+
+
+def _changed(env: Env, project: str) -> dict[str, set[str]]:
+    run = env.reconciler("plan", "--all-targets", "--project", project, "--json")
+    assert run.code == 0, run.err
+    return {
+        name: {c["address"] for c in plan["changes"] if c["action"] != "no-op"}
+        for name, plan in json.loads(run.out)["targets"].items()
+    }
+
+
+def test_a_base_and_overlays_per_target_an_edit_to_the_base_reaches_all_an_overlay_only_its_own(
+    env: Env, tmp_path: Path
+) -> None:
+    root = tmp_path / "repo"
+    project = _layered(root)
+    run = env.reconciler("render", "--target", "prod", "--project", project)
+    assert run.code == 0, run.err
+    assert "InitialInstanceCount: 2" in run.out and "CopyCount: 2" in run.out
+    assert "environment: prod" in run.out
+    for name in ("dev", "staging", "prod"):
+        run = env.reconciler("apply", "--target", name, "--project", project, "--auto-approve")
+        assert run.code == 0, run.out + run.err
+    assert _changed(env, project) == {"dev": set(), "staging": set(), "prod": set()}
+
+    # The base: every target's plan changes.
+    base = root / "base" / "shared-gpu" / "llama-chat.yaml"
+    base.write_text(
+        base.read_text().replace('MAX_INPUT_LENGTH: "4096"', 'MAX_INPUT_LENGTH: "8192"')
+    )
+    changed = _changed(env, project)
+    assert all("Model/llama-model" in changed[name] for name in ("dev", "staging", "prod")), changed
+    for name in ("dev", "staging", "prod"):
+        assert (
+            env.reconciler("apply", "--target", name, "--project", project, "--auto-approve").code
+            == 0
+        )
+
+    # One overlay: only its target's plan changes.
+    overlay = root / "overlays" / "staging" / "overlay.yaml"
+    overlay.write_text(overlay.read_text().replace("CopyCount: 1", "CopyCount: 2"))
+    assert _changed(env, project) == {
+        "dev": set(),
+        "staging": {"InferenceComponent/llama-chat"},
+        "prod": set(),
+    }
