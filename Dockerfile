@@ -17,12 +17,13 @@ RUN groupadd --system --gid 10001 reconciler \
         --home-dir /nonexistent --shell /usr/sbin/nologin reconciler \
     && mkdir /manifests
 
-WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY reconciler ./reconciler
-RUN pip install . && cd / && rm -rf /src
+# pip builds from /src, which goes in the same layer (no `cd` in RUN: hadolint DL3003).
+COPY pyproject.toml README.md /src/
+COPY reconciler /src/reconciler
+RUN pip install /src && rm -rf /src
 
 WORKDIR /
+
 USER 10001:10001
 EXPOSE 8080
 

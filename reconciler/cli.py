@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 DEFAULT_DIRECTORY = "manifests"
 
 
-def _contexts(args: argparse.Namespace, directory: str | None = None) -> list[Context]:
-    """The targets the command works on (reconciler.commands.targets)."""
+def _contexts(
+    args: argparse.Namespace, directory: str | None = None, *, read_only: bool = False
+) -> list[Context]:
+    """The targets the command works on (reconciler.commands.targets); `read_only`: the
+    command only reads (a target's plan_role_arn is assumed)."""
     from reconciler.commands.targets import Selection, contexts
 
     return contexts(
@@ -39,12 +42,15 @@ def _contexts(args: argparse.Namespace, directory: str | None = None) -> list[Co
             region=getattr(args, "region", None),
             endpoint_url=getattr(args, "endpoint_url", None),
             lock_table=getattr(args, "lock_table", None),
+            read_only=read_only,
         )
     )
 
 
-def _context(args: argparse.Namespace, directory: str | None = None) -> Context:
-    (context,) = _contexts(args, directory)
+def _context(
+    args: argparse.Namespace, directory: str | None = None, *, read_only: bool = False
+) -> Context:
+    (context,) = _contexts(args, directory, read_only=read_only)
     return context
 
 
@@ -199,16 +205,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 2 when there are changes, 0 when none",
     )
+    plan.add_argument(
+        "--graph",
+        action="store_true",
+        help="with --format markdown: the changes and their order as a Mermaid diagram",
+    )
     _add_aws_options(plan)
 
     def run_plan(args: argparse.Namespace) -> int:
         from reconciler.commands import plan as plan_command
 
         return plan_command.run(
-            contexts=_contexts(args),
+            contexts=_contexts(args, read_only=True),
             output_format=args.output_format,
             out=args.out,
             detailed_exitcode=args.detailed_exitcode,
+            graph=args.graph,
         )
 
     plan.set_defaults(run=run_plan)
@@ -291,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     def run_status(args: argparse.Namespace) -> int:
         from reconciler.commands import status as status_command
 
-        return status_command.run(context=_context(args), as_json=args.json)
+        return status_command.run(context=_context(args, read_only=True), as_json=args.json)
 
     status.set_defaults(run=run_status)
 

@@ -14,6 +14,7 @@ The format (DESIGN.md, "Targets")::
         region: us-east-1
         account_id: "111111111111"
         role_arn: arn:aws:iam::111111111111:role/sagemaker-reconciler   # optional
+        plan_role_arn: arn:aws:iam::111111111111:role/reconciler-plan    # optional: read-only
         owner: platform-staging                                          # default: the target's name
         manifests: overlays/staging
     promotion: [staging, prod]                                           # optional: apply order in CI
@@ -76,6 +77,7 @@ class _Target(BaseModel):
     region: Annotated[str, StringConstraints(pattern=_REGION)]
     account_id: Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
     role_arn: Annotated[str, StringConstraints(pattern=_ROLE_ARN)] | None = None
+    plan_role_arn: Annotated[str, StringConstraints(pattern=_ROLE_ARN)] | None = None
     session_name: (
         Annotated[str, StringConstraints(pattern=_SESSION_NAME, min_length=2, max_length=64)] | None
     ) = None
@@ -120,6 +122,8 @@ class Target:
 
     manifests:    the manifest directory (or overlay), as a path usable from the current
                   directory
+    plan_role_arn: the role the commands that only read (plan, status) assume instead of
+                  role_arn, so that CI's pull-request plans never hold a role that writes
     session_name: the STS session name when a role is assumed
     location:     where the target is declared (for messages)
     """
@@ -135,6 +139,7 @@ class Target:
     external_id: str | None = None
     lock_table: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
+    plan_role_arn: str | None = None
     run: RunOptions = RunOptions()
 
     @property
@@ -227,12 +232,16 @@ def _read(document: Document, base: Path) -> tuple[Project | None, list[Problem]
             problem(
                 at, "a target's name is 1-63 lower-case letters, digits and '-' (not first or last)"
             )
-        if declared.role_arn is not None and declared.role_arn.split(":")[4] != declared.account_id:
-            problem(
-                (*at, "role_arn"),
-                f"the role is in account {declared.role_arn.split(':')[4]}, "
-                f"but account_id is {declared.account_id}",
-            )
+        for role_field, role in (
+            ("role_arn", declared.role_arn),
+            ("plan_role_arn", declared.plan_role_arn),
+        ):
+            if role is not None and role.split(":")[4] != declared.account_id:
+                problem(
+                    (*at, role_field),
+                    f"the role is in account {role.split(':')[4]}, "
+                    f"but account_id is {declared.account_id}",
+                )
         for variable in declared.variables:
             if not _VARIABLE.match(variable):
                 problem(
@@ -250,6 +259,7 @@ def _read(document: Document, base: Path) -> tuple[Project | None, list[Problem]
             manifests=display_path(directory),
             location=document.location_of(at),
             role_arn=declared.role_arn,
+            plan_role_arn=declared.plan_role_arn,
             session_name=declared.session_name,
             external_id=declared.external_id,
             lock_table=declared.lock_table,
@@ -316,6 +326,7 @@ _PATTERNS: dict[str, str] = {
     "region": "an AWS region name (e.g. us-east-1)",
     "account_id": 'a 12-digit AWS account id (quote it: "111111111111")',
     "role_arn": "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+    "plan_role_arn": "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
     "session_name": "an STS session name (2-64 of letters, digits and +=,.@-)",
     "external_id": "an STS external id (2-1224 of letters, digits and +=,.@:/-)",
     "owner": "an owner id (1-128 of letters, digits and _.:/=+@-)",

@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 import reconciler
-from reconciler import cli, permissions
+from reconciler import cli, permissions, project
 from reconciler.aws import AwsGateway
 from reconciler.controller.lock import LeaseLock
 from reconciler.controller.server import HealthServer
@@ -376,7 +376,7 @@ def listen_port(args: argparse.Namespace) -> int:
 def test_the_image_is_slim_python_311_with_the_package_and_nothing_more() -> None:
     assert instruction("FROM") == ["python:3.11-slim"]
     runs = " ".join(instruction("RUN"))
-    assert re.search(r"pip install \.(\s|$|&)", runs), runs
+    assert re.search(r"pip install (\.|/src)(\s|$|&)", runs), runs
     assert "[dev" not in runs and "[emulator" not in runs
     env = " ".join(instruction("ENV"))
     assert "PYTHONUNBUFFERED=1" in env and "PIP_NO_CACHE_DIR=1" in env
@@ -573,20 +573,31 @@ def workflow() -> dict[Any, Any]:
     return document
 
 
+def apply_jobs(document: dict[Any, Any]) -> dict[str, dict[str, Any]]:
+    return {name: job for name, job in document["jobs"].items() if "environment" in job}
+
+
+def step(job: dict[str, Any], name: str) -> dict[str, Any]:
+    (found,) = [s for s in job["steps"] if s.get("name") == name or s.get("id") == name]
+    return found
+
+
 def reconciler_invocations(document: dict[Any, Any]) -> dict[str, list[list[str]]]:
     """job → the `reconciler ...` commands of its run steps, variables expanded from the
-    workflow's env, shell redirections and operators dropped."""
-    env = {k: str(v) for k, v in document.get("env", {}).items()}
+    workflow's and the job's env, shell redirections and operators dropped."""
     found: dict[str, list[list[str]]] = {}
     for name, job in document["jobs"].items():
-        for step in job["steps"]:
-            if "run" not in step or step.get("shell") == "python":
+        env = {k: str(v) for k, v in {**document.get("env", {}), **job.get("env", {})}.items()}
+        for each in job["steps"]:
+            if "run" not in each or each.get("shell") == "python":
                 continue
-            for line in step["run"].splitlines():
+            for line in each["run"].splitlines():
                 line = line.strip()
                 if not line.startswith("reconciler "):
                     continue
-                expanded = re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), "X"), line)
+                expanded = re.sub(
+                    r"\$\{?(\w+)\}?", lambda m, env=env: env.get(m.group(1), "X"), line
+                )
                 words = []
                 for word in shlex.split(expanded):
                     if word in (">", "2>", "|", "||", "&&", ";") or word.startswith((">", "2>")):
@@ -596,50 +607,171 @@ def reconciler_invocations(document: dict[Any, Any]) -> dict[str, list[list[str]
     return found
 
 
-def test_the_workflow_plans_pull_requests_and_applies_main() -> None:
+def test_the_workflow_plans_every_target_on_pull_requests_and_applies_main() -> None:
     document = workflow()
     assert "pull_request" in document["on"]
     assert document["on"]["push"]["branches"] == ["main"]
-    assert document["permissions"] == {
+    # No permission for the whole workflow: each job asks for its own.
+    assert document["permissions"] == {}
+    plan_job = document["jobs"]["plan"]
+    assert plan_job["permissions"] == {
         "id-token": "write",
         "contents": "read",
         "pull-requests": "write",
     }
     invocations = reconciler_invocations(document)
     (plan,) = invocations["plan"]
-    (apply,) = invocations["apply"]
-    plan_args, apply_args = parse_cli(plan[1:]), parse_cli(apply[1:])
-    assert plan_args.command == "plan" and plan_args.output_format == "markdown"
+    plan_args = parse_cli(plan[1:])
+    assert plan_args.command == "plan" and plan_args.all_targets
+    assert plan_args.output_format == "markdown" and plan_args.graph
     assert plan_args.detailed_exitcode
-    assert apply_args.command == "apply" and apply_args.auto_approve
-    assert apply_args.lock_table == load_json(DEPLOY / "dynamodb-lock-table.json")["TableName"]
 
-    apply_job = document["jobs"]["apply"]
-    assert apply_job["concurrency"]["cancel-in-progress"] is False
+    applies = apply_jobs(document)
+    assert applies
+    for name, job in applies.items():
+        target = job["environment"]
+        assert job["env"]["RECONCILER_TARGET"] == target, name
+        (apply,) = invocations[name]
+        apply_args = parse_cli(apply[1:])
+        assert apply_args.command == "apply" and apply_args.auto_approve
+        assert apply_args.target == target
+        # The lock table is the target's (reconciler.yaml): a --lock-table that differs
+        # from it would be refused.
+        assert apply_args.lock_table is None
+        assert "main" in job["if"] and "pull_request" in job["if"]
+        assert job["concurrency"] == {
+            "group": f"sagemaker-reconciler-apply-{target}",
+            "cancel-in-progress": False,
+        }
+        assert job["permissions"] == {
+            "id-token": "write",
+            "contents": "read",
+            "statuses": "write",
+        }
     for job in document["jobs"].values():
         (credentials,) = [
             s
             for s in job["steps"]
             if str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials")
         ]
-        assert credentials["with"]["role-to-assume"]
+        assert credentials["with"]["role-to-assume"].startswith("${{ vars.RECONCILER_")
         assert any("pip install" in s.get("run", "") for s in job["steps"])
+        for checkout in [s for s in job["steps"] if "actions/checkout" in s.get("uses", "")]:
+            assert checkout["with"]["persist-credentials"] is False
+
+
+def test_each_target_sets_a_commit_status_on_the_applied_commit() -> None:
+    for job in apply_jobs(workflow()).values():
+        statuses = [s for s in job["steps"] if "createCommitStatus" in str(s.get("with", {}))]
+        assert len(statuses) == 2  # pending first, then the outcome
+        first, last = statuses
+        assert job["steps"].index(first) == 0 and job["steps"][-1] is last
+        assert last["if"] == "always()"
+        assert "job.status == 'success'" in last["env"]["STATE"]
+        script = last["with"]["script"]
+        assert "sagemaker-reconciler/apply/${target}" in script
+        assert "process.env.RECONCILER_TARGET" in script and "sha: context.sha" in script
+
+
+def readme_project(tmp_path: Path) -> Path:
+    """The README's example project file, with its manifest directories, in a repository
+    that holds the workflow where the README says to copy it."""
+    readme = (ROOT / "README.md").read_text()
+    (example,) = [
+        block
+        for block in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+        if block.startswith("targets:") and "promotion:" in block
+    ]
+    (tmp_path / ".git").mkdir()
+    path = tmp_path / "reconciler.yaml"
+    path.write_text(example)
+    for directory in re.findall(r"manifests: (\S+)", example):
+        (tmp_path / directory).mkdir(parents=True, exist_ok=True)
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    return path
+
+
+def run_the_workflow_check(
+    repository: Path, workflow_text: str
+) -> subprocess.CompletedProcess[str]:
+    """The plan job's step that checks the apply jobs against reconciler.yaml, run as
+    Actions runs it: in the checkout, with GITHUB_WORKFLOW_REF naming the workflow."""
+    (repository / ".github" / "workflows" / "reconcile.yml").write_text(workflow_text)
+    check = step(workflow()["jobs"]["plan"], "Check the apply jobs against reconciler.yaml")
+    assert check["shell"] == "python"
+    return subprocess.run(
+        [sys.executable, "-c", check["run"]],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "RECONCILER_PROJECT"},
+            "PYTHONPATH": str(ROOT),
+            "GITHUB_WORKFLOW_REF": "org/manifests/.github/workflows/reconcile.yml@refs/pull/7/merge",
+        },
+    )
+
+
+def test_the_apply_jobs_follow_the_project_s_promotion_order(tmp_path: Path) -> None:
+    path = readme_project(tmp_path)
+    loaded, problems = project.load(path)
+    assert loaded is not None, problems
+    # The shipped workflow: one job per target of the README's project, each needing the
+    # one before, in promotion order.
+    document = workflow()
+    applies = apply_jobs(document)
+    chain: list[str] = []
+    for name, job in applies.items():
+        needs = job.get("needs")
+        assert needs == (chain[-1] if chain else None), name
+        chain.append(name)
+    assert [applies[name]["environment"] for name in chain] == list(loaded.names)
+
+    # Its own check says so ...
+    result = run_the_workflow_check(tmp_path, WORKFLOW.read_text())
+    assert result.returncode == 0, result.stderr
+    assert "apply order: staging -> prod" in result.stdout
+    # An environment with a URL is still the target's.
+    with_url = WORKFLOW.read_text().replace(
+        "    environment: prod\n", "    environment: {name: prod, url: https://example.com}\n"
+    )
+    assert run_the_workflow_check(tmp_path, with_url).returncode == 0
+    # ... and fails a pull request that changes the promotion order but not the jobs ...
+    path.write_text(
+        path.read_text().replace("promotion: [staging, prod]", "promotion: [prod, staging]")
+    )
+    result = run_the_workflow_check(tmp_path, WORKFLOW.read_text())
+    assert result.returncode == 1
+    assert "apply ['staging', 'prod']" in result.stderr
+    assert "promotes ['prod', 'staging']" in result.stderr
+    # ... or whose jobs no longer chain.
+    path.write_text(
+        path.read_text().replace("promotion: [prod, staging]", "promotion: [staging, prod]")
+    )
+    unchained = WORKFLOW.read_text().replace("    needs: apply-staging\n", "")
+    result = run_the_workflow_check(tmp_path, unchained)
+    assert (
+        result.returncode == 1
+        and "each job `needs:` the job of the target before it" in result.stderr
+    )
 
 
 def test_the_workflow_tells_exit_code_2_from_failure() -> None:
     document = workflow()
-    steps = {s.get("id") or s.get("name"): s for s in document["jobs"]["plan"]["steps"]}
-    plan_script = steps["plan"]["run"]
+    plan_job = document["jobs"]["plan"]
+    plan_script = step(plan_job, "plan")["run"]
     # bash -e would end the step on exit 2: the code is captured instead.
     assert "|| code=$?" in plan_script
-    failing = steps["Fail when the plan failed"]["if"]
-    assert "'0'" in failing and "'2'" in failing
+    failing = step(plan_job, "Fail when the plan failed")
+    assert "'0'" in failing["if"] and "'2'" in failing["if"]
+    # The exit code reaches the shell through env, not by expanding it into the script.
+    assert "${{" not in failing["run"]
     assert "exit code" in WORKFLOW.read_text().lower()
 
 
 def test_the_workflow_split_step_writes_the_comments(tmp_path: Path) -> None:
-    document = workflow()
-    (split,) = [s for s in document["jobs"]["plan"]["steps"] if s.get("shell") == "python"]
+    plan_job = workflow()["jobs"]["plan"]
+    split = step(plan_job, "Split the plan into comments")
     (tmp_path / "plan.md").write_text("### plan\n\n" + "| a | b |\n|---|---|\n" * 5)
     result = subprocess.run(
         [sys.executable, "-c", split["run"]],
@@ -651,9 +783,35 @@ def test_the_workflow_split_step_writes_the_comments(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     parts = json.loads((tmp_path / "plan-comments.json").read_text())
     assert parts == [(tmp_path / "plan.md").read_text()]
-    script = next(
-        s["with"]["script"]
-        for s in document["jobs"]["plan"]["steps"]
-        if str(s.get("uses", "")).startswith("actions/github-script")
-    )
-    assert "plan-comments.json" in script and "createComment" in script
+    script = step(plan_job, "Comment on the pull request")["with"]["script"]
+    assert "plan-comments.json" in script
+    # The previous plan's comments are edited in place; new ones only for extra parts.
+    assert "updateComment" in script and "createComment" in script
+
+
+# The releases the workflow may use: full commit SHAs of releases whose action.yml says
+# `runs.using: node24` (read at these commits of each action's repository; GitHub removed
+# node20 from its runners in September 2026). The first node24 majors: actions/checkout v5,
+# actions/setup-python v6, actions/github-script v8, aws-actions/configure-aws-credentials
+# v6 (its CHANGELOG, 6.0.0: "Update action to use node24"; v5 still ran on node20).
+NODE24_RELEASES = {
+    "actions/checkout": {"fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09": "v5.1.0"},
+    "actions/setup-python": {"ece7cb06caefa5fff74198d8649806c4678c61a1": "v6.3.0"},
+    "actions/github-script": {"ed597411d8f924073f98dfc5c65a23a2325f34cd": "v8.0.0"},
+    "aws-actions/configure-aws-credentials": {"e6de054238d6b7531b4efff3b6587d9aade6a06c": "v6.2.3"},
+}
+FIRST_NODE24_MAJOR = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/github-script": 8,
+    "aws-actions/configure-aws-credentials": 6,
+}
+
+
+def test_every_action_is_pinned_to_a_release_on_a_supported_runtime() -> None:
+    uses = re.findall(r"uses: ([\w.-]+/[\w.-]+)@(\S+)(?:  # (v[\d.]+))?", WORKFLOW.read_text())
+    assert {action for action, _, _ in uses} == set(NODE24_RELEASES)
+    for action, ref, version in uses:
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{action}@{ref}: pin the full commit SHA"
+        assert NODE24_RELEASES[action].get(ref) == version, (action, ref, version)
+        assert int(version[1:].split(".")[0]) >= FIRST_NODE24_MAJOR[action]

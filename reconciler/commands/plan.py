@@ -51,13 +51,19 @@ def run(
     output_format: str,
     out: str | None,
     detailed_exitcode: bool,
+    graph: bool = False,
 ) -> int:
     """One plan per context: a target's plan, or the one plan without targets. Several
-    targets: each is planned even when another fails, one section each."""
+    targets: each is planned even when another fails, one section each. `graph`: the
+    markdown plan carries the change graph (a Mermaid diagram)."""
+    if graph and output_format != "markdown":
+        raise UserError(
+            "--graph draws the change graph in the markdown plan: add --format markdown"
+        )
     if out is not None and len(contexts) > 1:
         raise UserError("--out saves one target's plan: pass --target instead of --all-targets")
     if len(contexts) == 1 and contexts[0].target is None:
-        return _one(contexts[0], output_format, out, detailed_exitcode)
+        return _one(contexts[0], output_format, out, detailed_exitcode, graph)
     failed = changed = False
     documents: dict[str, object] = {}
     # Bad input in any target stops them all before any AWS call (the targets are also
@@ -90,7 +96,7 @@ def run(
         if output_format == "json":
             documents[target.name] = _json(result, context)
         else:
-            sys.stdout.write(_render(result, loaded, output_format) + "\n")
+            sys.stdout.write(_render(result, loaded, output_format, graph) + "\n")
         if out is not None:  # one target (checked above)
             saved_plan.write(
                 out, result, directory=context.directory, digest=loaded.digest, target=target.name
@@ -102,7 +108,9 @@ def run(
     return EXIT_CHANGES if detailed_exitcode and changed else EXIT_OK
 
 
-def _one(context: Context, output_format: str, out: str | None, detailed_exitcode: bool) -> int:
+def _one(
+    context: Context, output_format: str, out: str | None, detailed_exitcode: bool, graph: bool
+) -> int:
     result, loaded = make_plan(context)
     if result.problems:
         _print_problems(result)
@@ -110,7 +118,7 @@ def _one(context: Context, output_format: str, out: str | None, detailed_exitcod
     if output_format == "json":
         sys.stdout.write(json.dumps(_json(result, context), indent=2) + "\n")
     else:
-        sys.stdout.write(_render(result, loaded, output_format))
+        sys.stdout.write(_render(result, loaded, output_format, graph))
     if out is not None:
         saved_plan.write(
             out, result, directory=context.directory, digest=loaded.digest, target=context.name
@@ -136,8 +144,8 @@ def _json(result: Plan, context: Context) -> dict[str, object]:
     return document
 
 
-def _render(result: Plan, loaded: ValidManifests, output_format: str) -> str:
+def _render(result: Plan, loaded: ValidManifests, output_format: str, graph: bool) -> str:
     if output_format == "markdown":
         # The markdown plan shows how the variants its changes touch are packed.
-        return markdown.render(result, packings_of(loaded.manifests, result))
+        return markdown.render(result, packings_of(loaded.manifests, result), graph=graph)
     return human.render(result)

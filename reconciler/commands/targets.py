@@ -63,8 +63,9 @@ class Context:
 
 @dataclass(frozen=True)
 class Selection:
-    """target / all_targets / project: the options that choose targets; the rest are the
-    command line's own values (None: not given)."""
+    """target / all_targets / project: the options that choose targets; read_only: the
+    command only reads (a target's plan_role_arn is assumed instead of its role_arn); the
+    rest are the command line's own values (None: not given)."""
 
     target: str | None = None
     all_targets: bool = False
@@ -74,6 +75,7 @@ class Selection:
     region: str | None = None
     endpoint_url: str | None = None
     lock_table: str | None = None
+    read_only: bool = False
 
 
 def contexts(selection: Selection) -> list[Context]:
@@ -137,7 +139,7 @@ def _context(target: Target, selection: Selection, project: Project) -> Context:
     settings = AwsSettings(
         endpoint_url=selection.endpoint_url,
         region=target.region,
-        role_arn=target.role_arn,
+        role_arn=(target.plan_role_arn if selection.read_only else None) or target.role_arn,
         session_name=target.role_session_name,
         external_id=target.external_id,
         account_id=target.account_id,

@@ -1,5 +1,6 @@
 """The plan as a pull-request comment: summary table, destructive actions called out at
-the top, per-resource details in collapsible sections, sensitive values already masked."""
+the top, optionally the change graph as a Mermaid diagram, per-resource details in
+collapsible sections, sensitive values already masked."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from reconciler.kinds.capacity import Packing
-from reconciler.planning.changes import Action, Plan
+from reconciler.planning.changes import Action, Change, Plan
 from reconciler.views import packing as packing_view
 from reconciler.views.common import (
     create_fields,
@@ -23,9 +24,11 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(plan: Plan, packings: list[Packing] | None = None) -> str:
+def render(plan: Plan, packings: list[Packing] | None = None, *, graph: bool = False) -> str:
     """`packings`: how the declared ICs pack their variants; the ones a change touches
-    (its endpoint, endpoint config or one of its ICs) are shown under the table."""
+    (its endpoint, endpoint config or one of its ICs) are shown under the table.
+    `graph`: the changes and their order as a Mermaid diagram under the table
+    (:func:`change_graph`), when there are two changes or more."""
     counts = plan.summary()
     lines = [f"### SageMaker reconciler plan (owner `{plan.owner}`)", ""]
     danger = destructive(plan)
@@ -51,6 +54,9 @@ def render(plan: Plan, packings: list[Packing] | None = None) -> str:
                 f"| `{symbol(change)}` | `{change.address}` | {change.action} | "
                 f"{_cell(', '.join(change.operations))} | {_cell(change.reason)} |"
             )
+        lines.append("")
+    if graph and len(changed) >= 2:
+        lines.extend(change_graph(changed))
         lines.append("")
     touched = {c.address for c in changed}
     shown = [p for p in packings or [] if touched.intersection(p.addresses)]
@@ -84,6 +90,92 @@ def render(plan: Plan, packings: list[Packing] | None = None) -> str:
     for warning in plan.warnings:
         lines.append(f"- :warning: {warning}")
     return "\n".join(lines) + "\n"
+
+
+# -- the change graph ----------------------------------------------------------------------
+# Like `terraform graph`, but of the changes only: a node per changed resource (address and
+# action), an edge from each change to the ones that wait for it (its dependants'
+# depends_on), dotted where a replaced resource's old version is deleted after another
+# change (delete_after). GitHub renders a ```mermaid block in comments.
+#
+# Mermaid refuses a diagram over 50,000 characters (its maxTextSize) or 500 edges
+# (maxEdges; 280, hard-coded, in some 10.x releases: mermaid-js/mermaid#5042). The caps
+# below stay under both, and under a comment, so that split_comment never has to cut a
+# diagram (it moves a whole diagram to the next part instead). Which Mermaid release and
+# configuration GitHub uses is not published: unverified beyond these defaults.
+GRAPH_MAX_NODES = 100
+GRAPH_MAX_EDGES = 250
+GRAPH_MAX_CHARACTERS = 20_000
+
+# Mermaid's entity codes (#quot; or a decimal #NNN;) for what would end a quoted label or
+# be read as markup in it: quotes, HTML, the entity introducer itself, backticks (a label
+# in backticks is a markdown string), and brackets and pipes for older parsers.
+_MERMAID_ESCAPES = {
+    "#": "#35;",
+    '"': "#quot;",
+    "&": "#amp;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "`": "#96;",
+    "[": "#91;",
+    "]": "#93;",
+    "{": "#123;",
+    "}": "#125;",
+    "|": "#124;",
+}
+
+# Fill colours per action (GitHub's palette: green, yellow, orange, red), readable in the
+# light and the dark theme with black text.
+_ACTION_STYLES = {
+    Action.CREATE: "fill:#d1f0d5,stroke:#1a7f37,color:#000",
+    Action.UPDATE: "fill:#fff1c2,stroke:#9a6700,color:#000",
+    Action.REPLACE: "fill:#ffe2cc,stroke:#bc4c00,color:#000",
+    Action.DELETE: "fill:#ffd8d3,stroke:#cf222e,color:#000",
+}
+
+
+def mermaid_text(text: str) -> str:
+    """`text` for inside a quoted Mermaid label: one line, the characters that would end
+    the label or be read as markup written as entity codes."""
+    flat = " ".join(text.split())
+    return "".join(_MERMAID_ESCAPES.get(char, char) for char in flat)
+
+
+def change_graph(changes: list[Change]) -> list[str]:
+    """The ```mermaid block of `changes` (the plan's changes, no-ops left out), or a
+    one-line note when the graph is too large to draw."""
+    changes = [c for c in changes if c.action is not Action.NOOP]
+    ids = {change.address: f"n{index}" for index, change in enumerate(changes)}
+    edges: list[str] = []
+    for change in changes:
+        for before in change.depends_on:
+            if before in ids and before != change.address:
+                edges.append(f"  {ids[before]} --> {ids[change.address]}")
+        for before in change.delete_after:
+            if before in ids and before != change.address:
+                edges.append(f"  {ids[before]} -. delete old after .-> {ids[change.address]}")
+    too_large = (
+        f"_The change graph ({len(changes)} changes, {len(edges)} edges) is too large to "
+        "draw here: `plan --format json` lists each change's `depends_on`._"
+    )
+    if len(changes) > GRAPH_MAX_NODES or len(edges) > GRAPH_MAX_EDGES:
+        return [too_large]
+    lines = ["```mermaid", "flowchart LR"]
+    for change in changes:
+        label = f"{symbol(change)} {change.address}"
+        lines.append(
+            f'  {ids[change.address]}["{mermaid_text(label)}<br/>{mermaid_text(str(change.action))}"]'
+        )
+    lines.extend(edges)
+    for action, style in _ACTION_STYLES.items():
+        members = [ids[c.address] for c in changes if c.action is action]
+        if members:
+            lines.append(f"  classDef act_{action} {style}")
+            lines.append(f"  class {','.join(members)} act_{action}")
+    lines.append("```")
+    if _size(lines) > GRAPH_MAX_CHARACTERS:
+        return [too_large]
+    return lines
 
 
 # -- splitting a long comment ---------------------------------------------------------------
@@ -179,6 +271,20 @@ def _part_header(index: int, total: int) -> str:
     return f"**(part {index}/{total})**"
 
 
+def _diagram_at(lines: list[str], index: int) -> list[str]:
+    """The lines of the ```mermaid block that opens at `index` (through its closing fence),
+    or [] when none opens there."""
+    opener = _FENCE_OPEN.match(lines[index])
+    if not opener or opener.group(2).strip() != "mermaid":
+        return []
+    run = opener.group(1)
+    for end in range(index + 1, len(lines)):
+        closer = _FENCE_CLOSE.match(lines[end])
+        if closer and closer.group(1)[0] == run[0] and len(closer.group(1)) >= len(run):
+            return lines[index : end + 1]
+    return lines[index:]
+
+
 def _split_lines(lines: list[str], budget: int) -> list[list[str]]:
     """Greedy: fill each part with whole lines while the part, closed, stays within
     `budget`; cut a line only when it does not fit in a part of its own."""
@@ -198,8 +304,13 @@ def _split_lines(lines: list[str], budget: int) -> list[list[str]]:
         size = _size(current)
         fresh = True
 
-    for line in lines:
+    for index, line in enumerate(lines):
         after = state.after(line)
+        diagram = _diagram_at(lines, index) if state.fence is None else []
+        if diagram and not fresh and not fits("\n".join(diagram), state):
+            # A diagram cut in two draws as neither half: it starts the next part whole
+            # (unless it is longer than a part, which change_graph never writes).
+            cut()
         if not fits(line, after) and not fresh:
             cut()
         if fits(line, after):
