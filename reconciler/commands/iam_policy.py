@@ -131,7 +131,9 @@ ACTIONS: dict[str, ActionFacts] = {
         )
     },
     **{
-        f"sagemaker:{op}": _facts(_SM, _Q, _K)
+        # The reference lists aws:ResourceTag for the resource type a Create makes; a
+        # resource being made has no tags yet, so a create is never conditioned on it.
+        f"sagemaker:{op}": _facts(_SM, _R, _Q, _K)
         for op in (
             "CreateModel",
             "CreateEndpointConfig",
@@ -240,6 +242,10 @@ class Where:
             return f"{head}:{resource_type}:*"
         return f"{head}:{resource_type}/*"
 
+    def account_arn(self, service: str) -> str:
+        """Every resource of `service` in the account and region."""
+        return f"arn:{self.partition}:{service}:{self.region}:{self.account}:*"
+
     def table(self, name: str) -> str:
         return f"arn:{self.partition}:dynamodb:{self.region}:{self.account}:table/{name}"
 
@@ -249,20 +255,38 @@ def _service(action: str) -> str:
 
 
 def resources_of(actions: Iterable[str], where: Where) -> list[str] | str:
-    """The ARNs `actions` (of one service) act on, in the order of :data:`ACTIONS`' types."""
-    types: list[str] = []
-    service = ""
-    for action in actions:
-        service = _service(action)
+    """The ARNs `actions` act on, by service: every resource type of theirs ("*" when none
+    has resource-level permissions). A service's types are listed one by one when a call
+    that adds or removes tags is among its actions (AddTags acts on any SageMaker
+    resource: the types keep it to ours); otherwise each action names its own type
+    (DeleteModel acts on models only; ListTags only reads), and one ARN for the whole
+    account and region says as much in fewer characters (a managed policy holds 6,144)."""
+    found: list[tuple[str, str]] = []
+    tagging: set[str] = set()
+    for action in sorted(actions):
+        if operation(action) in (*_TAG_ADD, *_TAG_REMOVE):
+            tagging.add(_service(action))
         for resource_type in facts(action).resources:
-            if resource_type not in types:
-                types.append(resource_type)
-    if not types:
+            if (_service(action), resource_type) not in found:
+                found.append((_service(action), resource_type))
+    if not found:
         return "*"
-    order = (*_SM, *_TARGET, *_ALARM)
-    types.sort(key=lambda t: order.index(t) if t in order else len(order))
-    arns = [where.arn(service, t) for t in types]
+    order = (*_SM, *_TARGET, *_ALARM, *_TABLE)
+    found.sort(key=lambda s_t: (_SERVICE_ORDER.index(s_t[0]), order.index(s_t[1])))
+    arns: list[str] = []
+    for service, resource_type in found:
+        several = sum(1 for s_t in found if s_t[0] == service) > 1
+        arn = (
+            where.account_arn(service)
+            if several and service not in tagging
+            else where.arn(service, resource_type)
+        )
+        if arn not in arns:
+            arns.append(arn)
     return arns[0] if len(arns) == 1 else arns
+
+
+_SERVICE_ORDER = ("sagemaker", "application-autoscaling", "cloudwatch", "dynamodb", "tag")
 
 
 # -- statements ---------------------------------------------------------------------------
@@ -278,14 +302,6 @@ def _statement(
     if condition:
         statement["Condition"] = condition
     return statement
-
-
-_SIDS = {
-    "sagemaker": "HostingResources",
-    "application-autoscaling": "Autoscaling",
-    "cloudwatch": "Alarms",
-    "tag": "TagsInBatches",
-}
 
 
 def untargeted(required: set[str], *, plan_only: bool) -> JsonDict:
@@ -348,125 +364,88 @@ class Fence:
 
 def targeted(required: set[str], fence: Fence, *, plan_only: bool) -> JsonDict:
     """The policy of one target: its account and region, its owner's resources, its roles
-    and its lock table (see the module's docstring)."""
+    and its lock table (see the module's docstring). One statement per kind of access,
+    over every service (an action matches only ARNs of its own service), which keeps the
+    document under IAM's 6,144 characters for a managed policy (IAM User Guide, "IAM and
+    AWS STS quotas")."""
     owned = {f"{RESOURCE_TAG}/{OWNER_TAG}": fence.owner}
     requested = {f"{REQUEST_TAG}/{OWNER_TAG}": fence.owner}
-    statements: list[JsonDict] = []
+    no_owner = {f"{RESOURCE_TAG}/{OWNER_TAG}": "true"}
     actions = {a for a in required if _service(a) != "dynamodb"}
     if plan_only:
         actions &= permissions.read_only_actions()
-    by_service: dict[str, set[str]] = {}
-    for action in actions:
-        by_service.setdefault(_service(action), set()).add(action)
-    for service in sorted(by_service, key=lambda s: list(_SIDS).index(s) if s in _SIDS else 9):
-        group = by_service[service]
-        name = _SIDS.get(service, "".join(p.title() for p in service.split("-")))
-        reads = {a for a in group if is_read(a)}
-        unscoped = {a for a in reads if not facts(a).resources or a in _LISTS_EVERYTHING}
-        statements.append(_statement(f"List{name}", unscoped, "*"))
+    reads = {a for a in actions if is_read(a)}
+    unscoped = {a for a in reads if not facts(a).resources or a in _LISTS_EVERYTHING}
+    writes = actions - reads
+    creates = {a for a in writes if is_create(a) and REQUEST_TAG in facts(a).keys}
+    upserts = {a for a in creates if is_upsert(a)}
+    new_only = creates - upserts
+    adds = {a for a in writes if operation(a) in _TAG_ADD}
+    removes = {a for a in writes if operation(a) in _TAG_REMOVE}
+    on_ours = writes - new_only - adds - removes
+    for action in on_ours:
+        if RESOURCE_TAG not in facts(action).keys:
+            raise ValueError(f"{action} writes, but IAM cannot condition it on its resource's tags")
+    where = fence.where
+
+    def statement(sid: str, chosen: set[str], condition: JsonDict | None = None) -> JsonDict:
+        return _statement(sid, chosen, resources_of(chosen, where), condition)
+
+    statements = [
+        _statement("List", unscoped, "*"),
+        statement("Read", reads - unscoped),
+        # IfExists: the resource being made has no tags; the ones a create also acts on
+        # (CreateEndpoint's config, CreateInferenceComponent's endpoint) must not be
+        # another owner's.
+        statement(
+            "Create",
+            new_only,
+            {"StringEquals": requested, "StringEqualsIfExists": owned},
+        ),
+        # A call that creates or updates, as a create: the owner tag in the request, none on
+        # the resource (Null "true": it carries no owner tag, as one not made yet).
+        statement("Upsert", upserts, {"StringEquals": requested, "Null": no_owner}),
+        statement("ChangeOwn", on_ours, {"StringEquals": owned}),
+        # IfExists: a request without the owner tag passes; one with it must name us.
+        statement("TagOwn", adds, {"StringEquals": owned, "StringEqualsIfExists": requested}),
+        # Every key removed is not the owner tag (ForAllValues over aws:TagKeys; Null
+        # "false": the request names keys, since ForAllValues also matches without them).
+        statement(
+            "UntagOwn",
+            removes,
+            {
+                "StringEquals": owned,
+                "ForAllValues:StringNotEquals": {TAG_KEYS: [OWNER_TAG]},
+                "Null": {TAG_KEYS: "false"},
+            },
+        ),
+        # deletion-policy retain: the reconciler releases what it keeps by removing its
+        # ownership tags (reconciler.planning.planner, _ownership_tags).
+        statement(
+            "Release",
+            removes,
+            {"StringEquals": {**owned, f"{RESOURCE_TAG}/{RETAIN_TAG}": "retain"}},
+        ),
+    ]
+    tag_on_create = {a for a in adds if TAGGING_ACTION in facts(a).keys}
+    if tag_on_create:
+        made = sorted(operation(a) for a in new_only if _service(a) == "sagemaker")
+        # SageMaker authorizes the tags of a Create call as sagemaker:AddTags with
+        # sagemaker:TaggingAction = that Create (unverified: see the README).
         statements.append(
-            _statement(f"Read{name}", reads - unscoped, resources_of(reads - unscoped, fence.where))
-        )
-        writes = group - reads
-        creates = {a for a in writes if is_create(a) and REQUEST_TAG in facts(a).keys}
-        new_only = creates - {a for a in creates if is_upsert(a)}
-        upserts = creates - new_only
-        statements.append(
-            _statement(
-                f"Create{name}WithOwnerTag",
-                new_only,
-                resources_of(new_only, fence.where),
-                {"StringEquals": requested},
-            )
-        )
-        statements.append(
-            _statement(
-                f"Create{name}WithOwnerTagWhereNoneIs",
-                upserts,
-                resources_of(upserts, fence.where),
-                # Null "true": the resource carries no owner tag (it does not exist yet).
-                {"StringEquals": requested, "Null": {f"{RESOURCE_TAG}/{OWNER_TAG}": "true"}},
-            )
-        )
-        adds = {a for a in writes if operation(a) in _TAG_ADD}
-        removes = {a for a in writes if operation(a) in _TAG_REMOVE}
-        on_ours = writes - (creates - upserts) - adds - removes
-        for action in on_ours:
-            if RESOURCE_TAG not in facts(action).keys:
-                raise ValueError(
-                    f"{action} writes, but IAM cannot condition it on its resource's tags"
-                )
-        statements.append(
-            _statement(
-                f"Change{name}OfThisOwner",
-                on_ours,
-                resources_of(on_ours, fence.where),
-                {"StringEquals": owned},
-            )
-        )
-        statements.append(
-            _statement(
-                f"Tag{name}OfThisOwner",
-                adds,
-                resources_of(adds, fence.where),
-                # IfExists: a request without the owner tag passes; one with it must name us.
-                {"StringEquals": owned, "StringEqualsIfExists": requested},
-            )
-        )
-        statements.append(
-            _statement(
-                f"Untag{name}OfThisOwnerKeepingTheOwnerTag",
-                removes,
-                resources_of(removes, fence.where),
-                # Every key removed is not the owner tag (ForAllValues over aws:TagKeys;
-                # "Null" false: the request does name keys, since ForAllValues also
-                # matches a request without the key).
-                {
-                    "StringEquals": owned,
-                    "ForAllValues:StringNotEquals": {TAG_KEYS: [OWNER_TAG]},
-                    "Null": {TAG_KEYS: "false"},
-                },
+            statement(
+                "TagOnCreate", tag_on_create, {"StringEquals": {**requested, TAGGING_ACTION: made}}
             )
         )
-        statements.append(
-            _statement(
-                f"Release{name}RetainedByThisOwner",
-                removes,
-                resources_of(removes, fence.where),
-                # deletion-policy retain: the reconciler releases what it keeps by removing
-                # its ownership tags (reconciler.planning.planner, _ownership_tags).
-                {"StringEquals": {**owned, f"{RESOURCE_TAG}/{RETAIN_TAG}": "retain"}},
-            )
-        )
-        tag_on_create = {a for a in adds if TAGGING_ACTION in facts(a).keys}
-        if tag_on_create:
-            made = sorted(operation(a) for a in new_only if _service(a) == service)
-            statements.append(
-                _statement(
-                    f"Tag{name}OnCreate",
-                    tag_on_create,
-                    resources_of(tag_on_create, fence.where),
-                    # SageMaker authorizes the tags of a Create call as sagemaker:AddTags
-                    # with sagemaker:TaggingAction = that Create (unverified: see the README).
-                    {"StringEquals": {**requested, TAGGING_ACTION: made}},
-                )
-            )
-        if fence.adopts:
-            statements.append(
-                _statement(
-                    f"Adopt{name}OfNoOwner",
-                    adds,
-                    resources_of(adds, fence.where),
-                    # adopt: a resource with no owner tag gets ours.
-                    {"StringEquals": requested, "Null": {f"{RESOURCE_TAG}/{OWNER_TAG}": "true"}},
-                )
-            )
+    if fence.adopts:
+        # adopt: a resource with no owner tag gets ours.
+        statements.append(statement("Adopt", adds, {"StringEquals": requested, "Null": no_owner}))
     if not plan_only:
         if fence.roles:
             statements.append(_pass_role(list(fence.roles)))
         lock = {a for a in required if _service(a) == "dynamodb"}
         if fence.lock_table is not None:
-            statements.append(_statement("LeaseLock", lock, fence.where.table(fence.lock_table)))
+            statements.append(_statement("LeaseLock", lock, where.table(fence.lock_table)))
     return {"Version": "2012-10-17", "Statement": [s for s in statements if s["Action"]]}
 
 
@@ -537,6 +516,26 @@ def policy(context: Context | None, *, plan_only: bool = False) -> JsonDict:
     return targeted(required, fence_of(context), plan_only=plan_only)
 
 
+# IAM's largest managed policy, in characters without white space (IAM User Guide, "IAM
+# and AWS STS quotas": managed policy size 6,144; a role's inline policies 10,240 in all).
+MANAGED_POLICY_LIMIT = 6144
+INLINE_POLICY_LIMIT = 10240
+
+
+def size(document: JsonDict) -> int:
+    """The policy's size as IAM counts it (no white space)."""
+    return len(json.dumps(document, separators=(",", ":")))
+
+
 def run(*, context: Context, plan_only: bool) -> int:
-    sys.stdout.write(json.dumps(policy(context, plan_only=plan_only), indent=2) + "\n")
+    document = policy(context, plan_only=plan_only)
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    length = size(document)
+    if length > MANAGED_POLICY_LIMIT:
+        where = "an inline policy of the role" if length <= INLINE_POLICY_LIMIT else "two policies"
+        print(
+            f"reconciler: the policy has {length} characters, more than a managed policy's "
+            f"{MANAGED_POLICY_LIMIT}: attach it as {where}",
+            file=sys.stderr,
+        )
     return EXIT_OK
