@@ -70,6 +70,13 @@ def _project(directory: Path) -> Path:
     root = directory / "repo"
     copy_examples(root / "fleet")
     (root / "fleet" / SCALING_FILE).write_text(SCALE_FROM_ZERO)
+    # The churn model is retained: when its manifest goes, it is released (its ownership
+    # tags removed), not deleted.
+    churn = root / "fleet" / "classic" / "churn.yaml"
+    head = "kind: Model\nmetadata:\n  name: churn-xgboost\n"
+    assert head in churn.read_text()
+    retain = "  annotations: {sagemaker-reconciler/deletion-policy: retain}\n"
+    churn.write_text(churn.read_text().replace(head, head + retain, 1))
     (root / "reconciler.yaml").write_text(PROJECT)
     return root / "reconciler.yaml"
 
@@ -313,6 +320,11 @@ def test_every_call_of_a_real_apply_is_allowed(recorded: tuple[Any, list[Call]])
     ):
         assert action in made, action
     assert made <= permissions.required_actions()
+    # The retained model was released: its owner tag removed.
+    released = [
+        c for c in calls if c.operation == "DeleteTags" and OWNER_TAG in c.request["TagKeys"]
+    ]
+    assert released, "the retained model was not released"
 
 
 def test_the_same_writes_on_another_owners_resources_are_denied(
