@@ -9,13 +9,19 @@ Without a target it is the policy of ``deploy/iam-policy.json`` (``--plan-only``
 ``deploy/iam-policy-plan.json``), any account and region; tests/test_deploy.py holds the
 files to this output. With a target, the same actions fenced to that target:
 
-- resources: the target's account and region (``arn:aws:sagemaker:<region>:<account>:
-  endpoint/*``, ...) where the action has resource-level permissions; ``*`` where it has
-  none (the List calls, Application Auto Scaling's Describe calls, ``tag:GetResources``);
+- resources: the target's account and region (``arn:aws:sagemaker:<region>:<account>:*``;
+  the tag calls ``...:endpoint/*`` and the other types of ours, see :func:`resources_of`)
+  where the action has resource-level permissions; ``*`` where it has none (the List
+  calls, Application Auto Scaling's Describe calls, ``tag:GetResources``) and for
+  DescribeAlarms, which lists every alarm;
 - writes on existing resources require ``aws:ResourceTag/sagemaker-reconciler/owner`` =
-  the target's owner; creates require that tag in ``aws:RequestTag``; a call that may
-  create or update (RegisterScalableTarget, PutMetricAlarm) is allowed either as a create
-  (the owner tag in the request, and no owner tag on the resource) or as a write on ours;
+  the target's owner; creates require that tag in ``aws:RequestTag`` (and what they use,
+  such as CreateEndpoint's config, must not be another owner's); a call that may create or
+  update (RegisterScalableTarget, PutMetricAlarm) is allowed either as a create (the owner
+  tag in the request, and no owner tag on the resource) or as a write on ours; SageMaker's
+  tags sent with a Create (``sagemaker:AddTags`` with ``sagemaker:TaggingAction``) must
+  carry our owner; with ``adopt`` in the manifests, a resource with no owner tag may be
+  given ours;
 - tagging cannot change the owner tag: adding tags to ours may set the owner tag only to
   our owner, and removing tags never removes it (except from a resource of ours marked
   ``deletion-policy: retain``, which the reconciler releases by removing its ownership
@@ -26,12 +32,13 @@ files to this output. With a target, the same actions fenced to that target:
 - the lease lock's DynamoDB calls on the target's lock table only (none without one).
 
 Which condition keys each action takes is in :data:`ACTIONS` (the Service Authorization
-Reference); a key an action does not take is never put on it. Why that matters (IAM User
-Guide, "IAM JSON policy elements: Condition", and "Conditions with multiple context keys
-or values"): a condition on a key that is absent from the request context does not match —
-an Allow with ``StringEquals`` on it never applies, so the action would always be denied —
-except under ``ForAllValues``, which matches when the key is absent, so the condition would
-be ignored.
+Reference); a key an action does not take is never put on it. Why that matters: a key
+an action does not take is absent from its request context, and a condition on an absent
+key does not match (IAM User Guide, "IAM JSON policy elements: Condition operators": the
+key not present in the request context, the values do not match) — an Allow with
+``StringEquals`` on it never applies, so the action would always be denied — except under
+``ForAllValues``, which "also returns true if there are no context keys in the request"
+(IAM User Guide, "Multivalued context key examples"), so that condition would be ignored.
 """
 
 from __future__ import annotations
