@@ -149,6 +149,22 @@ def test_the_action_table_agrees_with_the_service_authorization_reference() -> N
         assert {tag_keys[k] for k in keys if k in tag_keys} == set(facts.keys), (action, keys)
 
 
+def test_calls_that_create_or_update_are_told_from_creates() -> None:
+    creates = {a for a in permissions.required_actions() if iam_policy.is_create(a)}
+    assert {a for a in creates if iam_policy.is_upsert(a)} == {
+        "application-autoscaling:RegisterScalableTarget",
+        "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:PutScheduledAction",
+        "cloudwatch:PutMetricAlarm",
+    }
+    # A scaling policy or scheduled action has no tags of its own (IAM authorizes it on its
+    # scalable target): it is not a create with the owner tag, but a write on ours.
+    assert (
+        iam_policy.REQUEST_TAG
+        not in iam_policy.facts("application-autoscaling:PutScalingPolicy").keys
+    )
+
+
 def test_roles_passed_are_read_from_the_role_arn_shapes() -> None:
     assert iam_policy.role_paths("sagemaker", "CreateModel") == [("ExecutionRoleArn",)]
     assert ("InstanceGroups", "*", "ExecutionRole") in iam_policy.role_paths(

@@ -169,10 +169,11 @@ class Tap:
         def pages(
             gateway: AwsGateway, service: str, operation: str, **request: Any
         ) -> Iterator[JsonDict]:
+            before = tap.before(service, operation, request)
             for page in original_pages(gateway, service, operation, **request):
                 tap.remember(page)
                 yield page
-            tap.record(service, operation, request, [("*", None)], {})
+            tap.record(service, operation, request, before, {})
 
         monkeypatch.setattr(AwsGateway, "call", call)
         monkeypatch.setattr(AwsGateway, "pages", pages)
