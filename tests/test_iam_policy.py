@@ -508,3 +508,22 @@ def test_bad_manifests_are_reported_with_file_and_line_and_no_policy_is_printed(
     assert code == 1
     assert captured.out == ""
     assert "churn.yaml:" in captured.err and "ExecutionRoleArm" in captured.err, captured.err
+
+
+def test_a_create_or_update_call_cannot_take_another_owners_resource(
+    recorded: tuple[Any, list[Call]],
+) -> None:
+    # PutMetricAlarm and RegisterScalableTarget create or update: sending our owner tag
+    # does not make another owner's alarm or target ours.
+    policy, _ = recorded
+    alarm = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:llama-chat-no-capacity"
+    target = f"arn:aws:application-autoscaling:{REGION}:{ACCOUNT}:scalable-target/0123abcd"
+    sent = {f"aws:RequestTag/{OWNER_TAG}": OWNER, "aws:TagKeys": [OWNER_TAG]}
+    theirs = {f"aws:ResourceTag/{OWNER_TAG}": "team-b"}
+    requests = []
+    for action, arn in (
+        ("cloudwatch:PutMetricAlarm", alarm),
+        ("application-autoscaling:RegisterScalableTarget", target),
+    ):
+        requests += [Request(action, arn, sent), Request(action, arn, {**sent, **theirs})]
+    assert simulate(policy, ACCOUNT, requests) == ["Allowed", "ImplicitlyDenied"] * 2

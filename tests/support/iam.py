@@ -105,6 +105,9 @@ def simulate(policy: JsonDict, account: str, requests: list[Request]) -> list[st
     assert done.returncode == 0, done.stderr
     decisions: list[str] = json.loads(done.stdout)
     assert len(decisions) == len(requests)
+    # A request the simulator refuses to evaluate is a broken test, never a denial.
+    errors = [(r, d) for r, d in zip(requests, decisions, strict=True) if d.startswith("error")]
+    assert not errors, errors
     return decisions
 
 
