@@ -431,6 +431,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema.set_defaults(run=run_schema)
 
+    iam_policy = commands.add_parser(
+        "iam-policy",
+        help="print the least-privilege IAM policy (with --target: fenced to that target)",
+        description="Print the IAM policy the reconciler needs, derived from the code. With "
+        "--target: scoped to the target's account and region, writes only on resources whose "
+        "owner tag is the target's owner, creates only with that tag, iam:PassRole only for "
+        "the roles its manifests declare, the lock calls on its lock table. No AWS call.",
+    )
+    _add_target_options(iam_policy)
+    iam_policy.add_argument(
+        "--plan-only",
+        action="store_true",
+        help="the read-only policy of plan and status (for the role that plans pull requests)",
+    )
+
+    def run_iam_policy(args: argparse.Namespace) -> int:
+        from reconciler.commands import iam_policy as iam_policy_command
+
+        return iam_policy_command.run(context=_context(args), plan_only=args.plan_only)
+
+    iam_policy.set_defaults(run=run_iam_policy)
+
     emulator = commands.add_parser(
         "emulator",
         help="serve a local SageMaker emulator (no AWS account needed)",

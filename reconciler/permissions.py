@@ -29,6 +29,7 @@ import importlib
 import inspect
 from collections.abc import Iterable
 from types import ModuleType
+from typing import Any
 
 import botocore.session
 from botocore import xform_name
@@ -56,12 +57,18 @@ READ_SERVICES = ("sagemaker", "tag", "application-autoscaling", "cloudwatch")
 def operations(service: str) -> dict[str, str]:
     """Every operation of `service` in botocore's model, by its name and by its boto3
     method name: {"CreateModel": "CreateModel", "create_model": "CreateModel", ...}."""
-    model = botocore.session.get_session().get_service_model(service)
+    model = service_model(service)
     names: dict[str, str] = {}
     for name in model.operation_names:
         names[name] = name
         names[xform_name(name)] = name
     return names
+
+
+@functools.cache
+def service_model(service: str) -> Any:
+    """botocore's model of `service` (its operations and their request shapes)."""
+    return botocore.session.get_session().get_service_model(service)
 
 
 def _operation(service: str, name: str) -> str:
