@@ -73,6 +73,14 @@ class Reference:
         assert match is not None
         return value[: match.start("name")] + name + value[match.end("name") :]
 
+    def written(self, name: str) -> str:
+        """How a manifest names `name` in an ``arn_at_apply`` field, where the live value
+        is an ARN: ``<Kind>/<name>`` (what `within` reads back)."""
+        assert self.arn_at_apply, "only a field that holds ARNs once applied is written so"
+        value = f"{self.kind}/{name}"
+        assert self.name_in(value) == name, f"{self.within} does not read {value}"
+        return value
+
     def put(self, spec: JsonDict, path: SpecPath, name: str) -> None:
         """Make the reference at `path` of `spec` name `name`."""
         if self.derive is not None:
