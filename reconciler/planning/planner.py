@@ -21,9 +21,10 @@ on a resource goes first; an old version goes once its users have moved).
 from __future__ import annotations
 
 import copy
+import heapq
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
@@ -896,7 +897,6 @@ class _Planner:
         """Creates/updates in dependency order, deletes after them in reverse kind order;
         record what each delete (and each replace's delete half) must wait for."""
         changes = self.plan.changes
-        by_address = {c.address: c for c in changes}
         live_of = {c.address: self.live.get(c.kind, c.physical_name) for c in changes}
         by_arn = {(r.kind, r.arn.lower()): r for r in self.live.resources.values() if r.arn}
 
@@ -957,27 +957,14 @@ class _Planner:
             ) or (change.action is Action.UPDATE and waits):
                 change.delete_after = sorted(waits)
 
-        def rank(change: Change) -> tuple[int, str]:
-            return (_RANK.get(change.kind, len(_RANK)), change.address)
-
+        # Shown as apply goes: creates and updates kind by kind, deletes in reverse kind
+        # order, each change after those it waits for (a rollback alarm before the
+        # endpoint that names it, although alarms come after endpoints in kind order).
         forward = [c for c in changes if c.action is not Action.DELETE]
-        graph = {c.address: {d for d in c.depends_on if d in by_address} for c in forward}
-        sorter = TopologicalSorter(graph)
-        sorter.prepare()
-        ordered: list[Change] = []
-        while sorter.is_active():
-            ready = sorted((by_address[a] for a in sorter.get_ready()), key=rank)
-            ordered.extend(ready)
-            sorter.done(*(c.address for c in ready))
-        # Kind by kind (kind order follows references), dependency order within a kind
-        # (a base inference component before its adapters).
-        position = {c.address: i for i, c in enumerate(ordered)}
-        ordered.sort(key=lambda c: (_RANK.get(c.kind, len(_RANK)), position[c.address]))
-        deletes = sorted(
-            (c for c in changes if c.action is Action.DELETE),
-            key=lambda c: (-_RANK.get(c.kind, 0), c.address),
+        deletes = [c for c in changes if c.action is Action.DELETE]
+        self.plan.changes = _in_order(forward, lambda c: _RANK.get(c.kind, len(_RANK))) + _in_order(
+            deletes, lambda c: -_RANK.get(c.kind, 0)
         )
-        self.plan.changes = ordered + deletes
 
     # -- the whole pass ----------------------------------------------------------------
     def run(self) -> Plan:
@@ -1017,6 +1004,28 @@ class _Planner:
             if key in relevant
         }
         return self.plan
+
+
+def _in_order(changes: list[Change], rank: Callable[[Change], int]) -> list[Change]:
+    """`changes`, each after those of them it depends on, and otherwise by `rank` and
+    address: of the changes whose dependencies are shown, the lowest rank goes next, so
+    kinds stay together wherever their references allow (a base inference component
+    before its adapters, an endpoint's rollback alarm before the endpoint)."""
+    by_address = {c.address: c for c in changes}
+    sorter = TopologicalSorter(
+        {c.address: {d for d in c.depends_on if d in by_address} for c in changes}
+    )
+    sorter.prepare()
+    ready = [(rank(by_address[a]), a) for a in sorter.get_ready()]
+    heapq.heapify(ready)
+    ordered: list[Change] = []
+    while ready:
+        _, address = heapq.heappop(ready)
+        ordered.append(by_address[address])
+        sorter.done(address)
+        for freed in sorter.get_ready():
+            heapq.heappush(ready, (rank(by_address[freed]), freed))
+    return ordered
 
 
 def _ownership_tags(resource: LiveResource) -> list[str]:

@@ -190,7 +190,8 @@ def test_an_action_that_is_an_arn_already_is_sent_as_written() -> None:
     assert put.depends_on == []
 
 
-def test_an_endpoint_names_its_rollback_alarm_and_is_updated_after_it() -> None:
+def rollback_fleet() -> list[Manifest]:
+    """The fleet with the IC-hosting endpoint rolled back by a declared alarm."""
     rollback = manifest(
         Kind.ALARM,
         "shared-errors",
@@ -213,6 +214,25 @@ def test_an_endpoint_names_its_rollback_alarm_and_is_updated_after_it() -> None:
         },
         "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "shared-errors"}]},
     }
+    return manifests
+
+
+def shown_after_what_they_wait_for(result: Plan) -> list[str]:
+    """The plan's addresses, in the order shown, once checked that each change is shown
+    after every change of the plan it depends on."""
+    order = [c.address for c in result.changes]
+    for change in result.changes:
+        for dependency in change.depends_on:
+            if dependency in order:
+                assert order.index(dependency) < order.index(change.address), (
+                    f"{change.address} shown before {dependency}, which it waits for: {order}"
+                )
+    return order
+
+
+def test_an_endpoint_names_its_rollback_alarm_and_is_updated_after_it() -> None:
+    manifests = rollback_fleet()
+    endpoint = next(m for m in manifests if m.address == "Endpoint/shared")
     result = plan(manifests, converged([]), owner="default")
     assert not result.problems
     changes = {c.address: c for c in result.changes}
@@ -223,6 +243,28 @@ def test_an_endpoint_names_its_rollback_alarm_and_is_updated_after_it() -> None:
     ]
     (problem,) = plan([*fleet()[:2], endpoint], converged([]), owner="default").problems
     assert "Alarm/missing" in problem.message
+
+
+def test_the_plan_shows_a_rollback_alarm_before_the_endpoint_that_names_it() -> None:
+    # Alarms come after endpoints in kind order; the endpoint waits for the alarm it names.
+    created = plan(rollback_fleet(), converged([]), owner="default")
+    order = shown_after_what_they_wait_for(created)
+    assert order.index("Alarm/shared-errors") < order.index("Endpoint/shared")
+    # Kinds stay together wherever references allow: the models and configs first.
+    assert order.index("EndpointConfig/shared") < order.index("Alarm/shared-errors")
+    # Removed: shown as apply runs it, what waits after what it waits for.
+    shown_after_what_they_wait_for(plan([], converged(rollback_fleet()), owner="default"))
+
+
+def test_the_scale_from_zero_plan_is_shown_in_dependency_order_both_ways() -> None:
+    created = shown_after_what_they_wait_for(
+        plan(scale_from_zero(), converged([]), owner="default")
+    )
+    assert created.index("ScalingPolicy/chat-scale-out") < created.index("Alarm/chat-no-capacity")
+    live = converged(scale_from_zero())
+    owned_through_parents(live)
+    removed = shown_after_what_they_wait_for(plan(fleet(), live, owner="default"))
+    assert removed.index("Alarm/chat-no-capacity") < removed.index("ScalingPolicy/chat-scale-out")
 
 
 def test_target_tracking_alarms_are_application_auto_scalings_and_never_listed() -> None:
