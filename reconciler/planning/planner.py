@@ -548,7 +548,17 @@ class _Planner:
         change in place would make the first apply replace it — refuse instead."""
         if live.description is None:
             return True
-        fixed = desired.info.create_only_changes(_live_changes(desired, live), desired.spec)
+        changes = _live_changes(desired, live)
+        fixed = desired.info.create_only_changes(changes, desired.spec)
+        beyond = _set_beyond(desired.info, changes)
+        for change in beyond:
+            self.problem(
+                desired,
+                f"cannot adopt {desired.kind} {live.name}: {change.path} is set ({change.before}) "
+                "and the manifest leaves it out, which only replacing it can make true; declare "
+                "it in the manifest",
+                _spec_path(desired.spec, change.path.rsplit(".", 1)[0], set()),
+            )
         for change in fixed:
             self.problem(
                 desired,
@@ -556,7 +566,7 @@ class _Planner:
                 f"manifest {change.after}) and cannot change without replacing it; make the manifest match",
                 _spec_path(desired.spec, change.path, set(desired.info.keyed.values())),
             )
-        return not fixed
+        return not fixed and not beyond
 
     def create(self, desired: Desired) -> Change:
         return self.change(
@@ -674,6 +684,12 @@ class _Planner:
         elif create_only:
             fields = ", ".join(c.path for c in create_only)
             replace_reason = ReasonCode.CREATE_ONLY_CHANGED, f"{fields} cannot change in place"
+        elif beyond := _set_beyond(desired.info, diff):
+            fields = ", ".join(c.path for c in beyond)
+            replace_reason = (
+                ReasonCode.CREATE_ONLY_CHANGED,
+                f"{fields} no longer declared, and a put keeps what it leaves out",
+            )
         else:
             host = self.replaced_host(desired)
             moves_out = desired.info.moves_out
@@ -1004,6 +1020,12 @@ class _Planner:
             if key in relevant
         }
         return self.plan
+
+
+def _set_beyond(info: KindInfo, diff: list[FieldChange]) -> list[FieldChange]:
+    """The live fields a kind that keeps no record has beyond its manifest (see
+    ``KindInfo.dropped_from_live``): only a new resource is without them."""
+    return [c for c in diff if c.after is ABSENT] if info.dropped_from_live else []
 
 
 def _in_order(changes: list[Change], rank: Callable[[Change], int]) -> list[Change]:
