@@ -314,3 +314,38 @@ def test_a_hand_made_alarm_on_a_hand_made_policy_is_exported_by_reference_and_ad
     (live,) = _alarms(env)
     assert live["AlarmActions"] == [policy_arn, topic]
     assert not env.plan_json()["changes"]
+
+
+def test_a_scheduled_actions_start_and_end_are_compared_and_a_dropped_end_is_unset(
+    env: Env,
+) -> None:
+    """StartTime and EndTime go to AWS as epoch seconds and come back as datetimes: the
+    manifest's ISO 8601 strings match them; an end time the manifest drops is seen (a
+    scheduled action keeps no record) and gone after one apply."""
+    bounded = SCHEDULED + '  StartTime: "2026-12-24T18:00:00Z"\n  EndTime: "2027-01-06T00:00:00Z"\n'
+    target = SCALE_FROM_ZERO.split("---\n")[0]
+    (env.directory / FILE).write_text(target + bounded)
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    aas = _client(env, "application-autoscaling")
+    (action,) = aas.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
+    assert action["StartTime"].timestamp() == 1798135200  # botocore's datetime
+    assert not env.plan_json()["changes"]
+
+    # A new start is one put.
+    env.edit(FILE, "2026-12-24T18:00:00Z", "2026-12-24T19:00:00+01:00")
+    assert not env.plan_json()["changes"]  # the same instant
+    env.edit(FILE, "2026-12-24T19:00:00+01:00", "2026-12-24T20:00:00Z")
+    code, writes, output = env.writes_during()
+    assert code == 0 and writes == {"PutScheduledAction": 1}, output
+
+    # The end dropped: the action is put anew without it.
+    env.edit(FILE, '  EndTime: "2027-01-06T00:00:00Z"\n', "")
+    (change,) = env.plan_json()["changes"]
+    assert [d["path"] for d in change["diff"]] == ["EndTime"]
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"DeleteScheduledAction": 1, "PutScheduledAction": 1}, output
+    (action,) = aas.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
+    assert "EndTime" not in action
+    assert not env.plan_json()["changes"]

@@ -527,3 +527,61 @@ def test_an_alarms_tags_change_with_tag_resource_never_a_put() -> None:
     assert changes_of(plan(manifests, live, owner="default")) == {
         "Alarm/chat-no-capacity": ("update", ["TagResource"])
     }
+
+
+ACTION_NAME = f"{TARGET_NAME}/chat-evenings"
+
+
+def bounded(**times: object) -> Manifest:
+    action = scheduled()
+    action.spec.update(times)
+    return action
+
+
+def live_action(state: Any) -> dict[str, Any]:
+    found = state.get(Kind.SCHEDULED_ACTION, ACTION_NAME)
+    assert found is not None and found.description is not None
+    description: dict[str, Any] = found.description
+    return description
+
+
+def test_start_and_end_times_are_compared_as_the_second_they_name() -> None:
+    import datetime as dt
+
+    manifests = [*fleet(), target(), bounded(StartTime="2026-12-24T18:00:00Z")]
+    live = converged(manifests)
+    owned_through_parents(live)
+    # DescribeScheduledActions answers epoch seconds, which botocore makes a datetime in
+    # the local zone: the same instant is no change, whatever zone it is shown in.
+    berlin = dt.timezone(dt.timedelta(hours=1))
+    live_action(live)["StartTime"] = dt.datetime(2026, 12, 24, 19, 0, tzinfo=berlin)
+    assert not plan(manifests, live, owner="default").has_changes
+    # Written with an offset, or as epoch seconds, it is the same value.
+    for same in ("2026-12-24T19:00:00+01:00", 1798135200):
+        assert not plan(
+            [*fleet(), target(), bounded(StartTime=same)], live, owner="default"
+        ).has_changes
+    # Another start: one PutScheduledAction.
+    later = [*fleet(), target(), bounded(StartTime="2026-12-24T20:00:00Z")]
+    assert changes_of(plan(later, live, owner="default")) == {
+        "ScheduledAction/chat-evenings": ("update", ["PutScheduledAction"])
+    }
+
+
+def test_an_end_time_dropped_from_a_scheduled_action_is_seen_and_put_anew() -> None:
+    import datetime as dt
+
+    live = converged([*fleet(), target(), bounded(EndTime="2027-01-06T00:00:00Z")])
+    owned_through_parents(live)
+    live_action(live)["EndTime"] = dt.datetime(2027, 1, 6, tzinfo=dt.UTC)
+    assert changes_of(plan([*fleet(), target(), scheduled()], live, owner="default")) == {
+        "ScheduledAction/chat-evenings": (
+            "replace",
+            ["DeleteScheduledAction", "PutScheduledAction"],
+        )
+    }
+    # A Timezone of UTC is what AWS uses when none is given: no change if it answers one.
+    live = converged([*fleet(), target(), scheduled()])
+    owned_through_parents(live)
+    live_action(live)["Timezone"] = "UTC"
+    assert not plan([*fleet(), target(), scheduled()], live, owner="default").has_changes
