@@ -274,8 +274,8 @@ class KindInfo:
                        -> bool`` for defaults that depend on other fields (holder: the
                        object that holds the field; spec: the whole spec). ``export`` leaves
                        these out, and a replace's diff against the version it supersedes
-                       does not show them; they never decide anything (an undeclared live
-                       field is never drift, see diff.py)
+                       does not show them; they decide nothing (an undeclared live field is
+                       never drift, see diff.py) but for a kind ``dropped_from_live``
     dropped_from_live: for a kind that cannot carry the record of the last apply (it cannot
                        be tagged) and whose put keeps what a put leaves out (a scaling
                        policy): a live field of its Create request that the manifest does
