@@ -585,3 +585,19 @@ def test_an_end_time_dropped_from_a_scheduled_action_is_seen_and_put_anew() -> N
     owned_through_parents(live)
     live_action(live)["Timezone"] = "UTC"
     assert not plan([*fleet(), target(), scheduled()], live, owner="default").has_changes
+
+
+def test_a_policy_put_anew_for_a_dropped_field_puts_its_alarm_again() -> None:
+    # The step policy was applied with a MinAdjustmentMagnitude the manifest has dropped:
+    # only a new policy is without it, and the new policy has a new ARN.
+    declared = step_policy()
+    declared.spec["StepScalingPolicyConfiguration"]["MinAdjustmentMagnitude"] = 2
+    live = converged([*fleet(), target(), declared, alarm()])
+    owned_through_parents(live)
+    result = plan(scale_from_zero(), live, owner="default")
+    assert changes_of(result) == {
+        "ScalingPolicy/chat-scale-out": ("replace", ["DeleteScalingPolicy", "PutScalingPolicy"]),
+        "Alarm/chat-no-capacity": ("update", ["PutMetricAlarm"]),
+    }
+    put = next(c for c in result.changes if c.kind is Kind.ALARM)
+    assert "ScalingPolicy/chat-scale-out" in put.depends_on
