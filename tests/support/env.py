@@ -50,12 +50,20 @@ def serving(seed: int | None = None, *, reset: bool = True) -> Iterator[Served]:
         yield Served(server.url, control, app)
 
 
-def copy_examples(directory: Path, *, hosting_only: bool = False) -> Path:
-    """The reconciler's example manifests, copied to `directory`. `hosting_only` leaves the
-    HyperPod cluster out (``manifests/hyperpod/``, which may or may not be there)."""
+def copy_examples(
+    directory: Path, *, hosting_only: bool = False, with_scale_to_zero: bool = False
+) -> Path:
+    """The reconciler's example manifests, copied to `directory`: the example fleet of 10
+    resources (``shared-gpu/``, ``classic/``, ``hyperpod/``) that most suites count.
+    `hosting_only` leaves the HyperPod cluster out (``manifests/hyperpod/``, which may or
+    may not be there); `with_scale_to_zero` keeps the scale-to-zero example
+    (``manifests/scale-to-zero/``: its endpoint, IC, target, policies and alarm), which is
+    left out otherwise."""
     shutil.copytree(EXAMPLES, directory)
     if hosting_only:
         shutil.rmtree(directory / "hyperpod", ignore_errors=True)
+    if not with_scale_to_zero:
+        shutil.rmtree(directory / "scale-to-zero", ignore_errors=True)
     return directory
 
 
