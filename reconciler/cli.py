@@ -352,12 +352,16 @@ def build_parser() -> argparse.ArgumentParser:
         if args.all_targets:
             # --lock-table and --region name the replicas' shared table and its region
             # (the ambient account), not a target's.
+            from reconciler.commands.targets import check_apart
+
             table, region = args.lock_table, args.region
             args.lock_table = args.region = None
+            contexts = _contexts(args)
+            check_apart(contexts)
             return run_command.run_targets(
                 targets=[
                     (c.name or "", _controller_settings(args, c), c.settings, c.lock_table)
-                    for c in _contexts(args)
+                    for c in contexts
                 ],
                 listen=args.listen,
                 lock_table=table,

@@ -221,3 +221,18 @@ def load_all(chosen: list[Context]) -> dict[str, tuple[Context, ValidManifests]]
             f"{len(problems)} problem(s) in the targets' manifests; nothing was changed"
         )
     return loaded
+
+
+def check_apart(chosen: list[Context]) -> None:
+    """That targets do not share resources, among those whose manifests are valid now
+    (``run --all-targets`` at start: a target with bad manifests fails its own passes, it
+    does not stop the others). Raises UserError after printing the clashes."""
+    valid: dict[str, tuple[Context, ValidManifests]] = {}
+    for context in with_the_others(chosen):
+        found, manifests = problems_of(context.directory, variables=context.substitutions)
+        if not found:
+            valid[context.name or ""] = (context, manifests)
+    problems = clash_problems(valid)
+    if problems:
+        report(problems)
+        raise UserError(f"{len(problems)} resource(s) shared by targets; nothing was started")

@@ -206,3 +206,39 @@ def test_two_replicas_split_the_targets_and_one_takes_all_after_the_other_is_kil
             done.set()
             watcher.join()
     assert overlaps == []
+
+
+def test_targets_that_would_share_resources_are_refused_before_anything_starts(
+    env: Env, tmp_path: Path
+) -> None:
+    # staging moved into dev's account and region: both would own Endpoint shared-gpu.
+    project = _project(
+        tmp_path / "repo",
+        PROJECT.replace(STAGING, AMBIENT).replace(
+            f"    role_arn: arn:aws:iam::{AMBIENT}:role/sagemaker-reconciler\n", ""
+        ),
+    )
+    before = env.control.calls()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "run",
+            "--all-targets",
+            "--project",
+            project,
+            "--listen",
+            "127.0.0.1:0",
+            "--endpoint-url",
+            env.url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "targets 'dev' and 'staging' both declare Endpoint 'shared-gpu'" in done.stderr
+    assert "nothing was started" in done.stderr
+    assert env.control.calls() == before
