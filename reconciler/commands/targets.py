@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from reconciler import project as projects
 from reconciler.aws import AwsSettings
@@ -154,10 +154,6 @@ def _context(target: Target, selection: Selection, project: Project) -> Context:
         variables=dict(target.variables),
         project=project,
     )
-
-
-def with_directory(context: Context, directory: str) -> Context:
-    return replace(context, directory=directory)
 
 
 def clash_problems(loaded: Mapping[str, tuple[Context, ValidManifests]]) -> list[Problem]:
