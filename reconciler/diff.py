@@ -65,20 +65,20 @@ class FieldChange:
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
-            "before": None if self.before is ABSENT else _plain(self.before),
-            "after": None if self.after is ABSENT else _plain(self.after),
+            "before": None if self.before is ABSENT else plain(self.before),
+            "after": None if self.after is ABSENT else plain(self.after),
         }
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """`value` with every datetime (a timestamp AWS answered) as its ISO 8601 text, so that
-    the plan is JSON."""
+    it is JSON (the plan's diffs, the observer's fingerprints)."""
     if isinstance(value, _dt.datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 

@@ -16,7 +16,6 @@ bounded thread pool), and rely on botocore's retry mode for throttling. ARNs are
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 
 import structlog
 
+from reconciler.diff import plain
 from reconciler.errors import AwsError, ReconcilerError, from_aws
 from reconciler.gateway import Gateway
 from reconciler.kinds import APIS, KINDS
@@ -85,7 +85,7 @@ class LiveResource:
     def fingerprint(self) -> str:
         """Changes whenever anything we read of the resource changes."""
         return content_hash(
-            _plain(
+            plain(
                 {
                     "arn": self.arn,
                     "summary": self.summary,
@@ -94,17 +94,6 @@ class LiveResource:
                 }
             )
         )
-
-
-def _plain(value: Any) -> Any:
-    """`value` with datetimes as ISO text, so that it can be hashed as JSON."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 @dataclass

@@ -5,7 +5,6 @@ anything, exits 0 on SIGTERM; and the DynamoDB lease that keeps writers single."
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import pytest
 from reconciler.aws import AwsGateway
 from reconciler.commands.common import UserError
 from reconciler.controller.lock import LeaseLock
-from tests.support.controller import copies, http_get, metric, wait_for
+from tests.support.controller import copies, http_get, metric, serving, wait_for
 from tests.support.env import Env
 
 
@@ -42,25 +41,8 @@ def run_argv(env: Env, *args: str) -> list[str]:
 
 @contextmanager
 def controller(env: Env, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = subprocess.Popen(
-        run_argv(env, "--poll-interval", "0.01", "--debounce", "0.2", *args),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    match = re.search(r"http://(\S+)", line)
-    assert match, line + (
-        process.stderr.read() if process.stderr and process.poll() is not None else ""
-    )
-    try:
-        yield process, f"http://{match.group(1)}"
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
+    with serving(run_argv(env, "--poll-interval", "0.01", "--debounce", "0.2", *args)) as served:
+        yield served
 
 
 def test_controller_follows_git_heals_drift_and_stops_cleanly(env: Env) -> None:

@@ -22,7 +22,7 @@ import boto3
 import pytest
 
 from tests.e2e.test_targets_e2e import AMBIENT, STAGING, _endpoints
-from tests.support.controller import http_get, metric, wait_for
+from tests.support.controller import http_get, metric, serving, wait_for
 from tests.support.env import Env, copy_examples
 
 PROJECT = f"""\
@@ -60,40 +60,23 @@ def fleet(
     env: Env, project: str, *args: str, ahead: bool = False
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     head = [sys.executable, "-c", AHEAD] if ahead else [sys.executable, "-m", "reconciler"]
-    process = subprocess.Popen(
-        [
-            *head,
-            "run",
-            "--all-targets",
-            "--project",
-            project,
-            "--listen",
-            "127.0.0.1:0",
-            "--endpoint-url",
-            env.url,
-            "--poll-interval",
-            "0.01",
-            "--interval",
-            "1s",
-            *args,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    match = re.search(r"http://(\S+)", line)
-    assert match, line + (
-        process.stderr.read() if process.stderr and process.poll() is not None else ""
-    )
-    try:
-        yield process, f"http://{match.group(1)}"
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
+    with serving(
+        [*head, *_run(env, project), "--poll-interval", "0.01", "--interval", "1s", *args]
+    ) as served:
+        yield served
+
+
+def _run(env: Env, project: str) -> list[str]:
+    return [
+        "run",
+        "--all-targets",
+        "--project",
+        project,
+        "--listen",
+        "127.0.0.1:0",
+        "--endpoint-url",
+        env.url,
+    ]
 
 
 def test_a_broken_target_fails_alone_and_shows_in_metrics_and_readiness(
@@ -220,19 +203,7 @@ def test_targets_that_would_share_resources_are_refused_before_anything_starts(
     )
     before = env.control.calls()
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reconciler",
-            "run",
-            "--all-targets",
-            "--project",
-            project,
-            "--listen",
-            "127.0.0.1:0",
-            "--endpoint-url",
-            env.url,
-        ],
+        [sys.executable, "-m", "reconciler", *_run(env, project)],
         capture_output=True,
         text=True,
         timeout=60,

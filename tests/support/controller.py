@@ -3,10 +3,14 @@ server, summing a Prometheus metric, and the copy count SageMaker reports for an
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from tests.support.env import Env
@@ -46,3 +50,28 @@ def metric(text: str, name: str) -> float:
         if line.startswith(name):
             total += float(line.rsplit(" ", 1)[1])
     return total
+
+
+@contextmanager
+def serving(argv: Sequence[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A `reconciler run` process (`argv`, with ``--listen 127.0.0.1:0``) and the URL of its
+    health server, read from its first line; killed at the end if still running."""
+    process = subprocess.Popen(
+        list(argv),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r"http://(\S+)", line)
+    assert match, line + (
+        process.stderr.read() if process.stderr and process.poll() is not None else ""
+    )
+    try:
+        yield process, f"http://{match.group(1)}"
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
