@@ -198,7 +198,7 @@ def create_model_package(ctx: Context, request: JsonDict) -> JsonDict:
             approval=request.get("ModelApprovalStatus") or "PendingManualApproval",
         )
     else:
-        name = request.get("ModelPackageName")
+        name = request.get("ModelPackageName") or ""
         if not name:
             # "ModelPackageName ... This parameter is required for unversioned models"
             # (API reference CreateModelPackage). UNVERIFIED wording.
