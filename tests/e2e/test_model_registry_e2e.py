@@ -129,6 +129,10 @@ def test_approving_a_version_is_exactly_one_replace_and_apply_converges(env: Env
     # The human plan shows what the reference resolved to.
     human = env.reconciler("plan", str(env.directory))
     assert f"resolved: PrimaryContainer.ModelPackageName: {REFERENCE} → {second}" in human.out
+    markdown = env.reconciler("plan", str(env.directory), "--format", "markdown")
+    assert (
+        f"- resolved: `PrimaryContainer.ModelPackageName: {REFERENCE} → {second}`" in markdown.out
+    )
 
     run = env.apply()
     assert run.code == 0, run.out + run.err
