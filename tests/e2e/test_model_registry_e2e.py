@@ -7,6 +7,7 @@ problem at the manifest's line, and nothing is written."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -208,3 +209,22 @@ def test_validate_accepts_the_reference_and_refuses_a_misspelled_one(env: Env) -
     assert run.code == 1
     assert f"registry.yaml:{REFERENCE_LINE}:" in run.err
     assert "write model-package-group/<group>:latest-approved" in run.err
+
+
+def test_status_sees_the_pinned_version_in_sync_and_a_newly_approved_one_out_of_sync(
+    env: Env,
+) -> None:
+    deployed_with_version_1(env)
+
+    def rows() -> dict[str, dict[str, Any]]:
+        run = env.reconciler("status", str(env.directory), "--json", "--endpoint-url", env.url)
+        assert run.code == 0, run.err
+        return {r["address"]: r for r in json.loads(run.out)["resources"]}
+
+    assert {a: r["sync"] for a, r in rows().items()} == {
+        "Model/churn-xgboost": "InSync",
+        "EndpointConfig/churn": "InSync",
+        "Endpoint/churn": "InSync",
+    }
+    register(env, "Approved")
+    assert rows()["Model/churn-xgboost"]["sync"] == "OutOfSync"
