@@ -31,6 +31,7 @@ else SageMaker answers.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -64,9 +65,21 @@ class FieldChange:
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
-            "before": None if self.before is ABSENT else self.before,
-            "after": None if self.after is ABSENT else self.after,
+            "before": None if self.before is ABSENT else _plain(self.before),
+            "after": None if self.after is ABSENT else _plain(self.after),
         }
+
+
+def _plain(value: Any) -> Any:
+    """`value` with every datetime (a timestamp AWS answered) as its ISO 8601 text, so that
+    the plan is JSON."""
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _pattern(path: str) -> str:
@@ -89,9 +102,33 @@ def _same(a: Any, b: Any) -> bool:
     # SageMaker answers 2.0 for a float field given as 2; booleans are not numbers.
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
+    if isinstance(b, _dt.datetime):
+        # A timestamp member comes back a datetime; the manifest writes it as an ISO 8601
+        # string, a YAML timestamp or epoch seconds: the same second is the same value.
+        wanted = _instant(a)
+        return wanted is not None and wanted == _instant(b)
     if isinstance(a, int | float) and isinstance(b, int | float):
         return float(a) == float(b)
     return bool(a == b)
+
+
+def _instant(value: Any) -> _dt.datetime | None:
+    """The UTC second a timestamp value names, as botocore sends it: a datetime or ISO 8601
+    string without a zone is UTC (botocore ``parse_to_aware_datetime``); None: no timestamp."""
+    if isinstance(value, int | float):
+        moment = _dt.datetime.fromtimestamp(value, _dt.UTC)
+    elif isinstance(value, _dt.datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = _dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.UTC)
+    return moment.astimezone(_dt.UTC).replace(microsecond=0)
 
 
 def _empty(value: Any) -> bool:

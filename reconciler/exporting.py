@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from reconciler.diff import drop_defaults
 from reconciler.kinds import HOSTING_KINDS, KINDS
+from reconciler.kinds.base import Reference, put_value
 from reconciler.manifests.names import name_problem
 from reconciler.planning.sensitive import mask_spec
 from reconciler.resources import API_VERSION, TAG_PREFIX, JsonDict, Kind
@@ -107,11 +108,15 @@ def to_manifest(
     description: JsonDict,
     tags: dict[str, str],
     logical_names: dict[tuple[Kind, str], str],
+    by_arn: dict[tuple[Kind, str], str] | None = None,
 ) -> Exported:
     """The manifest for one live resource.
 
     logical_names: (kind, physical name) → metadata.name of every exported resource, so
                    that references point at manifests
+    by_arn:        (kind, lower-cased ARN) → physical name of every exported resource, so
+                   that a field holding a resource's ARN once applied (an alarm action's
+                   scaling policy) names its manifest as a person writes it
     """
     info = KINDS[kind]
     spec = drop_defaults(info.live_spec(copy.deepcopy(description)), info.server_defaults)
@@ -120,6 +125,7 @@ def to_manifest(
             logical = logical_names.get((reference.kind, target))
             if logical is not None and logical != target:
                 reference.put(spec, path, logical)
+    _name_by_arn(info.references, spec, logical_names, by_arn or {})
     masked: list[str] = []
     spec = mask_spec(spec, replacement=PLACEHOLDER, found=masked)
     metadata: JsonDict = {"name": logical_names.get((kind, name), logical_name(kind, name))}
@@ -143,3 +149,23 @@ def to_manifest(
     if name_problem(kind, str(metadata["name"])) is not None:
         warnings.append(f"{kind}/{name}: its name does not fit the manifest name rules; rename it")
     return Exported(kind, str(metadata["name"]), document, warnings)
+
+
+def _name_by_arn(
+    references: tuple[Reference, ...],
+    spec: JsonDict,
+    logical_names: dict[tuple[Kind, str], str],
+    by_arn: dict[tuple[Kind, str], str],
+) -> None:
+    """Each ARN in an ``arn_at_apply`` field of `spec` that is an exported resource's,
+    written as the reference a manifest gives it (``ScalingPolicy/<name>``): apply reads the
+    ARN again, so the manifest keeps naming the resource when AWS gives it a new ARN. An
+    ARN of anything not exported (an SNS topic, a policy left out) stays as it is."""
+    for reference in references:
+        if not reference.arn_at_apply:
+            continue
+        for path, value in reference.values_in(spec):
+            physical = by_arn.get((reference.kind, value.lower()))
+            logical = logical_names.get((reference.kind, physical)) if physical else None
+            if logical is not None:
+                put_value(spec, path, reference.written(logical))

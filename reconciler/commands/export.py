@@ -90,8 +90,9 @@ def run(
         raise UserError(f"no resource named {name} of kind {', '.join(map(str, chosen_kinds))}")
 
     logical = {(r.kind, r.name): logical_name(r.kind, r.name) for r in selected}
+    by_arn = {(r.kind, r.arn.lower()): r.name for r in selected if r.arn}
     exported = [
-        to_manifest(r.kind, r.name, r.description or {}, r.tags, logical)
+        to_manifest(r.kind, r.name, r.description or {}, r.tags, logical, by_arn)
         for r in selected
         if r.description
     ]

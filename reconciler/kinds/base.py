@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from reconciler.apimodel import input_shape
 from reconciler.diff import (
     ABSENT,
     FieldChange,
@@ -72,6 +73,14 @@ class Reference:
         match = re.fullmatch(self.within, value)
         assert match is not None
         return value[: match.start("name")] + name + value[match.end("name") :]
+
+    def written(self, name: str) -> str:
+        """How a manifest names `name` in an ``arn_at_apply`` field, where the live value
+        is an ARN: ``<Kind>/<name>`` (what `within` reads back)."""
+        assert self.arn_at_apply, "only a field that holds ARNs once applied is written so"
+        value = f"{self.kind}/{name}"
+        assert self.name_in(value) == name, f"{self.within} does not read {value}"
+        return value
 
     def put(self, spec: JsonDict, path: SpecPath, name: str) -> None:
         """Make the reference at `path` of `spec` name `name`."""
@@ -308,8 +317,14 @@ class KindInfo:
                        -> bool`` for defaults that depend on other fields (holder: the
                        object that holds the field; spec: the whole spec). ``export`` leaves
                        these out, and a replace's diff against the version it supersedes
-                       does not show them; they never decide anything (an undeclared live
-                       field is never drift, see diff.py)
+                       does not show them; they decide nothing (an undeclared live field is
+                       never drift, see diff.py) but for a kind ``dropped_from_live``
+    dropped_from_live: for a kind that cannot carry the record of the last apply (it cannot
+                       be tagged) and whose put keeps what a put leaves out (a scaling
+                       policy): a live field of its Create request that the manifest does
+                       not declare and whose value is not a server default is taken as one
+                       declared before and dropped since (or set outside git) — the record,
+                       read off the live resource; only replacing the resource unsets it
     account_references: fields whose value may name something in the account that the
                        plan resolves to a pinned value first (:class:`AccountReference`;
                        its KindApi's ``pins`` reads them)
@@ -360,6 +375,7 @@ class KindInfo:
     key: Callable[[str], JsonDict] | None = None
     export_name: Callable[[str], str] | None = None
     tag_calls: tuple[str, str] = ("AddTags", "DeleteTags")
+    dropped_from_live: bool = False
     rules: KindRules = field(default_factory=KindRules)
     account_references: tuple[AccountReference, ...] = ()
 
@@ -436,7 +452,10 @@ class KindInfo:
     ) -> list[FieldChange]:
         """What it takes to turn the described live resource into `spec` (both sides in the
         Create-request shape; unordered and keyed lists respected): the declared fields that
-        differ, and the live fields `dropped` says were declared at the last apply."""
+        differ, and the live fields `dropped` says were declared at the last apply (for a
+        kind ``dropped_from_live``, when no record says: those set beyond the manifest)."""
+        if dropped is None and self.dropped_from_live:
+            dropped = self.set_beyond(spec, description, ignore)
         return compare(
             self.comparable(spec),
             self.live_spec(description),
@@ -445,6 +464,43 @@ class KindInfo:
             keyed=self.keyed,
             dropped=dropped if dropped is not None else _never_declared,
         )
+
+    def set_beyond(
+        self, spec: JsonDict, description: JsonDict, ignore: tuple[str, ...] = ()
+    ) -> Callable[[str], bool]:
+        """Which live leaf paths are set beyond what `spec` declares: fields of the Create
+        request with a value that is not the server's default (an empty list or map is
+        no value). A field of the answer that is no request member (one a newer API
+        release answers) is never one of them."""
+        live = drop_defaults(self.live_spec(description), self.server_defaults)
+        beyond = tuple(
+            change.path
+            for change in compare(
+                self.comparable(spec),
+                live,
+                ignore=ignore,
+                server_defaults=(),
+                unordered=self.unordered,
+                keyed=self.keyed,
+            )
+            if change.after is ABSENT
+            and not (isinstance(change.before, dict | list) and not change.before)
+            and self.is_request_member(change.path)
+        )
+        return lambda leaf: covered(leaf, beyond) if beyond else False
+
+    def is_request_member(self, path: str) -> bool:
+        """`path` (a diff path: dotted, list steps in brackets) names a member of the
+        kind's Create request."""
+        shape: Any = input_shape(self.create_operation, self.service)
+        for part in re.sub(r"\[[^\]]*\]", "", path).split("."):
+            while getattr(shape, "type_name", "") == "list":
+                shape = shape.member
+            members = getattr(shape, "members", None)
+            if members is None or part not in members:
+                return False
+            shape = members[part]
+        return True
 
     def shown_differences(
         self, spec: JsonDict, description: JsonDict, ignore: tuple[str, ...] = ()

@@ -19,9 +19,16 @@ research-autoscaling §3):
   stricter, so a name AWS refuses never gets this far.
 - Schedule: ``at(yyyy-mm-ddThh:mm:ss)``, ``rate(value unit)`` (unit minute(s), hour(s),
   day(s)), ``cron(six fields)`` (the model's Schedule documentation); checked here.
-- DescribeScheduledActions answers StartTime/EndTime as timestamps; how they compare with
-  what a manifest writes is unverified, so they are sent with every put but not compared
-  (``write_only``): a change to them alone is not seen as drift.
+- StartTime/EndTime are timestamps "in UTC" (AAS model); the JSON protocol carries them
+  as epoch seconds, which botocore answers as datetimes: they are compared as the UTC
+  second they name, whichever way the manifest writes them (reconciler.diff). Whether AWS
+  keeps sub-minute precision is unverified.
+- It cannot carry the record of the last apply (no tags), and a put keeps the Schedule,
+  Timezone and ScalableTargetAction it leaves out ("specify the parameters that you want
+  to change"): a live field the manifest leaves out, not a default, was declared before
+  and is unset by putting the action anew (``dropped_from_live``; "If a time zone is not
+  provided, UTC is used by default", AAS model, so an echoed "UTC" is none — whether AWS
+  echoes it is unverified).
 """
 
 from __future__ import annotations
@@ -114,8 +121,9 @@ INFO = KindInfo(
     ),
     # Its target and its name are what it is.
     create_only=IDENTITY,
-    write_only=("StartTime", "EndTime"),
     live_spec=live_spec,
+    server_defaults={"Timezone": "UTC"},
+    dropped_from_live=True,
     status_key=None,
     timeout=120.0,
     plan_update=lambda diff: UpdatePlan(["PutScheduledAction"], "scheduled action changed"),

@@ -21,9 +21,10 @@ on a resource goes first; an old version goes once its users have moved).
 from __future__ import annotations
 
 import copy
+import heapq
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
@@ -547,7 +548,17 @@ class _Planner:
         change in place would make the first apply replace it — refuse instead."""
         if live.description is None:
             return True
-        fixed = desired.info.create_only_changes(_live_changes(desired, live), desired.spec)
+        changes = _live_changes(desired, live)
+        fixed = desired.info.create_only_changes(changes, desired.spec)
+        beyond = _set_beyond(desired.info, changes)
+        for change in beyond:
+            self.problem(
+                desired,
+                f"cannot adopt {desired.kind} {live.name}: {change.path} is set ({change.before}) "
+                "and the manifest leaves it out, which only replacing it can make true; declare "
+                "it in the manifest",
+                _spec_path(desired.spec, change.path.rsplit(".", 1)[0], set()),
+            )
         for change in fixed:
             self.problem(
                 desired,
@@ -555,7 +566,7 @@ class _Planner:
                 f"manifest {change.after}) and cannot change without replacing it; make the manifest match",
                 _spec_path(desired.spec, change.path, set(desired.info.keyed.values())),
             )
-        return not fixed
+        return not fixed and not beyond
 
     def create(self, desired: Desired) -> Change:
         return self.change(
@@ -673,6 +684,12 @@ class _Planner:
         elif create_only:
             fields = ", ".join(c.path for c in create_only)
             replace_reason = ReasonCode.CREATE_ONLY_CHANGED, f"{fields} cannot change in place"
+        elif beyond := _set_beyond(desired.info, diff):
+            fields = ", ".join(c.path for c in beyond)
+            replace_reason = (
+                ReasonCode.CREATE_ONLY_CHANGED,
+                f"{fields} no longer declared, and a put keeps what it leaves out",
+            )
         else:
             host = self.replaced_host(desired)
             moves_out = desired.info.moves_out
@@ -896,7 +913,6 @@ class _Planner:
         """Creates/updates in dependency order, deletes after them in reverse kind order;
         record what each delete (and each replace's delete half) must wait for."""
         changes = self.plan.changes
-        by_address = {c.address: c for c in changes}
         live_of = {c.address: self.live.get(c.kind, c.physical_name) for c in changes}
         by_arn = {(r.kind, r.arn.lower()): r for r in self.live.resources.values() if r.arn}
 
@@ -957,27 +973,14 @@ class _Planner:
             ) or (change.action is Action.UPDATE and waits):
                 change.delete_after = sorted(waits)
 
-        def rank(change: Change) -> tuple[int, str]:
-            return (_RANK.get(change.kind, len(_RANK)), change.address)
-
+        # Shown as apply goes: creates and updates kind by kind, deletes in reverse kind
+        # order, each change after those it waits for (a rollback alarm before the
+        # endpoint that names it, although alarms come after endpoints in kind order).
         forward = [c for c in changes if c.action is not Action.DELETE]
-        graph = {c.address: {d for d in c.depends_on if d in by_address} for c in forward}
-        sorter = TopologicalSorter(graph)
-        sorter.prepare()
-        ordered: list[Change] = []
-        while sorter.is_active():
-            ready = sorted((by_address[a] for a in sorter.get_ready()), key=rank)
-            ordered.extend(ready)
-            sorter.done(*(c.address for c in ready))
-        # Kind by kind (kind order follows references), dependency order within a kind
-        # (a base inference component before its adapters).
-        position = {c.address: i for i, c in enumerate(ordered)}
-        ordered.sort(key=lambda c: (_RANK.get(c.kind, len(_RANK)), position[c.address]))
-        deletes = sorted(
-            (c for c in changes if c.action is Action.DELETE),
-            key=lambda c: (-_RANK.get(c.kind, 0), c.address),
+        deletes = [c for c in changes if c.action is Action.DELETE]
+        self.plan.changes = _in_order(forward, lambda c: _RANK.get(c.kind, len(_RANK))) + _in_order(
+            deletes, lambda c: -_RANK.get(c.kind, 0)
         )
-        self.plan.changes = ordered + deletes
 
     # -- the whole pass ----------------------------------------------------------------
     def run(self) -> Plan:
@@ -1017,6 +1020,34 @@ class _Planner:
             if key in relevant
         }
         return self.plan
+
+
+def _set_beyond(info: KindInfo, diff: list[FieldChange]) -> list[FieldChange]:
+    """The live fields a kind that keeps no record has beyond its manifest (see
+    ``KindInfo.dropped_from_live``): only a new resource is without them."""
+    return [c for c in diff if c.after is ABSENT] if info.dropped_from_live else []
+
+
+def _in_order(changes: list[Change], rank: Callable[[Change], int]) -> list[Change]:
+    """`changes`, each after those of them it depends on, and otherwise by `rank` and
+    address: of the changes whose dependencies are shown, the lowest rank goes next, so
+    kinds stay together wherever their references allow (a base inference component
+    before its adapters, an endpoint's rollback alarm before the endpoint)."""
+    by_address = {c.address: c for c in changes}
+    sorter = TopologicalSorter(
+        {c.address: {d for d in c.depends_on if d in by_address} for c in changes}
+    )
+    sorter.prepare()
+    ready = [(rank(by_address[a]), a) for a in sorter.get_ready()]
+    heapq.heapify(ready)
+    ordered: list[Change] = []
+    while ready:
+        _, address = heapq.heappop(ready)
+        ordered.append(by_address[address])
+        sorter.done(address)
+        for freed in sorter.get_ready():
+            heapq.heappush(ready, (rank(by_address[freed]), freed))
+    return ordered
 
 
 def _ownership_tags(resource: LiveResource) -> list[str]:

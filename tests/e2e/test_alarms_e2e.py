@@ -229,3 +229,123 @@ def test_a_scheduled_action_is_put_on_its_target_and_goes_with_it(env: Env) -> N
     assert run.code == 0, run.out + run.err
     assert aas.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"] == []
     assert aas.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
+
+
+def test_a_hand_made_alarm_on_a_hand_made_policy_is_exported_by_reference_and_adopted(
+    env: Env, tmp_path: Any
+) -> None:
+    """The scale-out-from-zero pattern made by hand, as the developer guide's commands do
+    (the alarm's action is the policy's ARN), exported: the alarm names the policy as a
+    hand-written manifest does, and adopting the export only tags."""
+    assert env.apply().code == 0
+    aas = _client(env, "application-autoscaling")
+    aas.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId=CHAT,
+        ScalableDimension=COPY_COUNT,
+        MinCapacity=0,
+        MaxCapacity=3,
+    )
+    policy_arn = aas.put_scaling_policy(
+        PolicyName="by-hand-scale-out",
+        ServiceNamespace="sagemaker",
+        ResourceId=CHAT,
+        ScalableDimension=COPY_COUNT,
+        PolicyType="StepScaling",
+        StepScalingPolicyConfiguration={
+            "AdjustmentType": "ChangeInCapacity",
+            "MetricAggregationType": "Maximum",
+            "Cooldown": 60,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+        },
+    )["PolicyARN"]
+    topic = "arn:aws:sns:us-east-1:123456789012:on-call"
+    _client(env, "cloudwatch").put_metric_alarm(
+        AlarmName="by-hand-no-capacity",
+        AlarmActions=[policy_arn, topic],
+        ComparisonOperator="GreaterThanThreshold",
+        DatapointsToAlarm=1,
+        Dimensions=[{"Name": "InferenceComponentName", "Value": "llama-chat"}],
+        EvaluationPeriods=1,
+        MetricName="NoCapacityInvocationFailures",
+        Namespace="AWS/SageMaker",
+        Period=60,
+        Statistic="Sum",
+        Threshold=1,
+    )
+    out = tmp_path / "exported.yaml"
+    run = env.reconciler(
+        "export",
+        "--kind",
+        "ScalingPolicy",
+        "--kind",
+        "Alarm",
+        "--kind",
+        "ScalableTarget",
+        "--out",
+        str(out),
+        "--endpoint-url",
+        env.url,
+    )
+    assert run.code == 0, run.err
+    import yaml
+
+    documents = list(yaml.safe_load_all(out.read_text()))
+    assert {(d["kind"], d["metadata"]["name"]) for d in documents} == {
+        ("ScalableTarget", "llama-chat-copies"),
+        ("ScalingPolicy", "by-hand-scale-out"),
+        ("Alarm", "by-hand-no-capacity"),
+    }
+    alarm = next(d for d in documents if d["kind"] == "Alarm")
+    # The policy by its manifest; the topic, which is no exported resource, as it is.
+    assert alarm["spec"]["AlarmActions"] == ["ScalingPolicy/by-hand-scale-out", topic]
+    assert "arn:aws:autoscaling" not in out.read_text()
+
+    (env.directory / FILE).write_text(out.read_text())
+    planned = env.plan_json()
+    (alarm_change,) = [c for c in planned["changes"] if c["address"].startswith("Alarm/")]
+    # Adopted after the policy it names, with its ownership tags only.
+    assert alarm_change["depends_on"] == ["ScalingPolicy/by-hand-scale-out"]
+    assert alarm_change["operations"] == ["TagResource"]
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    # The target's and the alarm's ownership tags; nothing put again.
+    assert writes == {"TagResource": 2}, output
+    (live,) = _alarms(env)
+    assert live["AlarmActions"] == [policy_arn, topic]
+    assert not env.plan_json()["changes"]
+
+
+def test_a_scheduled_actions_start_and_end_are_compared_and_a_dropped_end_is_unset(
+    env: Env,
+) -> None:
+    """StartTime and EndTime go to AWS as epoch seconds and come back as datetimes: the
+    manifest's ISO 8601 strings match them; an end time the manifest drops is seen (a
+    scheduled action keeps no record) and gone after one apply."""
+    bounded = SCHEDULED + '  StartTime: "2026-12-24T18:00:00Z"\n  EndTime: "2027-01-06T00:00:00Z"\n'
+    target = SCALE_FROM_ZERO.split("---\n")[0]
+    (env.directory / FILE).write_text(target + bounded)
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    aas = _client(env, "application-autoscaling")
+    (action,) = aas.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
+    assert action["StartTime"].timestamp() == 1798135200  # botocore's datetime
+    assert not env.plan_json()["changes"]
+
+    # A new start is one put.
+    env.edit(FILE, "2026-12-24T18:00:00Z", "2026-12-24T19:00:00+01:00")
+    assert not env.plan_json()["changes"]  # the same instant
+    env.edit(FILE, "2026-12-24T19:00:00+01:00", "2026-12-24T20:00:00Z")
+    code, writes, output = env.writes_during()
+    assert code == 0 and writes == {"PutScheduledAction": 1}, output
+
+    # The end dropped: the action is put anew without it.
+    env.edit(FILE, '  EndTime: "2027-01-06T00:00:00Z"\n', "")
+    (change,) = env.plan_json()["changes"]
+    assert [d["path"] for d in change["diff"]] == ["EndTime"]
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"DeleteScheduledAction": 1, "PutScheduledAction": 1}, output
+    (action,) = aas.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
+    assert "EndTime" not in action
+    assert not env.plan_json()["changes"]

@@ -187,3 +187,42 @@ def test_a_hand_made_target_and_policy_are_exported_and_adopted_with_tags_only(
     assert code == 0, output
     assert writes == {"TagResource": 1}, output
     assert not env.plan_json()["changes"]
+
+
+def test_a_field_dropped_from_a_policy_is_unset_by_putting_the_policy_anew(env: Env) -> None:
+    """A policy cannot carry the record of the last apply; a field the manifest dropped is
+    still seen (its live value is not AWS's default) and is gone after one apply. The
+    defaults AWS may echo (the emulator answers them with ``--server-fields extra``) are
+    not drift."""
+    env.control.set_server_fields("extra")
+    path = env.directory / "shared-gpu" / "llama-chat-autoscaling.yaml"
+    path.write_text(AUTOSCALING + "    ScaleInCooldown: 600\n")
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    aas = _autoscaling(env)
+    (policy,) = aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    config = policy["TargetTrackingScalingPolicyConfiguration"]
+    assert config["ScaleInCooldown"] == 600
+    # Echoed, never sent: the default scale-out cooldown and scale-in enabled.
+    assert (config["ScaleOutCooldown"], config["DisableScaleIn"]) == (300, False)
+    assert not env.plan_json()["changes"]
+
+    path.write_text(AUTOSCALING)
+    planned = env.plan_json()
+    (change,) = planned["changes"]
+    assert (change["address"], change["action"]) == (
+        "ScalingPolicy/llama-chat-invocations",
+        "replace",
+    )
+    assert [(d["path"], d["before"], d["after"]) for d in change["diff"]] == [
+        ("TargetTrackingScalingPolicyConfiguration.ScaleInCooldown", 600, None)
+    ]
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes == {"DeleteScalingPolicy": 1, "PutScalingPolicy": 1}, output
+    (policy,) = aas.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    # Back to the default, as a policy put without it has.
+    assert policy["TargetTrackingScalingPolicyConfiguration"]["ScaleInCooldown"] == 300
+    assert not env.plan_json()["changes"]
+    code, writes, output = env.writes_during()
+    assert code == 0 and writes == {}, output

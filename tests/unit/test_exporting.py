@@ -297,3 +297,35 @@ def test_drop_defaults_is_exact() -> None:
         "E": {},
     }
     assert drop_defaults({"A": {"B": 2}}, defaults) == {"A": {"B": 2}}
+
+
+POLICY = "sagemaker/inference-component/chat/sagemaker:inference-component:DesiredCopyCount/out"
+POLICY_ARN = (
+    "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0b9c1d2e:"
+    "resource/sagemaker/inference-component/chat:policyName/out"
+)
+TOPIC = "arn:aws:sns:us-east-1:123456789012:on-call"
+OTHER_POLICY_ARN = POLICY_ARN.replace("policyName/out", "policyName/not-exported")
+
+
+def test_an_alarm_action_on_an_exported_policy_names_the_policy_as_a_manifest_does() -> None:
+    description = {
+        "AlarmName": "chat-no-capacity",
+        "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:chat-no-capacity",
+        "AlarmActions": [POLICY_ARN, TOPIC],
+        "OKActions": [OTHER_POLICY_ARN],
+        "MetricName": "NoCapacityInvocationFailures",
+        "Threshold": 1.0,
+    }
+    logical = {(Kind.SCALING_POLICY, POLICY): "out", (Kind.ALARM, "chat-no-capacity"): "x"}
+    by_arn = {(Kind.SCALING_POLICY, POLICY_ARN.lower()): POLICY}
+    spec = to_manifest(Kind.ALARM, "chat-no-capacity", description, {}, logical, by_arn).document[
+        "spec"
+    ]
+    # The exported policy by its manifest name (apply reads its ARN again); the topic and a
+    # policy left out of the export stay the ARNs they are.
+    assert spec["AlarmActions"] == ["ScalingPolicy/out", TOPIC]
+    assert spec["OKActions"] == [OTHER_POLICY_ARN]
+    # Without the exported policies' ARNs, nothing is rewritten.
+    alone = to_manifest(Kind.ALARM, "chat-no-capacity", description, {}, logical).document["spec"]
+    assert alone["AlarmActions"] == description["AlarmActions"]

@@ -190,7 +190,8 @@ def test_an_action_that_is_an_arn_already_is_sent_as_written() -> None:
     assert put.depends_on == []
 
 
-def test_an_endpoint_names_its_rollback_alarm_and_is_updated_after_it() -> None:
+def rollback_fleet() -> list[Manifest]:
+    """The fleet with the IC-hosting endpoint rolled back by a declared alarm."""
     rollback = manifest(
         Kind.ALARM,
         "shared-errors",
@@ -213,6 +214,25 @@ def test_an_endpoint_names_its_rollback_alarm_and_is_updated_after_it() -> None:
         },
         "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "shared-errors"}]},
     }
+    return manifests
+
+
+def shown_after_what_they_wait_for(result: Plan) -> list[str]:
+    """The plan's addresses, in the order shown, once checked that each change is shown
+    after every change of the plan it depends on."""
+    order = [c.address for c in result.changes]
+    for change in result.changes:
+        for dependency in change.depends_on:
+            if dependency in order:
+                assert order.index(dependency) < order.index(change.address), (
+                    f"{change.address} shown before {dependency}, which it waits for: {order}"
+                )
+    return order
+
+
+def test_an_endpoint_names_its_rollback_alarm_and_is_updated_after_it() -> None:
+    manifests = rollback_fleet()
+    endpoint = next(m for m in manifests if m.address == "Endpoint/shared")
     result = plan(manifests, converged([]), owner="default")
     assert not result.problems
     changes = {c.address: c for c in result.changes}
@@ -223,6 +243,28 @@ def test_an_endpoint_names_its_rollback_alarm_and_is_updated_after_it() -> None:
     ]
     (problem,) = plan([*fleet()[:2], endpoint], converged([]), owner="default").problems
     assert "Alarm/missing" in problem.message
+
+
+def test_the_plan_shows_a_rollback_alarm_before_the_endpoint_that_names_it() -> None:
+    # Alarms come after endpoints in kind order; the endpoint waits for the alarm it names.
+    created = plan(rollback_fleet(), converged([]), owner="default")
+    order = shown_after_what_they_wait_for(created)
+    assert order.index("Alarm/shared-errors") < order.index("Endpoint/shared")
+    # Kinds stay together wherever references allow: the models and configs first.
+    assert order.index("EndpointConfig/shared") < order.index("Alarm/shared-errors")
+    # Removed: shown as apply runs it, what waits after what it waits for.
+    shown_after_what_they_wait_for(plan([], converged(rollback_fleet()), owner="default"))
+
+
+def test_the_scale_from_zero_plan_is_shown_in_dependency_order_both_ways() -> None:
+    created = shown_after_what_they_wait_for(
+        plan(scale_from_zero(), converged([]), owner="default")
+    )
+    assert created.index("ScalingPolicy/chat-scale-out") < created.index("Alarm/chat-no-capacity")
+    live = converged(scale_from_zero())
+    owned_through_parents(live)
+    removed = shown_after_what_they_wait_for(plan(fleet(), live, owner="default"))
+    assert removed.index("Alarm/chat-no-capacity") < removed.index("ScalingPolicy/chat-scale-out")
 
 
 def test_target_tracking_alarms_are_application_auto_scalings_and_never_listed() -> None:
@@ -485,3 +527,77 @@ def test_an_alarms_tags_change_with_tag_resource_never_a_put() -> None:
     assert changes_of(plan(manifests, live, owner="default")) == {
         "Alarm/chat-no-capacity": ("update", ["TagResource"])
     }
+
+
+ACTION_NAME = f"{TARGET_NAME}/chat-evenings"
+
+
+def bounded(**times: object) -> Manifest:
+    action = scheduled()
+    action.spec.update(times)
+    return action
+
+
+def live_action(state: Any) -> dict[str, Any]:
+    found = state.get(Kind.SCHEDULED_ACTION, ACTION_NAME)
+    assert found is not None and found.description is not None
+    description: dict[str, Any] = found.description
+    return description
+
+
+def test_start_and_end_times_are_compared_as_the_second_they_name() -> None:
+    import datetime as dt
+
+    manifests = [*fleet(), target(), bounded(StartTime="2026-12-24T18:00:00Z")]
+    live = converged(manifests)
+    owned_through_parents(live)
+    # DescribeScheduledActions answers epoch seconds, which botocore makes a datetime in
+    # the local zone: the same instant is no change, whatever zone it is shown in.
+    berlin = dt.timezone(dt.timedelta(hours=1))
+    live_action(live)["StartTime"] = dt.datetime(2026, 12, 24, 19, 0, tzinfo=berlin)
+    assert not plan(manifests, live, owner="default").has_changes
+    # Written with an offset, or as epoch seconds, it is the same value.
+    for same in ("2026-12-24T19:00:00+01:00", 1798135200):
+        assert not plan(
+            [*fleet(), target(), bounded(StartTime=same)], live, owner="default"
+        ).has_changes
+    # Another start: one PutScheduledAction.
+    later = [*fleet(), target(), bounded(StartTime="2026-12-24T20:00:00Z")]
+    assert changes_of(plan(later, live, owner="default")) == {
+        "ScheduledAction/chat-evenings": ("update", ["PutScheduledAction"])
+    }
+
+
+def test_an_end_time_dropped_from_a_scheduled_action_is_seen_and_put_anew() -> None:
+    import datetime as dt
+
+    live = converged([*fleet(), target(), bounded(EndTime="2027-01-06T00:00:00Z")])
+    owned_through_parents(live)
+    live_action(live)["EndTime"] = dt.datetime(2027, 1, 6, tzinfo=dt.UTC)
+    assert changes_of(plan([*fleet(), target(), scheduled()], live, owner="default")) == {
+        "ScheduledAction/chat-evenings": (
+            "replace",
+            ["DeleteScheduledAction", "PutScheduledAction"],
+        )
+    }
+    # A Timezone of UTC is what AWS uses when none is given: no change if it answers one.
+    live = converged([*fleet(), target(), scheduled()])
+    owned_through_parents(live)
+    live_action(live)["Timezone"] = "UTC"
+    assert not plan([*fleet(), target(), scheduled()], live, owner="default").has_changes
+
+
+def test_a_policy_put_anew_for_a_dropped_field_puts_its_alarm_again() -> None:
+    # The step policy was applied with a MinAdjustmentMagnitude the manifest has dropped:
+    # only a new policy is without it, and the new policy has a new ARN.
+    declared = step_policy()
+    declared.spec["StepScalingPolicyConfiguration"]["MinAdjustmentMagnitude"] = 2
+    live = converged([*fleet(), target(), declared, alarm()])
+    owned_through_parents(live)
+    result = plan(scale_from_zero(), live, owner="default")
+    assert changes_of(result) == {
+        "ScalingPolicy/chat-scale-out": ("replace", ["DeleteScalingPolicy", "PutScalingPolicy"]),
+        "Alarm/chat-no-capacity": ("update", ["PutMetricAlarm"]),
+    }
+    put = next(c for c in result.changes if c.kind is Kind.ALARM)
+    assert "ScalingPolicy/chat-scale-out" in put.depends_on

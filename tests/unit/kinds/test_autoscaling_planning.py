@@ -285,3 +285,82 @@ def test_adopting_a_target_is_one_tag_resource_and_its_policy_follows_it() -> No
     assert changes_of(plan(manifests, live, owner="default")) == {
         "ScalableTarget/chat-copies": ("update", ["TagResource"])
     }
+
+
+POLICY_NAME = f"{TARGET_NAME}/chat-invocations"
+
+
+def tracking(state: Any) -> dict[str, Any]:
+    live = state.get(Kind.SCALING_POLICY, POLICY_NAME)
+    assert live is not None and live.description is not None
+    config: dict[str, Any] = live.description["TargetTrackingScalingPolicyConfiguration"]
+    return config
+
+
+def with_cooldown(seconds: int) -> Manifest:
+    declared = policy()
+    declared.spec["TargetTrackingScalingPolicyConfiguration"]["ScaleInCooldown"] = seconds
+    return declared
+
+
+def test_a_field_dropped_from_a_policy_replaces_it_although_no_record_can_say_so() -> None:
+    # Applied with a scale-in cooldown of 600 s; the manifest drops it. A policy carries no
+    # record (it cannot be tagged): the live value, which is not AWS's default, says so.
+    live = converged([*fleet(), target(), with_cooldown(600)])
+    owned_through_parents(live)
+    result = plan(scaled(1), live, owner="default")
+    assert changes_of(result) == {
+        "ScalingPolicy/chat-invocations": ("replace", ["DeleteScalingPolicy", "PutScalingPolicy"])
+    }
+    (change,) = [c for c in result.changes if c.action is Action.REPLACE]
+    assert [(d.path, d.before) for d in change.diff] == [
+        ("TargetTrackingScalingPolicyConfiguration.ScaleInCooldown", 600)
+    ]
+    assert "ScaleInCooldown no longer declared" in change.reason
+
+
+def test_what_aws_fills_in_a_policy_is_no_dropped_field() -> None:
+    # DescribeScalingPolicies may echo the documented defaults nobody sent (unverified):
+    # 300 s cooldowns and scale-in enabled are no change.
+    live = converged(scaled(1))
+    owned_through_parents(live)
+    tracking(live).update(
+        {"ScaleInCooldown": 300, "ScaleOutCooldown": 300, "DisableScaleIn": False}
+    )
+    assert not plan(scaled(1), live, owner="default").has_changes
+    # A value other than the default was declared once (or set by hand): a change.
+    tracking(live)["DisableScaleIn"] = True
+    assert changes_of(plan(scaled(1), live, owner="default")) == {
+        "ScalingPolicy/chat-invocations": ("replace", ["DeleteScalingPolicy", "PutScalingPolicy"])
+    }
+    # A field the answer has that is no PutScalingPolicy member is never one.
+    tracking(live).pop("DisableScaleIn")
+    tracking(live)["FromANewerRelease"] = "x"
+    assert not plan(scaled(1), live, owner="default").has_changes
+
+
+def test_a_declared_field_that_changes_is_still_one_put() -> None:
+    live = converged([*fleet(), target(), with_cooldown(600)])
+    owned_through_parents(live)
+    assert changes_of(plan([*fleet(), target(), with_cooldown(900)], live, owner="default")) == {
+        "ScalingPolicy/chat-invocations": ("update", ["PutScalingPolicy"])
+    }
+
+
+def test_adopting_a_policy_set_beyond_its_manifest_is_refused() -> None:
+    manifests = [
+        dataclasses.replace(m, annotations=dataclasses.replace(m.annotations, adopt=True))
+        if m.kind in (Kind.SCALABLE_TARGET, Kind.SCALING_POLICY)
+        else m
+        for m in scaled(1)
+    ]
+    live = converged([*fleet(), target(), with_cooldown(600)])
+    by_hand = live.get(Kind.SCALABLE_TARGET, TARGET_NAME)
+    assert by_hand is not None
+    by_hand.tags = {}
+    owned_through_parents(live)
+    result = plan(manifests, live, owner="default")
+    (problem,) = result.problems
+    assert problem.address == "ScalingPolicy/chat-invocations"
+    assert "ScaleInCooldown is set (600)" in problem.message
+    assert "declare it" in problem.message
