@@ -10,14 +10,19 @@ in ``.importlinter`` keep it so). The errors a user can act on are raised here a
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from reconciler.errors import PermanentError, TemporaryError
+from reconciler.apimodel import format_path
+from reconciler.errors import AwsError, PermanentError, TemporaryError, from_aws
 from reconciler.gateway import Gateway
-from reconciler.kinds import APIS
+from reconciler.kinds import APIS, KINDS
+from reconciler.kinds.api import Pin
+from reconciler.kinds.base import put_value
 from reconciler.kinds.capacity import Count, Packing, packings
 from reconciler.manifests import load, preflight_problems
 from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
@@ -83,6 +88,57 @@ def physical_names(manifests: list[Manifest], owner: str) -> dict[tuple[str, str
     }
 
 
+@dataclass
+class Pinned:
+    """The manifests with their account references pinned (``KindInfo.account_references``:
+    a Model's ``model-package-group/<group>:latest-approved``): specs hold the values the
+    account answered now, so names, hashes and the plan follow them.
+
+    pins:     address → its references as resolved (shown by the plan)
+    problems: references that resolve to nothing now (a group with no Approved version),
+              each at its manifest's file:line; their manifests stay as written, and a
+              plan with problems is never applied
+    """
+
+    manifests: list[Manifest]
+    pins: dict[str, list[Pin]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def pin_references(manifests: list[Manifest], aws: Gateway) -> Pinned:
+    """Resolve every manifest's account references by reading the account (one read per
+    reference). Raises UserError / AccountUnreadable when the account cannot be read."""
+    pinned = Pinned([])
+    for manifest in manifests:
+        info = KINDS.get(manifest.kind)
+        if info is None or not any(r.found_in(manifest.spec) for r in info.account_references):
+            pinned.manifests.append(manifest)
+            continue
+        try:
+            pins = APIS[manifest.kind].pins(aws, manifest.spec)
+        except AwsError as err:
+            error = from_aws(err, f"{err.operation} for {manifest.address}")
+            kind = AccountUnreadable if error.temporary else UserError
+            raise kind(f"cannot read the account: {error}") from err
+        spec = copy.deepcopy(manifest.spec)
+        for pin in pins:
+            if pin.value is None:
+                pinned.problems.append(
+                    Problem(
+                        f"{pin.written}: {pin.problem}; nothing was changed",
+                        manifest.location_of(pin.path),
+                        manifest.address,
+                        "spec." + format_path(pin.path),
+                    )
+                )
+            else:
+                put_value(spec, pin.path, pin.value)
+        pinned.pins[manifest.address] = pins
+        failed = any(p.value is None for p in pins)
+        pinned.manifests.append(manifest if failed else dataclasses.replace(manifest, spec=spec))
+    return pinned
+
+
 def observe(
     *,
     manifests: list[Manifest],
@@ -94,7 +150,8 @@ def observe(
 ) -> LiveState:
     """Read what the manifests need from the account. Raises UserError when the account
     cannot be read."""
-    return _read(observation_for(manifests, owner), aws, owner, parallelism, batched_tags, cache)
+    pinned = pin_references(manifests, aws).manifests
+    return _read(observation_for(pinned, owner), aws, owner, parallelism, batched_tags, cache)
 
 
 def _read(
@@ -130,11 +187,17 @@ def observe_and_plan(
     cache: DescriptionCache | None = None,
 ) -> Plan:
     """Read what the manifests need from the account and plan, in one straight pass:
-    manifests → desired state (resolved once) and what to read → live state → plan.
+    manifests → their account references pinned (:func:`pin_references`) → desired state
+    (resolved once) and what to read → live state → plan.
     Raises UserError when the account cannot be read."""
-    observation = observation_for(manifests, owner)
+    pinned = pin_references(manifests, aws)
+    observation = observation_for(pinned.manifests, owner)
     live = _read(observation, aws, owner, parallelism, batched_tags, cache)
-    return plan(manifests, live, owner=owner, prune=prune, observation=observation)
+    result = plan(pinned.manifests, live, owner=owner, prune=prune, observation=observation)
+    result.problems.extend(pinned.problems)
+    for change in result.changes:
+        change.pins = list(pinned.pins.get(change.address, ()))
+    return result
 
 
 SYNC = {

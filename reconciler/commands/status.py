@@ -31,7 +31,7 @@ from reconciler.planning.changes import Action, Plan
 from reconciler.planning.desired import resolve
 from reconciler.planning.planner import plan
 from reconciler.resources import JsonDict, Manifest, Problem
-from reconciler.service import SYNC, health, health_of, observe, packings_of
+from reconciler.service import SYNC, health, health_of, observe, packings_of, pin_references
 from reconciler.views import status as status_view
 
 
@@ -103,13 +103,17 @@ def run(*, context: Context, as_json: bool) -> int:
     loaded = load_checked(context)
     owner = context.owner
     aws = AwsGateway(context.settings)
-    # The live state too: it shows the resources the plan refuses.
+    # Account references pinned first (a Model's latest Approved package version), so that
+    # names and hashes are the ones plan gives; a reference that resolves to nothing is a
+    # problem of its row. The live state too: it shows the resources the plan refuses.
+    pinned = pin_references(loaded.manifests, aws)
     live = observe(
-        manifests=loaded.manifests,
+        manifests=pinned.manifests,
         aws=aws,
         owner=owner,
     )
-    result = plan(loaded.manifests, live, owner=owner)
+    result = plan(pinned.manifests, live, owner=owner)
+    result.problems.extend(pinned.problems)
     reasons = _reasons(result.problems)
     rows = []
     for change in result.changes:
@@ -145,7 +149,7 @@ def run(*, context: Context, as_json: bool) -> int:
                     row[key] = details
                     row["health"] = api.details_health(row["health"], details)
         rows.append(row)
-    rows.extend(refused_rows(loaded.manifests, result, live, owner))
+    rows.extend(refused_rows(pinned.manifests, result, live, owner))
     packed = packings_of(loaded.manifests, result)
     if as_json:
         document = {

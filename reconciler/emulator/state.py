@@ -57,6 +57,25 @@ class EndpointConfig(Resource):
 
 
 @dataclass
+class ModelPackageGroup(Resource):
+    """A model registry group; `versions` counts the versions ever created in it (a
+    version number is never given twice)."""
+
+    versions: int = 0
+
+
+@dataclass
+class ModelPackage(Resource):
+    """A model package; versioned when `group` is set (its name is ``<group>/<version>``).
+    `approval` is its ModelApprovalStatus, `approval_description` its ApprovalDescription."""
+
+    group: str = ""
+    version: int = 0
+    approval: str = ""
+    approval_description: str | None = None
+
+
+@dataclass
 class Endpoint(Resource):
     """config_name: the EndpointConfig the endpoint runs now.
     pending_config_name: the config an UpdateEndpoint in progress moves it to.
@@ -199,6 +218,9 @@ class RegionState:
     endpoints: Registry[Endpoint] = field(default_factory=Registry)
     inference_components: Registry[InferenceComponent] = field(default_factory=Registry)
     clusters: Registry[Cluster] = field(default_factory=Registry)
+    model_package_groups: Registry[ModelPackageGroup] = field(default_factory=Registry)
+    # By ARN: a versioned package's name (``<group>/<version>``) is no SageMaker name.
+    model_packages: Registry[ModelPackage] = field(default_factory=Registry)
     # Tags by resource ARN, in the order they were first added.
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     # Application Auto Scaling (namespace sagemaker), keyed by (ResourceId, ScalableDimension),

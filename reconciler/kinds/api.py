@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.apimodel import format_path
 from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds.base import KindInfo
-from reconciler.resources import JsonDict
+from reconciler.resources import JsonDict, SpecPath
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,26 @@ class UpdateCall:
     ignore: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     request: JsonDict | None = None
+
+
+@dataclass(frozen=True)
+class Pin:
+    """An account reference of a spec (``KindInfo.account_references``) as the account
+    answers it now.
+
+    path:    where in the spec
+    written: the reference as the manifest writes it
+    value:   what it resolves to, put in the resolved spec (None: nothing it may name now)
+    problem: why there is no value (None resolved), in words
+    """
+
+    path: SpecPath
+    written: str
+    value: str | None
+    problem: str = ""
+
+    def to_json(self) -> JsonDict:
+        return {"field": format_path(self.path), "written": self.written, "resolved": self.value}
 
 
 class KindApi:
@@ -72,6 +93,11 @@ class KindApi:
     def details_health(self, health: str, details: JsonDict) -> str:
         """Health as the details lower it (a failed node degrades a cluster)."""
         return health
+
+    def pins(self, aws: Gateway, spec: JsonDict) -> list[Pin]:
+        """Each account reference of `spec` (``KindInfo.account_references``) resolved by
+        reading the account now (none for kinds without such references)."""
+        return []
 
     def call(self, aws: Gateway, operation: str, **params: Any) -> JsonDict:
         return aws.call(self.info.service, operation, **params)

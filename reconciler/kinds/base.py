@@ -106,29 +106,72 @@ class Reference:
     def values_in(self, spec: JsonDict) -> list[tuple[SpecPath, str]]:
         """Every (path, string value) at this reference's path, whatever it names (an
         ``arn_at_apply`` field of a live resource holds ARNs)."""
-        found: list[tuple[SpecPath, str]] = []
-
-        def walk(value: object, rest: ReferencePattern, path: SpecPath) -> None:
-            if not rest:
-                if isinstance(value, str):
-                    found.append((path, value))
-                return
-            head, tail = rest[0], rest[1:]
-            if head == "*":
-                if isinstance(value, list):
-                    for index, item in enumerate(value):
-                        walk(item, tail, (*path, index))
-            elif isinstance(value, dict) and head in value:
-                walk(value[head], tail, (*path, head))
-
-        walk(spec, self.path, ())
-        return found
+        return values_at(spec, self.path)
 
     def matches(self, spec_path: SpecPath) -> bool:
         return len(spec_path) == len(self.path) and all(
             (want == "*" and isinstance(got, int)) or want == got
             for want, got in zip(self.path, spec_path, strict=True)
         )
+
+
+@dataclass(frozen=True)
+class AccountReference:
+    """A spec field whose value may name something in the account that the plan resolves
+    to a pinned value before anything else is decided (a Model container's
+    ``model-package-group/<group>:latest-approved``, resolved to the ARN of the group's
+    newest Approved version by the kind's :meth:`~reconciler.kinds.api.KindApi.pins`):
+    the resolved spec holds the pinned value, so it is hashed, compared and sent like any
+    value written in the manifest.
+
+    path:     where (``*`` for every list item)
+    prefix:   a value starting with it is such a reference; any other value is taken as
+              written (a version ARN pins the version by hand)
+    spelling: a regular expression the whole reference must match, whose group ``name``
+              is what it names
+    example:  the spelling in words, for messages
+    """
+
+    path: ReferencePattern
+    prefix: str
+    spelling: str
+    example: str
+
+    def found_in(self, spec: JsonDict) -> list[tuple[SpecPath, str]]:
+        """Every (path, value) of `spec` written as such a reference (well spelled or not)."""
+        return [(p, v) for p, v in values_at(spec, self.path) if v.startswith(self.prefix)]
+
+    def name_in(self, value: str) -> str | None:
+        """What a reference names (None: it is not spelled as `spelling` asks)."""
+        match = re.fullmatch(self.spelling, value)
+        return match.group("name") if match else None
+
+    def matches(self, spec_path: SpecPath) -> bool:
+        return len(spec_path) == len(self.path) and all(
+            (want == "*" and isinstance(got, int)) or want == got
+            for want, got in zip(self.path, spec_path, strict=True)
+        )
+
+
+def values_at(spec: JsonDict, pattern: ReferencePattern) -> list[tuple[SpecPath, str]]:
+    """Every (path, string value) of `spec` at `pattern` (``*``: every item of a list)."""
+    found: list[tuple[SpecPath, str]] = []
+
+    def walk(value: object, rest: ReferencePattern, path: SpecPath) -> None:
+        if not rest:
+            if isinstance(value, str):
+                found.append((path, value))
+            return
+        head, tail = rest[0], rest[1:]
+        if head == "*":
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    walk(item, tail, (*path, index))
+        elif isinstance(value, dict) and head in value:
+            walk(value[head], tail, (*path, head))
+
+    walk(spec, pattern, ())
+    return found
 
 
 class PlannedSpecs(Protocol):
@@ -287,6 +330,9 @@ class KindInfo:
                        not declare and whose value is not a server default is taken as one
                        declared before and dropped since (or set outside git) — the record,
                        read off the live resource; only replacing the resource unsets it
+    account_references: fields whose value may name something in the account that the
+                       plan resolves to a pinned value first (:class:`AccountReference`;
+                       its KindApi's ``pins`` reads them)
     rules:             its validation beyond the API model: per manifest, against the other
                        declared manifests, over all of them, and the preflight (see
                        :class:`~reconciler.kinds.validation.KindRules`)
@@ -337,6 +383,7 @@ class KindInfo:
     tag_calls: tuple[str, str] = ("AddTags", "DeleteTags")
     dropped_from_live: bool = False
     rules: KindRules = field(default_factory=KindRules)
+    account_references: tuple[AccountReference, ...] = ()
 
     @property
     def patch_keys(self) -> dict[str, str]:

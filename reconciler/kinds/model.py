@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from reconciler.errors import AwsError
+from reconciler.gateway import Gateway
 from reconciler.kinds import model_rules
-from reconciler.kinds.api import KindApi
-from reconciler.kinds.base import VPC_UNORDERED, KindInfo, without
+from reconciler.kinds.api import KindApi, Pin
+from reconciler.kinds.base import VPC_UNORDERED, AccountReference, KindInfo, without
 from reconciler.resources import JsonDict, Kind
 
 
@@ -44,6 +46,27 @@ SERVER_DEFAULTS: dict[str, object] = {
 }
 
 
+# A container may name a model package group instead of a version, meaning the group's
+# newest Approved version: ``ModelPackageName: model-package-group/<group>:latest-approved``
+# (README "Model registry references"). ContainerDefinition.ModelPackageName takes a
+# package name or ARN (botocore VersionedArnOrName); the reference spelling is no such
+# value (":" is in no SageMaker name), so it cannot be mistaken for one, and its prefix is
+# the group ARN's resource part (``arn:...:model-package-group/<group>``). The group name's
+# pattern is botocore's ModelPackageGroupName (EntityName).
+_GROUP = r"(?P<name>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})"
+LATEST_APPROVED = ":latest-approved"
+GROUP_PREFIX = "model-package-group/"
+ACCOUNT_REFERENCES = tuple(
+    AccountReference(
+        path=(*container, "ModelPackageName"),
+        prefix=GROUP_PREFIX,
+        spelling=f"{GROUP_PREFIX}{_GROUP}{LATEST_APPROVED}",
+        example=f"{GROUP_PREFIX}<group>{LATEST_APPROVED}",
+    )
+    for container in (("PrimaryContainer",), ("Containers", "*"))
+)
+
+
 INFO = KindInfo(
     kind=Kind.MODEL,
     name_field="ModelName",
@@ -61,6 +84,63 @@ INFO = KindInfo(
     rules=model_rules.RULES,
     # Overlay patches merge containers by hostname (CreateModel ContainerDefinition).
     merge_keys={"Containers": "ContainerHostname"},
+    account_references=ACCOUNT_REFERENCES,
 )
 
-API = KindApi(INFO)
+
+class ModelApi(KindApi):
+    """A Model's calls, and the model registry read that pins its package references."""
+
+    def pins(self, aws: Gateway, spec: JsonDict) -> list[Pin]:
+        pins: list[Pin] = []
+        for reference in self.info.account_references:
+            for path, written in reference.found_in(spec):
+                group = reference.name_in(written)
+                if group is None:  # validate refuses it first; a Pin must not guess
+                    pins.append(Pin(path, written, None, f"write {reference.example}"))
+                    continue
+                pins.append(self.latest_approved(aws, path, written, group))
+        return pins
+
+    def latest_approved(
+        self, aws: Gateway, path: tuple[str | int, ...], written: str, group: str
+    ) -> Pin:
+        """The newest Approved version of `group`: ListModelPackages of the group, Approved
+        only, by CreationTime newest first (ListModelPackages' ModelPackageGroupName,
+        ModelApprovalStatus, SortBy and SortOrder filters, API reference; the model
+        registry's "latest approved" read of the SageMaker MLOps project templates). A
+        version that is not Approved is never chosen: the filter leaves it out, and the
+        answer's status is checked again."""
+        answer = self.call(
+            aws,
+            "ListModelPackages",
+            ModelPackageGroupName=group,
+            ModelApprovalStatus="Approved",
+            ModelPackageType="Versioned",
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            MaxResults=1,
+        )
+        approved = [
+            p
+            for p in answer.get("ModelPackageSummaryList", [])
+            if p.get("ModelApprovalStatus") == "Approved"
+        ]
+        if approved:
+            return Pin(path, written, str(approved[0]["ModelPackageArn"]))
+        try:
+            self.call(aws, "DescribeModelPackageGroup", ModelPackageGroupName=group)
+        except AwsError as err:
+            if not err.not_found:
+                raise
+            return Pin(path, written, None, f"model package group {group!r} does not exist")
+        return Pin(
+            path,
+            written,
+            None,
+            f"model package group {group!r} has no Approved version: nothing to deploy "
+            "(approve one with UpdateModelPackage ModelApprovalStatus=Approved)",
+        )
+
+
+API = ModelApi(INFO)

@@ -78,7 +78,27 @@ def spec_problems(manifest: Manifest) -> list[Problem]:
         ignore_members=frozenset({info.name_field}),
     )
     allowed = tuple(spec_members(manifest.kind))
+    for reference in info.account_references:
+        for path, value in reference.found_in(manifest.spec):
+            if reference.name_in(value) is None:
+                problems.append(
+                    _problem(
+                        manifest,
+                        path,
+                        f"{value!r} is not a reference the plan can resolve: write "
+                        f"{reference.example}, or a package version's ARN",
+                    )
+                )
     for found in shape_problems:
+        if found.code == "pattern" and any(
+            r.matches(found.path) and value.startswith(r.prefix)
+            for r in info.account_references
+            for path, value in r.found_in(manifest.spec)
+            if path == found.path
+        ):
+            # An account reference is no API value until the plan pins it (checked above);
+            # its type and length are still the API model's.
+            continue
         message = found.message
         if found.code == "unknown-field" and len(found.path) == 1:
             # Suggest among what a spec may hold (update-only options included, name and

@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler.diff import FieldChange
+from reconciler.kinds.api import Pin
 from reconciler.resources import JsonDict, Kind, Problem
 
 FORMAT_VERSION = "1"
@@ -196,6 +197,7 @@ class Change:
     replacement: Replacement | None = None
     steps: list[Step] = field(default_factory=list)
     scaled: list[Scaled] = field(default_factory=list)
+    pins: list[Pin] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.steps:
@@ -232,6 +234,8 @@ class Change:
             doc["replacement"] = str(self.replacement)
         doc["depends_on"] = list(self.depends_on)
         doc["diff"] = [c.to_json() for c in self.diff]
+        if self.pins:
+            doc["resolved"] = [p.to_json() for p in self.pins]
         if self.superseded:
             doc["superseded"] = list(self.superseded)
         if self.delete_after:

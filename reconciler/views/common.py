@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.apimodel import format_path
 from reconciler.diff import ABSENT
 from reconciler.kinds import KINDS
 from reconciler.planning.changes import Action, Change, Plan, Scaled
@@ -90,3 +91,9 @@ def destructive(plan: Plan) -> list[str]:
                 f"{change.address} will be deleted and created again: traffic to it is interrupted"
             )
     return lines
+
+
+def pin_texts(change: Change) -> list[str]:
+    """Each account reference the change's spec resolved, as
+    ``<field>: <as written> → <pinned value>`` (a Model's latest Approved package version)."""
+    return [f"{format_path(p.path)}: {p.written} → {p.value}" for p in change.pins if p.value]

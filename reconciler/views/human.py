@@ -6,6 +6,7 @@ from reconciler.planning.changes import Action, Plan
 from reconciler.views.common import (
     create_fields,
     destructive,
+    pin_texts,
     scaled_text,
     show,
     summary_line,
@@ -25,6 +26,8 @@ def render(plan: Plan, *, verbose: bool = False) -> str:
         lines.append(f"    why: {change.reason}")
         if change.operations:
             lines.append(f"    calls: {', '.join(change.operations)}")
+        for pin in pin_texts(change):
+            lines.append(f"    resolved: {pin}")
         for scaled in change.scaled:
             lines.append(f"    {scaled_text(scaled)}")
         if change.action is Action.CREATE:

@@ -13,6 +13,7 @@ from reconciler.views import packing as packing_view
 from reconciler.views.common import (
     create_fields,
     destructive,
+    pin_texts,
     scaled_text,
     show,
     summary_line,
@@ -80,6 +81,8 @@ def render(plan: Plan, packings: list[Packing] | None = None, *, graph: bool = F
             lines.append(f"- {field.path}: {show(field.before)}")
             lines.append(f"+ {field.path}: {show(field.after)}")
         lines.append("```")
+        for pin in pin_texts(change):
+            lines.append(f"- resolved: `{pin}`")
         for scaled in change.scaled:
             lines.append(f"- {scaled_text(scaled)}")
         for warning in change.warnings:

@@ -27,6 +27,9 @@ MISSING_FROM_MOTO = {
     "UpdateCluster",
     "BatchDeleteClusterNodes",
     "UpdateClusterSoftware",
+    # The model registry is ours (model_packages.py); moto has the rest of it but not these.
+    "DeleteModelPackage",
+    "DeleteModelPackageGroup",
 }
 
 
@@ -53,3 +56,5 @@ def test_every_operation_we_answer_is_accounted_for() -> None:
     assert ours - overridden == MISSING_FROM_MOTO
     # moto's own versions of the hosting operations are still there (we shadow them).
     assert {"CreateModel", "CreateEndpointConfig", "CreateEndpoint", "CreateCluster"} <= overridden
+    # The model registry we answer ourselves so that CreateModel sees approvals.
+    assert {"CreateModelPackage", "ListModelPackages", "UpdateModelPackage"} <= overridden

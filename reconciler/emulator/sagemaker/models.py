@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 from reconciler.emulator.errors import already_exists, could_not_find, validation
-from reconciler.emulator.sagemaker import Context, operation, server_fields, tags
+from reconciler.emulator.sagemaker import Context, model_packages, operation, server_fields, tags
 from reconciler.emulator.sagemaker.listing import filter_common, list_response
 from reconciler.emulator.state import Model
 
@@ -56,10 +56,19 @@ def create_model(ctx: Context, request: JsonDict) -> JsonDict:
     arn = ctx.state.arn("model", name)
     if ctx.state.models.get(name) is not None:
         raise already_exists("model", arn)
-    if "PrimaryContainer" in request:
-        check_container_metrics(request["PrimaryContainer"], "PrimaryContainer")
-    for i, container in enumerate(request.get("Containers", [])):
-        check_container_metrics(container, f"Containers.{i + 1}")
+    containers = (
+        [("PrimaryContainer", request["PrimaryContainer"])] if "PrimaryContainer" in request else []
+    )
+    containers += [(f"Containers.{i + 1}", c) for i, c in enumerate(request.get("Containers", []))]
+    for where, container in containers:
+        check_container_metrics(container, where)
+        if container.get("ModelPackageName"):
+            # A container may be a model package ("ModelPackageName: The name or Amazon
+            # Resource Name (ARN) of the model package to use to create the model",
+            # botocore ContainerDefinition); see model_packages.deployable.
+            model_packages.deployable(
+                ctx, container["ModelPackageName"], f"{where}.ModelPackageName"
+            )
     tags.check(request.get("Tags"))
     body = {k: v for k, v in request.items() if k not in ("ModelName", "Tags")}
     ctx.state.models.add(Model(name=name, arn=arn, request=body))

@@ -1,0 +1,224 @@
+"""Model registry references, pure: how a Model's ``model-package-group/<g>:latest-approved``
+is resolved (the read it makes, what it never chooses), how the pinned version becomes part
+of the Model's content hash and so of every name that depends on it, and how validate
+treats the spelling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import AwsError
+from reconciler.kinds import APIS
+from reconciler.manifests import load
+from reconciler.planning.desired import resolve
+from reconciler.resources import Kind
+from reconciler.service import pin_references
+from tests.support.planning import ROLE, manifest
+
+GROUP_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/churn"
+VERSION = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/{}"
+REFERENCE = "model-package-group/churn:latest-approved"
+
+
+class Registry:
+    """A gateway that answers the model registry's two reads from a list of versions and
+    records the calls made."""
+
+    def __init__(
+        self, versions: list[tuple[int, str]], group: bool = True, careless: bool = False
+    ) -> None:
+        self.versions = versions
+        self.group = group
+        self.careless = careless
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def call(self, service: str, operation: str, **request: Any) -> dict[str, Any]:
+        assert service == "sagemaker"
+        self.calls.append((operation, request))
+        if operation == "DescribeModelPackageGroup":
+            if not self.group:
+                raise AwsError(
+                    operation,
+                    "ValidationException",
+                    "Could not find",
+                    temporary=False,
+                    not_found=True,
+                )
+            return {"ModelPackageGroupArn": GROUP_ARN}
+        assert operation == "ListModelPackages"
+        # Newest first, of the status asked for (a careless answer ignores the status
+        # filter: what it answers must still not be chosen).
+        items = [
+            {
+                "ModelPackageArn": VERSION.format(v),
+                "ModelApprovalStatus": s,
+                "ModelPackageVersion": v,
+            }
+            for v, s in sorted(self.versions, reverse=True)
+            if self.careless or s == request["ModelApprovalStatus"]
+        ]
+        return {"ModelPackageSummaryList": items[: request.get("MaxResults", 100)]}
+
+    def pages(self, service: str, operation: str, **request: Any) -> Iterator[dict[str, Any]]:
+        yield self.call(service, operation, **request)
+
+    def pool_size(self, service: str) -> int:
+        return 1
+
+
+def model(package: str = REFERENCE) -> Any:
+    return manifest(
+        Kind.MODEL,
+        "churn",
+        {"ExecutionRoleArn": ROLE, "PrimaryContainer": {"ModelPackageName": package}},
+    )
+
+
+def config() -> Any:
+    return manifest(
+        Kind.ENDPOINT_CONFIG,
+        "churn",
+        {
+            "ProductionVariants": [
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": "churn",
+                    "InstanceType": "ml.m5.xlarge",
+                    "InitialInstanceCount": 1,
+                }
+            ]
+        },
+    )
+
+
+def test_the_reference_resolves_to_the_newest_approved_version_with_one_filtered_read() -> None:
+    aws = Registry([(1, "Approved"), (2, "Approved")])
+    (pin,) = APIS[Kind.MODEL].pins(aws, model().spec)
+    assert pin.value == VERSION.format(2)
+    assert pin.path == ("PrimaryContainer", "ModelPackageName")
+    assert pin.written == REFERENCE
+    assert aws.calls == [
+        (
+            "ListModelPackages",
+            {
+                "ModelPackageGroupName": "churn",
+                "ModelApprovalStatus": "Approved",
+                "ModelPackageType": "Versioned",
+                "SortBy": "CreationTime",
+                "SortOrder": "Descending",
+                "MaxResults": 1,
+            },
+        )
+    ]
+
+
+def test_a_version_that_is_not_approved_is_never_chosen() -> None:
+    for status in ("PendingManualApproval", "Rejected"):
+        (pin,) = APIS[Kind.MODEL].pins(Registry([(1, "Approved"), (2, status)]), model().spec)
+        assert pin.value == VERSION.format(1)
+        (pin,) = APIS[Kind.MODEL].pins(Registry([(1, status)]), model().spec)
+        assert pin.value is None
+        assert "has no Approved version" in pin.problem
+    # Even from an answer that ignored the status filter.
+    careless = Registry([(1, "Approved"), (2, "PendingManualApproval")], careless=True)
+    (pin,) = APIS[Kind.MODEL].pins(careless, model().spec)
+    assert pin.value is None
+
+
+def test_a_missing_group_says_so() -> None:
+    (pin,) = APIS[Kind.MODEL].pins(Registry([], group=False), model().spec)
+    assert pin.value is None
+    assert pin.problem == "model package group 'churn' does not exist"
+
+
+def test_a_version_arn_is_taken_as_written_and_every_pipeline_container_is_resolved() -> None:
+    assert APIS[Kind.MODEL].pins(Registry([(1, "Approved")]), model(VERSION.format(1)).spec) == []
+    spec = {
+        "ExecutionRoleArn": ROLE,
+        "Containers": [
+            {"ModelPackageName": REFERENCE},
+            {"Image": "x"},
+            {"ModelPackageName": REFERENCE},
+        ],
+    }
+    pins = APIS[Kind.MODEL].pins(Registry([(3, "Approved")]), spec)
+    assert [(p.path, p.value) for p in pins] == [
+        (("Containers", 0, "ModelPackageName"), VERSION.format(3)),
+        (("Containers", 2, "ModelPackageName"), VERSION.format(3)),
+    ]
+
+
+def test_the_pinned_version_is_part_of_the_content_hash_of_the_model_and_its_users() -> None:
+    def names(versions: list[tuple[int, str]]) -> tuple[str, str, dict[str, Any]]:
+        pinned = pin_references([model(), config()], Registry(versions))
+        assert pinned.problems == []
+        desired, problems = resolve(pinned.manifests, "default")
+        assert problems == []
+        return (
+            desired["Model/churn"].physical_name,
+            desired["EndpointConfig/churn"].physical_name,
+            desired["Model/churn"].spec,
+        )
+
+    model_1, config_1, spec_1 = names([(1, "Approved")])
+    assert spec_1["PrimaryContainer"]["ModelPackageName"] == VERSION.format(1)
+    # The same version again: the same names (nothing to do).
+    assert names([(1, "Approved"), (2, "Rejected")])[:2] == (model_1, config_1)
+    model_2, config_2, _ = names([(1, "Approved"), (2, "Approved")])
+    assert model_2 != model_1 and config_2 != config_1
+    assert model_2.startswith("churn-") and config_2.startswith("churn-")
+
+
+def test_an_unresolvable_reference_is_a_problem_at_its_line_and_the_manifest_stays_as_written() -> (
+    None
+):
+    written = model()
+    written.lines[("PrimaryContainer", "ModelPackageName")] = 9
+    pinned = pin_references([written, config()], Registry([(1, "Rejected")]))
+    (problem,) = pinned.problems
+    assert str(problem).startswith(
+        "churn.yaml:9: Model/churn: spec.PrimaryContainer.ModelPackageName: " + REFERENCE
+    )
+    assert "nothing was changed" in str(problem)
+    assert pinned.manifests[0] is written
+
+
+def test_manifests_without_references_make_no_call() -> None:
+    aws = Registry([])
+    pinned = pin_references([model(VERSION.format(1)), config()], aws)
+    assert aws.calls == [] and pinned.problems == [] and pinned.pins == {}
+
+
+def _validate(tmp_path: Path, package: str) -> list[str]:
+    (tmp_path / "churn.yaml").write_text(
+        "apiVersion: sagemaker-reconciler/v1\n"
+        "kind: Model\n"
+        "metadata:\n"
+        "  name: churn\n"
+        "spec:\n"
+        f"  ExecutionRoleArn: {ROLE}\n"
+        "  PrimaryContainer:\n"
+        f"    ModelPackageName: {package}\n"
+    )
+    return [str(p) for p in load(tmp_path).problems]
+
+
+def test_validate_accepts_the_reference_and_a_version_arn(tmp_path: Path) -> None:
+    assert _validate(tmp_path, REFERENCE) == []
+    assert _validate(tmp_path, VERSION.format(4)) == []
+
+
+def test_validate_names_the_line_of_a_misspelled_reference(tmp_path: Path) -> None:
+    for wrong in (
+        "model-package-group/churn",
+        "model-package-group/churn:latest",
+        "model-package-group/-x:latest-approved",
+    ):
+        (problem,) = _validate(tmp_path, wrong)
+        assert "churn.yaml:8: Model/churn: spec.PrimaryContainer.ModelPackageName:" in problem
+        assert "write model-package-group/<group>:latest-approved" in problem
+    # Anything else is still held to the API model's pattern.
+    (problem,) = _validate(tmp_path, "not a package")
+    assert "must match pattern" in problem
