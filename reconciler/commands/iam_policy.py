@@ -176,7 +176,8 @@ ACTIONS: dict[str, ActionFacts] = {
     "cloudwatch:TagResource": _facts(_ALARM, _R, _Q, _K),
     "cloudwatch:UntagResource": _facts(_ALARM, _R, _K),
     "tag:GetResources": _facts(()),
-    **{f"dynamodb:{op}": _facts(_TABLE, _R) for op in ("GetItem", "PutItem", "DeleteItem")},
+    # Scan: the replicas' presences (run --all-targets with a lock table, controller/sharing).
+    **{f"dynamodb:{op}": _facts(_TABLE, _R) for op in ("GetItem", "PutItem", "DeleteItem", "Scan")},
 }
 
 # Reads that list a whole account: their resource is "*" even where IAM names a resource
