@@ -24,6 +24,7 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from reconciler.emulator.autoscaling import load_all as load_autoscaling
 from reconciler.emulator.autoscaling import resources as scaled_resources
 from reconciler.emulator.control import Control, ControlError
 from reconciler.emulator.errors import AwsError
+from reconciler.emulator import runtime
 from reconciler.emulator.lifecycle import Transitions
 from reconciler.emulator.sagemaker import Context, Handler, NotHandled, load_all
 from reconciler.emulator.sagemaker import tags as sagemaker_tags
@@ -92,6 +94,14 @@ class AwsRequest:
 
 
 def _classify(environ: Environ, body: bytes) -> AwsRequest:
+    # SageMaker Runtime is REST-JSON (botocore's sagemaker-runtime model): the operation is
+    # in the path, the request is signed for "sagemaker".
+    if (
+        environ.get("REQUEST_METHOD") == "POST"
+        and runtime.INVOCATIONS_PATH.match(environ.get("PATH_INFO", ""))
+        and _credential_scope(environ)[1] == "sagemaker"
+    ):
+        return AwsRequest(runtime.OPERATION, runtime.SERVICE, wire="rest-json")
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         prefix, _, operation = str(target).rpartition(".")
@@ -172,6 +182,7 @@ class EmulatorApp:
             ("resourcegroupstaggingapi", "GetTagValues"): sagemaker_tags.get_tag_values,
             **{(AUTOSCALING, name): handler for name, handler in load_autoscaling().items()},
         }
+        self.invocations = runtime.Invocations()
         self.strict = strict
         self._moto = _moto_app()
 
@@ -219,6 +230,8 @@ class EmulatorApp:
     def _dispatch(
         self, environ: Environ, start_response: StartResponse, request: AwsRequest, body: bytes
     ) -> Iterable[bytes]:
+        if request.service == runtime.SERVICE:
+            return self._invoke(environ, start_response, request)
         key = (request.service or "", request.operation or "")
         if key in self.handlers:
             try:
@@ -238,6 +251,28 @@ class EmulatorApp:
                     lambda: self._call_moto(environ, start_response, request),
                 )
         return self._call_moto(environ, start_response, request)
+
+    def _invoke(
+        self, environ: Environ, start_response: StartResponse, request: AwsRequest
+    ) -> Iterable[bytes]:
+        """SageMaker Runtime InvokeEndpoint (:mod:`runtime`); the model's latency is waited
+        out without the emulator's lock."""
+        region, _ = _credential_scope(environ)
+        account = _account(environ)
+        try:
+            with self.lock:
+                answer = runtime.invoke(
+                    self.state.region(account, region or DEFAULT_REGION),
+                    self.invocations,
+                    environ,
+                    account=account,
+                    region=region or DEFAULT_REGION,
+                )
+        except AwsError as err:
+            return self._error(start_response, err, request)
+        if answer.latency_ms:
+            time.sleep(answer.latency_ms / 1000)
+        return self._send(start_response, answer.status, answer.body, answer.headers)
 
     def _call_moto(
         self, environ: Environ, start_response: StartResponse, request: AwsRequest
@@ -334,6 +369,7 @@ class EmulatorApp:
         reasons = {
             200: "OK",
             400: "Bad Request",
+            424: "Failed Dependency",
             404: "Not Found",
             405: "Method Not Allowed",
             500: "Internal Server Error",
@@ -364,6 +400,7 @@ class EmulatorApp:
         with self.lock:
             self.state.reset()
             self.control.reset()
+            self.invocations.reset()
             _reset_moto()
 
     def _where(self, body: dict[str, Any]) -> tuple[str, str]:
@@ -456,9 +493,20 @@ class EmulatorApp:
                     return reply(200, self._scale(body))
                 if route == "alarm-state" and method == "POST":
                     return reply(200, self._alarm_state(body))
+                if route == "invocations" and method == "POST":
+                    return reply(200, self.invocations.set(body))
         except (ControlError, ValueError) as err:
             return reply(400, {"error": str(err)})
-        known = {"calls", "reset", "faults", "fail", "config", "scale", "alarm-state"}
+        known = {
+            "calls",
+            "reset",
+            "faults",
+            "fail",
+            "config",
+            "scale",
+            "alarm-state",
+            "invocations",
+        }
         if route in known:
             return reply(405, {"error": f"{method} is not supported on /_emulator/{route}"})
         return reply(404, {"error": f"unknown control route /_emulator/{route}"})
