@@ -270,6 +270,12 @@ class KindInfo:
     rules:             its validation beyond the API model: per manifest, against the other
                        declared manifests, over all of them, and the preflight (see
                        :class:`~reconciler.kinds.validation.KindRules`)
+    invoked_as:        for a kind that serves inferences, whose manifests may declare
+                       ``checks:``: (physical name, resolved spec) → the SageMaker Runtime
+                       InvokeEndpoint members that address it (an inference component:
+                       its EndpointName and InferenceComponentName); None: no checks
+    check_targets:     which of an invocation's targeting fields its checks may set
+                       (``target_variant``, ``inference_component``)
     """
 
     kind: Kind
@@ -315,6 +321,8 @@ class KindInfo:
     export_name: Callable[[str], str] | None = None
     tag_calls: tuple[str, str] = ("AddTags", "DeleteTags")
     rules: KindRules = field(default_factory=KindRules)
+    invoked_as: Callable[[str, JsonDict], JsonDict] | None = None
+    check_targets: tuple[str, ...] = ()
 
     @property
     def noun(self) -> str:
