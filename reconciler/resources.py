@@ -164,6 +164,37 @@ class Checks:
     alarms: tuple[str, ...] = ()
     bake_seconds: int = 0
 
+    def to_json(self) -> JsonDict:
+        """What plan JSON says of the checks (``checks`` of a change)."""
+        doc: JsonDict = {
+            "invocations": [
+                {
+                    "name": call.name,
+                    **({"target_variant": call.target_variant} if call.target_variant else {}),
+                    **(
+                        {"inference_component": call.inference_component}
+                        if call.inference_component
+                        else {}
+                    ),
+                    "expect": {
+                        "status": call.status,
+                        **({"json": dict(call.json)} if call.json else {}),
+                        **({"body_matches": call.body_matches} if call.body_matches else {}),
+                        **(
+                            {"max_latency_ms": call.max_latency_ms}
+                            if call.max_latency_ms is not None
+                            else {}
+                        ),
+                    },
+                }
+                for call in self.invocations
+            ]
+        }
+        if self.alarms:
+            doc["alarms"] = list(self.alarms)
+            doc["bake_seconds"] = self.bake_seconds
+        return doc
+
     def summary(self) -> list[str]:
         """One line per check, for plans: ``invoke smoke (expects 200, ≤ 500 ms)``."""
         lines = []
@@ -176,9 +207,7 @@ class Checks:
                 expects.append(f"<= {call.max_latency_ms} ms")
             lines.append(f"invoke {call.name} (expects {', '.join(expects)})")
         if self.alarms:
-            lines.append(
-                f"alarms {', '.join(self.alarms)} stay OK for {self.bake_seconds} s"
-            )
+            lines.append(f"alarms {', '.join(self.alarms)} stay OK for {self.bake_seconds} s")
         return lines
 
 

@@ -34,14 +34,13 @@ from urllib.parse import parse_qs
 from werkzeug.datastructures import Headers
 
 from reconciler import apimodel
-from reconciler.emulator import protocol
+from reconciler.emulator import protocol, runtime
 from reconciler.emulator.autoscaling import SERVICE as AUTOSCALING
 from reconciler.emulator.autoscaling import alarms
 from reconciler.emulator.autoscaling import load_all as load_autoscaling
 from reconciler.emulator.autoscaling import resources as scaled_resources
 from reconciler.emulator.control import Control, ControlError
 from reconciler.emulator.errors import AwsError
-from reconciler.emulator import runtime
 from reconciler.emulator.lifecycle import Transitions
 from reconciler.emulator.sagemaker import Context, Handler, NotHandled, load_all
 from reconciler.emulator.sagemaker import tags as sagemaker_tags

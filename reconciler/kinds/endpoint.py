@@ -108,7 +108,10 @@ class EndpointApi(KindApi):
         # (reconciler.execution.executor). UpdateEndpoint back onto it is a blue/green
         # update like any other: the endpoint keeps serving throughout.
         self.call(
-            aws, "UpdateEndpoint", EndpointName=name, EndpointConfigName=before["EndpointConfigName"]
+            aws,
+            "UpdateEndpoint",
+            EndpointName=name,
+            EndpointConfigName=before["EndpointConfigName"],
         )
         return "UpdateEndpoint"
 

@@ -160,7 +160,6 @@ class InferenceComponentApi(KindApi):
             request["RuntimeConfig"] = spec["RuntimeConfig"]
         self.call(aws, "UpdateInferenceComponent", InferenceComponentName=name, **request)
 
-
     def revert(self, aws: Gateway, name: str, before: JsonDict) -> str | None:
         # The specification live before this apply, in its request shape (its model still
         # exists: retirement waits for the checks). The copy count is left as it is.

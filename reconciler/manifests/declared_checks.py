@@ -210,7 +210,9 @@ def _invocation(
                 )
     latency = None
     if "maxLatencyMs" in expect:
-        latency = reader.integer(expect["maxLatencyMs"], (*path, "expect", "maxLatencyMs"), 1, 600000)
+        latency = reader.integer(
+            expect["maxLatencyMs"], (*path, "expect", "maxLatencyMs"), 1, 600000
+        )
     if len(reader.problems) > before or text is None:
         return None
     return Invocation(

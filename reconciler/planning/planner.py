@@ -502,6 +502,13 @@ class _Planner:
         if change is not None:
             self.planned[(desired.kind, desired.physical_name.lower())] = change
             change.scaled = self.scaled(desired, live)
+            # A create or an update of what it serves is proven by the manifest's checks.
+            if (
+                desired.manifest.checks is not None
+                and not change.held
+                and any(s.op in (StepOp.CREATE, StepOp.UPDATE) for s in change.steps)
+            ):
+                change.checks = desired.manifest.checks
         if change is not None and live is not None:
             change.live_status = live.status
             change.live_failure = (live.description or {}).get("FailureReason") or (

@@ -37,9 +37,7 @@ def _invoke(runtime: Any, endpoint: str, **extra: Any) -> tuple[dict[str, Any], 
     return answer, answer["Body"].read()
 
 
-def test_an_endpoint_answers_what_the_control_api_set(
-    sm: Any, runtime: Any, emulator: Any
-) -> None:
+def test_an_endpoint_answers_what_the_control_api_set(sm: Any, runtime: Any, emulator: Any) -> None:
     hand_made_endpoint(sm, "classic")
     emulator.control.set_invocation("classic", body='{"label": "cat"}')
     answer, body = _invoke(runtime, "classic")
@@ -80,7 +78,10 @@ def test_an_unknown_endpoint_is_not_found(runtime: Any) -> None:
     with pytest.raises(ClientError) as err:
         _invoke(runtime, "nowhere")
     assert_error(
-        err.value, "ValidationError", f"Endpoint nowhere of account {ACCOUNT} not found.", status=400
+        err.value,
+        "ValidationError",
+        f"Endpoint nowhere of account {ACCOUNT} not found.",
+        status=400,
     )
 
 
@@ -108,9 +109,7 @@ def test_an_inference_component_answers_its_own_or_its_endpoints_answer(
     assert body == b'"endpoint"'
 
 
-def test_an_inference_component_endpoint_needs_the_component_header(
-    sm: Any, runtime: Any
-) -> None:
+def test_an_inference_component_endpoint_needs_the_component_header(sm: Any, runtime: Any) -> None:
     ic_endpoint(sm)
     sm.create_inference_component(**ic_request("llama-chat"))
     with pytest.raises(ClientError) as err:
