@@ -79,6 +79,7 @@ def run(
     lock_table: str | None = None,
     lock_lease: str = "30s",
     lock_timeout: str = "5m",
+    skip_checks: bool = False,
 ) -> int:
     # One writer at a time (with --lock-table): a CI apply never interleaves with the controller.
     with _single_writer(settings, lock_table, lock_lease, lock_timeout):
@@ -124,12 +125,22 @@ def run(
         policy = WaitPolicy(
             initial=poll_interval, timeout=parse_duration(timeout) if timeout else None
         )
+        checked = [c.address for c in plan.changes if c.checks is not None]
+        if skip_checks:
+            # Loud on purpose: nothing proves these rollouts, and nothing will revert them.
+            which = ", ".join(checked) if checked else "(none in this plan)"
+            print(
+                f"WARNING: --skip-checks: checks are not run: {which}; what a rollout "
+                "supersedes is retired without proof that the new spec serves",
+                file=sys.stderr,
+            )
         progress, close_view = _progress_view()
         executor = Executor(
             aws,
             parallelism=parallelism,
             wait_policy=policy,
             progress=progress,
+            skip_checks=skip_checks,
         )
         try:
             report = executor.apply(plan)
