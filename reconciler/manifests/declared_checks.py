@@ -59,6 +59,10 @@ DEFAULT_BAKE_SECONDS = 60
 MAX_BODY_BYTES = 25 * 1024 * 1024
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def kinds_with_checks() -> tuple[str, ...]:
     return tuple(str(kind) for kind, info in KINDS.items() if info.invoked_as is not None)
 
@@ -182,7 +186,7 @@ def _invocation(
         if key in fields and target not in targets:
             reader.problem(
                 (*path, key),
-                f"cannot be set on a {kind}'s check: it invokes the {kind} itself",
+                f"cannot be set: {_article(kind)} {kind}'s checks invoke the {kind} itself",
             )
     expect = reader.mapping(fields.get("expect", {}), (*path, "expect"), EXPECT_FIELDS)
     status = 200
