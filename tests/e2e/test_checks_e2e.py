@@ -11,6 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import boto3
+
+from reconciler.aws import AwsGateway, AwsSettings
+from reconciler.controller.loop import Controller, ControllerSettings
 from tests.support.env import Env
 
 OLD_DATA = "s3://example-models/churn/xgboost/model.tar.gz"
@@ -213,3 +217,74 @@ def test_plan_shows_the_checks_that_will_run(env: Env) -> None:
     assert "check: invoke smoke (expects status 200, label = 'churn', <= 5000 ms)" in human.out
     markdown = env.reconciler("plan", str(env.directory), "--format", "markdown")
     assert "check: invoke smoke" in markdown.out
+
+
+ALARM_CHECKS = """
+checks:
+  alarms: [churn-errors]
+  bakeSeconds: 1
+"""
+
+
+def _put_alarm(env: Env) -> None:
+    cw = boto3.client("cloudwatch", endpoint_url=env.url, region_name="us-east-1")
+    cw.put_metric_alarm(
+        AlarmName="churn-errors",
+        ComparisonOperator="GreaterThanThreshold",
+        EvaluationPeriods=1,
+        MetricName="Invocation5XXErrors",
+        Namespace="AWS/SageMaker",
+        Dimensions=[{"Name": "EndpointName", "Value": "churn"}],
+        Period=60,
+        Statistic="Sum",
+        Threshold=1.0,
+    )
+    env.control.set_alarm_state("churn-errors", "OK")
+
+
+def test_an_alarm_in_alarm_during_the_bake_reverts(env: Env) -> None:
+    path = env.directory / "classic" / "churn.yaml"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + ALARM_CHECKS)
+    _put_alarm(env)
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+
+    env.control.set_alarm_state("churn-errors", "ALARM", "5XX errors above 1")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "alarm churn-errors is in ALARM: 5XX errors above 1" in output
+    assert "DeleteEndpointConfig" not in writes
+    assert _config_of(sm, "churn") == old_config
+
+
+def test_a_create_whose_check_fails_is_kept_and_fails_the_apply(env: Env) -> None:
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", status=503, body="warming up")
+    run = env.apply()
+    assert run.code == 1
+    assert "check smoke failed: expected status 200, got 503" in run.out + run.err
+    assert "nothing to revert to" in run.out + run.err
+    sm = env.sagemaker()
+    assert sm.describe_endpoint(EndpointName="churn")["EndpointStatus"] == "InService"
+
+
+def test_the_controller_runs_the_checks_and_reverts_too(env: Env, quiet_logs: None) -> None:
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    settings = ControllerSettings(
+        directory=str(env.directory), owner="default", mode="heal", poll_interval=0.01
+    )
+    controller = Controller(
+        settings, AwsGateway(AwsSettings(endpoint_url=env.url, region="us-east-1"))
+    )
+    assert controller.reconcile() == "failed"
+    assert _config_of(sm, "churn") == old_config
+    names = {c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]}
+    assert old_config in names
