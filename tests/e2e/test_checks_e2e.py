@@ -268,6 +268,12 @@ def test_a_create_whose_check_fails_is_kept_and_fails_the_apply(env: Env) -> Non
     assert "nothing to revert to" in run.out + run.err
     sm = env.sagemaker()
     assert sm.describe_endpoint(EndpointName="churn")["EndpointStatus"] == "InService"
+    # The next apply finds it as declared: nothing is created again, no check re-run.
+    before = env.control.calls()
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert not {w for w in writes if w.startswith("Create")}
+    assert env.control.calls()["InvokeEndpoint"] == before["InvokeEndpoint"]
 
 
 def test_the_controller_runs_the_checks_and_reverts_too(env: Env, quiet_logs: None) -> None:
