@@ -294,3 +294,12 @@ def test_the_controller_runs_the_checks_and_reverts_too(env: Env, quiet_logs: No
     assert _config_of(sm, "churn") == old_config
     names = {c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]}
     assert old_config in names
+
+
+def test_checks_are_neither_spec_nor_drift(env: Env) -> None:
+    assert env.apply().code == 0
+    _with_endpoint_checks(env)
+    # Declaring (or changing) checks alone changes nothing in the account.
+    assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
+    env.edit("classic/churn.yaml", "maxLatencyMs: 5000", "maxLatencyMs: 100")
+    assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
