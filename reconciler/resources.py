@@ -153,6 +153,11 @@ class Invocation:
     line: int = 0
 
 
+# The kind whose resources ``checks.alarms`` name (by their AlarmName): a declared one is
+# put before the checks that watch it.
+CHECKED_ALARM_KIND = Kind.ALARM
+
+
 @dataclass(frozen=True)
 class Checks:
     """What proves a rollout of an Endpoint or InferenceComponent (the manifest's top-level

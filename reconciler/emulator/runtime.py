@@ -18,10 +18,10 @@ shapes, is the source of codes and HTTP statuses; messages as cited per rule):
   found." (the wording users quote in aws/amazon-sagemaker-examples issues #293, #559,
   #1477);
 - an endpoint that is not serving (Creating, Failed, OutOfService, Deleting): the same
-  answer (UNVERIFIED: we found no quote of the answer for an endpoint in these states;
-  an endpoint that is Updating, SystemUpdating or RollingBack keeps serving on its old
-  config — UpdateEndpoint API reference: the endpoint stays InService-able during a
-  blue/green update — so it is answered);
+  answer (UNVERIFIED: we found no quote of the answer for an endpoint in these states).
+  An endpoint that is Updating, SystemUpdating or RollingBack is answered: an update is a
+  blue/green deployment in which the old fleet serves until traffic has shifted to the new
+  one (SageMaker Developer Guide, "Use deployment guardrails" / "Blue/Green Deployments");
 - an endpoint made for inference components invoked without the inference component
   header: ``ValidationError`` "Inference Component Name header is required for endpoints
   to which you plan to deploy inference components. Please include Inference Component
@@ -43,6 +43,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from reconciler.emulator.errors import AwsError
 from reconciler.emulator.lifecycle import settle
@@ -160,8 +161,6 @@ def invoke(
     """Answer one InvokeEndpoint (raises :class:`AwsError` for AWS's refusals)."""
     match = INVOCATIONS_PATH.match(environ.get("PATH_INFO", ""))
     assert match is not None
-    from urllib.parse import unquote
-
     name = unquote(match["name"])
     endpoint = state.endpoints.get(name)
     if endpoint is not None:

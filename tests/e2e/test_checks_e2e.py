@@ -303,3 +303,33 @@ def test_checks_are_neither_spec_nor_drift(env: Env) -> None:
     assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
     env.edit("classic/churn.yaml", "maxLatencyMs: 5000", "maxLatencyMs: 100")
     assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
+
+
+DECLARED_ALARM = """---
+apiVersion: sagemaker-reconciler/v1
+kind: Alarm
+metadata:
+  name: churn-errors
+spec:
+  ComparisonOperator: GreaterThanThreshold
+  Dimensions:
+    - Name: EndpointName
+      Value: churn
+  EvaluationPeriods: 1
+  MetricName: Invocation5XXErrors
+  Namespace: AWS/SageMaker
+  Period: 60
+  Statistic: Sum
+  Threshold: 1
+"""
+
+
+def test_a_declared_alarm_is_put_before_the_checks_that_watch_it(env: Env) -> None:
+    path = env.directory / "classic" / "churn.yaml"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + ALARM_CHECKS + DECLARED_ALARM)
+    plan = env.plan_json()
+    [change] = [c for c in plan["changes"] if c["address"] == "Endpoint/churn"]
+    assert "Alarm/churn-errors" in change["depends_on"]
+    assert change["checks"] == {"invocations": [], "alarms": ["churn-errors"], "bake_seconds": 1}
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
