@@ -230,7 +230,7 @@ class EmulatorApp:
         self, environ: Environ, start_response: StartResponse, request: AwsRequest, body: bytes
     ) -> Iterable[bytes]:
         if request.service == runtime.SERVICE:
-            return self._invoke(environ, start_response, request)
+            return self._invoke(environ, start_response, request, body)
         key = (request.service or "", request.operation or "")
         if key in self.handlers:
             try:
@@ -252,12 +252,20 @@ class EmulatorApp:
         return self._call_moto(environ, start_response, request)
 
     def _invoke(
-        self, environ: Environ, start_response: StartResponse, request: AwsRequest
+        self, environ: Environ, start_response: StartResponse, request: AwsRequest, body: bytes
     ) -> Iterable[bytes]:
-        """SageMaker Runtime InvokeEndpoint (:mod:`runtime`); the model's latency is waited
-        out without the emulator's lock."""
+        """SageMaker Runtime InvokeEndpoint (:mod:`runtime`), checked against its input shape
+        as AWS checks it (a ValidationError: the runtime's code for a bad request); the
+        model's latency is waited out without the emulator's lock."""
         region, _ = _credential_scope(environ)
         account = _account(environ)
+        problem = protocol.request_problem(
+            runtime.OPERATION, runtime.request_of(environ, body), runtime.SERVICE
+        )
+        if problem is not None:
+            return self._error(
+                start_response, AwsError("ValidationError", problem.message), request
+            )
         try:
             with self.lock:
                 answer = runtime.invoke(

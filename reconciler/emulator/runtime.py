@@ -129,7 +129,10 @@ class Answer:
 
 
 def _header(environ: JsonDict, name: str) -> str | None:
-    value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+    if name == "Content-Type":
+        value = environ.get("CONTENT_TYPE")
+    else:
+        value = environ.get("HTTP_" + name.upper().replace("-", "_"))
     return str(value) if value else None
 
 
@@ -148,6 +151,34 @@ def _hosts_components(state: RegionState, endpoint: Endpoint) -> bool:
         str(ic.request.get("EndpointName", "")).lower() == endpoint.name.lower()
         for ic in state.inference_components
     )
+
+
+# The request members InvokeEndpoint takes in headers (botocore's InvokeEndpointInput).
+_HEADER_MEMBERS = {
+    "ContentType": "Content-Type",
+    "Accept": "Accept",
+    "CustomAttributes": "X-Amzn-SageMaker-Custom-Attributes",
+    "TargetModel": "X-Amzn-SageMaker-Target-Model",
+    "TargetVariant": "X-Amzn-SageMaker-Target-Variant",
+    "TargetContainerHostname": "X-Amzn-SageMaker-Target-Container-Hostname",
+    "InferenceId": "X-Amzn-SageMaker-Inference-Id",
+    "EnableExplanations": "X-Amzn-SageMaker-Enable-Explanations",
+    "InferenceComponentName": "X-Amzn-SageMaker-Inference-Component",
+    "SessionId": "X-Amzn-SageMaker-Session-Id",
+}
+
+
+def request_of(environ: JsonDict, body: bytes) -> JsonDict:
+    """The InvokeEndpoint request as its input shape has it (path, headers, payload), for
+    the server-side check against the API model."""
+    match = INVOCATIONS_PATH.match(environ.get("PATH_INFO", ""))
+    assert match is not None
+    request: JsonDict = {"EndpointName": unquote(match["name"]), "Body": body}
+    for member, header in _HEADER_MEMBERS.items():
+        value = _header(environ, header)
+        if value:
+            request[member] = str(value)
+    return request
 
 
 def invoke(
