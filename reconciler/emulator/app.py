@@ -1,7 +1,8 @@
 """The emulator as one WSGI application: control API, our operations, moto.
 
 A request goes, in order:
-1. ``/_emulator/...``            → the control API (calls, reset, faults, fail, config);
+1. ``/_emulator/...``            → the control API (calls, reset, faults, fail, config,
+   scale, alarm-state, invocations);
 2. every AWS request is counted by operation and may draw an injected fault;
 3. an operation our extension answers — SageMaker's hosting operations
    (``X-Amz-Target: SageMaker.<Op>``, JSON 1.1), the Resource Groups Tagging API
@@ -9,7 +10,9 @@ A request goes, in order:
    answers for our resources and moto's together, and Application Auto Scaling for
    namespace ``sagemaker`` (``X-Amz-Target: AnyScaleFrontendService.<Op>``, JSON 1.1; see
    :mod:`reconciler.emulator.autoscaling`) — is validated against the API model and
-   handled by us;
+   handled by us; so is SageMaker Runtime's InvokeEndpoint (REST-JSON
+   ``POST /endpoints/<name>/invocations``, :mod:`reconciler.emulator.runtime`), answered
+   from what ``/_emulator/invocations`` set;
 4. anything else (other SageMaker operations, DynamoDB, S3, ...) → moto's server app;
    CloudWatch's PutMetricAlarm is moto's with AWS's alarm state and tag rules restored
    around it (:mod:`reconciler.emulator.autoscaling.alarms`).
