@@ -370,9 +370,13 @@ class Executor:
                 "as created, and its spec is held until the manifest changes"
             )
         self.progress("reverting", change.address, {"failures": failures})
-        with self._write():
-            operation = api.revert(self.aws, change.physical_name, previous)
-        self.wait_ready(api, change, change.physical_name)
+        try:
+            with self._write():
+                operation = api.revert(self.aws, change.physical_name, previous)
+            self.wait_ready(api, change, change.physical_name)
+        except (AwsError, ApplyFailure, WaitTimeout) as err:
+            # The evidence is kept, and the spec is still held (run_node tags it).
+            raise ApplyFailure("; ".join(failures) + f"; the revert failed: {err}") from err
         how = f"reverted with {operation}" if operation else "not reverted"
         raise ApplyFailure("; ".join(failures) + f"; {how}; the new spec is held")
 

@@ -333,3 +333,20 @@ def test_a_declared_alarm_is_put_before_the_checks_that_watch_it(env: Env) -> No
     assert change["checks"] == {"invocations": [], "alarms": ["churn-errors"], "bake_seconds": 1}
     run = env.apply()
     assert run.code == 0, run.out + run.err
+
+
+def test_a_revert_that_fails_keeps_the_evidence_and_retires_nothing(env: Env) -> None:
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    # The forward UpdateEndpoint goes through; the revert is refused.
+    env.control.add_fault(
+        "UpdateEndpoint", "ValidationException", count=1, skip=1, message="refused for the test"
+    )
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "check smoke failed: expected status 200, got 500" in output
+    assert "the revert failed: ValidationException: refused for the test" in output
+    assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes

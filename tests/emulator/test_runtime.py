@@ -157,9 +157,7 @@ def test_malformed_invocation_settings_are_refused(emulator: Any) -> None:
         emulator.control.set_invocation("classic", latency_ms=-1)
 
 
-def test_the_request_is_checked_against_the_api_model_server_side(
-    sm: Any, emulator: Any
-) -> None:
+def test_the_request_is_checked_against_the_api_model_server_side(sm: Any, emulator: Any) -> None:
     hand_made_endpoint(sm, "classic")
     # A client with validation off gets AWS's answer: a header beyond its 1024 characters.
     runtime = emulator.client("sagemaker-runtime", parameter_validation=False)
