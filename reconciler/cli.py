@@ -268,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="first pause between status polls (default 2)",
     )
+    apply.add_argument(
+        "--skip-checks",
+        action="store_true",
+        help="apply without running the manifests' checks (says so loudly; nothing is reverted)",
+    )
     _add_lock_options(apply)
     _add_aws_options(apply)
 
@@ -290,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
             poll_interval=args.poll_interval,
             lock_lease=args.lock_lease,
             lock_timeout=args.lock_timeout,
+            skip_checks=args.skip_checks,
         )
 
     apply.set_defaults(run=run_apply)

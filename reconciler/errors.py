@@ -84,6 +84,8 @@ class AwsError(ReconcilerError):
     not_found / already_exists / busy: what the answer means, as the service's rules
     (reconciler.aws) read it: the resource is not there; a create found it there already;
     the resource is in the middle of something and refuses the call for now.
+    details: the error's modeled members besides its message (a SageMaker Runtime
+    ModelError's OriginalStatusCode and OriginalMessage), as botocore parsed them.
 
     ``str()`` is ``<code>: <message>`` (only the message when there is no code).
     """
@@ -98,8 +100,10 @@ class AwsError(ReconcilerError):
         not_found: bool = False,
         already_exists: bool = False,
         busy: bool = False,
+        details: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(f"{code}: {aws_message}" if code else aws_message)
+        self.details = dict(details or {})
         self.operation = operation
         self.code = code
         self.aws_message = aws_message
@@ -154,6 +158,10 @@ SERVICE_ERRORS: dict[str, ServiceErrors] = {
         not_found=("ResourceNotFound", "ResourceNotFoundException"),
         busy=("ConcurrentModificationException",),
     ),
+    # SageMaker Runtime: InvokeEndpoint's errors (botocore's sagemaker-runtime model) name
+    # no missing resource by code: an unknown endpoint is a ValidationError "Endpoint ...
+    # of account ... not found." Checks read its errors as evidence, never as "not found".
+    "sagemaker-runtime": ServiceErrors(not_found=()),
 }
 
 
@@ -187,6 +195,7 @@ def classify(err: Exception, operation: str, service: str = "sagemaker") -> AwsE
         already_exists=code in rules.already_exists
         or _starts(message, rules.already_exists_prefixes),
         busy=code in rules.busy or any(f in message for f in rules.busy_fragments),
+        details={k: v for k, v in response.items() if k not in ("Error", "ResponseMetadata")},
     )
 
 

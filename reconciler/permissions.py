@@ -44,9 +44,14 @@ SAGEMAKER_CALL_SITES: tuple[str, ...] = (
 OTHER_CALL_SITES: dict[str, tuple[str, ...]] = {
     "dynamodb": ("reconciler.controller.lock", "reconciler.controller.sharing"),
     "resourcegroupstaggingapi": ("reconciler.observe",),
+    # Declared checks: InvokeEndpoint, and DescribeAlarms for the bake.
+    "sagemaker-runtime": ("reconciler.execution.executor",),
+    "cloudwatch": ("reconciler.execution.executor",),
 }
-# IAM's service prefix where it differs from botocore's service name.
-IAM_PREFIX = {"resourcegroupstaggingapi": "tag"}
+# IAM's service prefix where it differs from botocore's service name (SageMaker Runtime's
+# InvokeEndpoint is the IAM action sagemaker:InvokeEndpoint on the endpoint's ARN: Service
+# Authorization Reference, "Actions defined by Amazon SageMaker AI").
+IAM_PREFIX = {"resourcegroupstaggingapi": "tag", "sagemaker-runtime": "sagemaker"}
 
 # What plan and status need: reading the account, nothing else (the lock is apply's).
 READ_PREFIXES = ("List", "Describe", "Get")

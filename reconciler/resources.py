@@ -121,6 +121,101 @@ class Annotations:
     sensitive: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Invocation:
+    """One InvokeEndpoint a check sends, and what passes.
+
+    name:          how reports name it (``checks.invocations[0]`` when not named)
+    body:          the request body, as written
+    content_type / accept: the Content-Type and Accept headers (None: not sent)
+    target_variant: the production variant to invoke (an Endpoint's check only)
+    inference_component: the inference component to invoke on an Endpoint (an
+                   InferenceComponent's check always invokes that component)
+    status:        the HTTP status that passes (200: the model answered; anything else
+                   is the OriginalStatusCode of the ModelError SageMaker answers)
+    json:          dotted path into the JSON body (``predictions.0.label``) → the value it
+                   must hold
+    body_matches:  a regular expression the body must contain a match of
+    max_latency_ms: the longest the call may take, measured by the caller
+    line:          where it is written
+    """
+
+    name: str
+    body: str
+    content_type: str | None = None
+    accept: str | None = None
+    target_variant: str | None = None
+    inference_component: str | None = None
+    status: int = 200
+    json: tuple[tuple[str, Any], ...] = ()
+    body_matches: str | None = None
+    max_latency_ms: int | None = None
+    line: int = 0
+
+
+# The kind whose resources ``checks.alarms`` name (by their AlarmName): a declared one is
+# put before the checks that watch it.
+CHECKED_ALARM_KIND = Kind.ALARM
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What proves a rollout of an Endpoint or InferenceComponent (the manifest's top-level
+    ``checks:``): invocations that must pass once it is InService, and CloudWatch alarms
+    that must stay OK for ``bake_seconds`` after them. Not part of the spec, its hash or
+    drift; apply runs them before it retires what the rollout superseded."""
+
+    invocations: tuple[Invocation, ...] = ()
+    alarms: tuple[str, ...] = ()
+    bake_seconds: int = 0
+
+    def to_json(self) -> JsonDict:
+        """What plan JSON says of the checks (``checks`` of a change)."""
+        doc: JsonDict = {
+            "invocations": [
+                {
+                    "name": call.name,
+                    **({"target_variant": call.target_variant} if call.target_variant else {}),
+                    **(
+                        {"inference_component": call.inference_component}
+                        if call.inference_component
+                        else {}
+                    ),
+                    "expect": {
+                        "status": call.status,
+                        **({"json": dict(call.json)} if call.json else {}),
+                        **({"body_matches": call.body_matches} if call.body_matches else {}),
+                        **(
+                            {"max_latency_ms": call.max_latency_ms}
+                            if call.max_latency_ms is not None
+                            else {}
+                        ),
+                    },
+                }
+                for call in self.invocations
+            ]
+        }
+        if self.alarms:
+            doc["alarms"] = list(self.alarms)
+            doc["bake_seconds"] = self.bake_seconds
+        return doc
+
+    def summary(self) -> list[str]:
+        """One line per check, for plans: ``invoke smoke (expects 200, ≤ 500 ms)``."""
+        lines = []
+        for call in self.invocations:
+            expects = [f"status {call.status}"]
+            expects += [f"{path} = {value!r}" for path, value in call.json]
+            if call.body_matches is not None:
+                expects.append(f"body ~ /{call.body_matches}/")
+            if call.max_latency_ms is not None:
+                expects.append(f"<= {call.max_latency_ms} ms")
+            lines.append(f"invoke {call.name} (expects {', '.join(expects)})")
+        if self.alarms:
+            lines.append(f"alarms {', '.join(self.alarms)} stay OK for {self.bake_seconds} s")
+        return lines
+
+
 @dataclass
 class Manifest:
     """One declared resource.
@@ -134,6 +229,7 @@ class Manifest:
     lines:       line of each spec path as written, for messages (``()`` is ``spec:``)
     files:       the file of a spec path written in another file than ``location.file``
                  (a value an overlay's patch put there: the patch's file)
+    checks:      the top-level ``checks:`` section (None: none declared)
     """
 
     kind: Kind
@@ -144,6 +240,7 @@ class Manifest:
     annotations: Annotations = field(default_factory=Annotations)
     lines: dict[SpecPath, int] = field(default_factory=dict)
     files: dict[SpecPath, str] = field(default_factory=dict)
+    checks: Checks | None = None
 
     @property
     def address(self) -> str:

@@ -80,6 +80,7 @@ def run(
     poll_interval: float,
     lock_lease: str = "30s",
     lock_timeout: str = "5m",
+    skip_checks: bool = False,
 ) -> int:
     """source: a manifest directory or a saved plan (None: the context's manifests)."""
     settings = context.settings
@@ -126,6 +127,15 @@ def run(
         policy = WaitPolicy(
             initial=poll_interval, timeout=parse_duration(timeout) if timeout else None
         )
+        checked = [c.address for c in plan.changes if c.checks is not None]
+        if skip_checks:
+            # Loud on purpose: nothing proves these rollouts, and nothing will revert them.
+            which = ", ".join(checked) if checked else "(none in this plan)"
+            print(
+                f"WARNING: --skip-checks: checks are not run: {which}; what a rollout "
+                "supersedes is retired without proof that the new spec serves",
+                file=sys.stderr,
+            )
         progress, close_view = _progress_view()
         executor = Executor(
             aws,
@@ -134,6 +144,7 @@ def run(
             progress=progress,
             # A write starts only while the lease is ours and renewed in time.
             before_write=lock.assert_held if lock is not None else None,
+            skip_checks=skip_checks,
         )
         try:
             report = executor.apply(plan)

@@ -1,7 +1,8 @@
 """The emulator as one WSGI application: control API, our operations, moto.
 
 A request goes, in order:
-1. ``/_emulator/...``            → the control API (calls, reset, faults, fail, config);
+1. ``/_emulator/...``            → the control API (calls, reset, faults, fail, config,
+   scale, alarm-state, invocations);
 2. every AWS request is counted by operation and may draw an injected fault;
 3. an operation our extension answers — SageMaker's hosting operations
    (``X-Amz-Target: SageMaker.<Op>``, JSON 1.1), the Resource Groups Tagging API
@@ -9,7 +10,9 @@ A request goes, in order:
    answers for our resources and moto's together, and Application Auto Scaling for
    namespace ``sagemaker`` (``X-Amz-Target: AnyScaleFrontendService.<Op>``, JSON 1.1; see
    :mod:`reconciler.emulator.autoscaling`) — is validated against the API model and
-   handled by us;
+   handled by us; so is SageMaker Runtime's InvokeEndpoint (REST-JSON
+   ``POST /endpoints/<name>/invocations``, :mod:`reconciler.emulator.runtime`), answered
+   from what ``/_emulator/invocations`` set;
 4. anything else (other SageMaker operations, DynamoDB, S3, ...) → moto's server app;
    CloudWatch's PutMetricAlarm is moto's with AWS's alarm state and tag rules restored
    around it (:mod:`reconciler.emulator.autoscaling.alarms`).
@@ -24,6 +27,7 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,7 +37,7 @@ from urllib.parse import parse_qs
 from werkzeug.datastructures import Headers
 
 from reconciler import apimodel
-from reconciler.emulator import protocol
+from reconciler.emulator import protocol, runtime
 from reconciler.emulator.autoscaling import SERVICE as AUTOSCALING
 from reconciler.emulator.autoscaling import alarms
 from reconciler.emulator.autoscaling import load_all as load_autoscaling
@@ -92,6 +96,14 @@ class AwsRequest:
 
 
 def _classify(environ: Environ, body: bytes) -> AwsRequest:
+    # SageMaker Runtime is REST-JSON (botocore's sagemaker-runtime model): the operation is
+    # in the path, the request is signed for "sagemaker".
+    if (
+        environ.get("REQUEST_METHOD") == "POST"
+        and runtime.INVOCATIONS_PATH.match(environ.get("PATH_INFO", ""))
+        and _credential_scope(environ)[1] == "sagemaker"
+    ):
+        return AwsRequest(runtime.OPERATION, runtime.SERVICE, wire="rest-json")
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         prefix, _, operation = str(target).rpartition(".")
@@ -190,6 +202,7 @@ class EmulatorApp:
             ("resourcegroupstaggingapi", "GetTagValues"): sagemaker_tags.get_tag_values,
             **{(AUTOSCALING, name): handler for name, handler in load_autoscaling().items()},
         }
+        self.invocations = runtime.Invocations()
         self.strict = strict
         self._moto = _moto_app()
 
@@ -237,6 +250,8 @@ class EmulatorApp:
     def _dispatch(
         self, environ: Environ, start_response: StartResponse, request: AwsRequest, body: bytes
     ) -> Iterable[bytes]:
+        if request.service == runtime.SERVICE:
+            return self._invoke(environ, start_response, request, body)
         key = (request.service or "", request.operation or "")
         if key in self.handlers:
             try:
@@ -256,6 +271,36 @@ class EmulatorApp:
                     lambda: self._call_moto(environ, start_response, request),
                 )
         return self._call_moto(environ, start_response, request)
+
+    def _invoke(
+        self, environ: Environ, start_response: StartResponse, request: AwsRequest, body: bytes
+    ) -> Iterable[bytes]:
+        """SageMaker Runtime InvokeEndpoint (:mod:`runtime`), checked against its input shape
+        as AWS checks it (a ValidationError: the runtime's code for a bad request); the
+        model's latency is waited out without the emulator's lock."""
+        region, _ = _credential_scope(environ)
+        account = _account(environ)
+        problem = protocol.request_problem(
+            runtime.OPERATION, runtime.request_of(environ, body), runtime.SERVICE
+        )
+        if problem is not None:
+            return self._error(
+                start_response, AwsError("ValidationError", problem.message), request
+            )
+        try:
+            with self.lock:
+                answer = runtime.invoke(
+                    self.state.region(account, region or DEFAULT_REGION),
+                    self.invocations,
+                    environ,
+                    account=account,
+                    region=region or DEFAULT_REGION,
+                )
+        except AwsError as err:
+            return self._error(start_response, err, request)
+        if answer.latency_ms:
+            time.sleep(answer.latency_ms / 1000)
+        return self._send(start_response, answer.status, answer.body, answer.headers)
 
     def _call_moto(
         self, environ: Environ, start_response: StartResponse, request: AwsRequest
@@ -352,6 +397,7 @@ class EmulatorApp:
         reasons = {
             200: "OK",
             400: "Bad Request",
+            424: "Failed Dependency",
             404: "Not Found",
             405: "Method Not Allowed",
             500: "Internal Server Error",
@@ -382,6 +428,7 @@ class EmulatorApp:
         with self.lock:
             self.state.reset()
             self.control.reset()
+            self.invocations.reset()
             _reset_moto()
 
     def _where(self, body: dict[str, Any]) -> tuple[str, str]:
@@ -474,9 +521,20 @@ class EmulatorApp:
                     return reply(200, self._scale(body))
                 if route == "alarm-state" and method == "POST":
                     return reply(200, self._alarm_state(body))
+                if route == "invocations" and method == "POST":
+                    return reply(200, self.invocations.set(body))
         except (ControlError, ValueError) as err:
             return reply(400, {"error": str(err)})
-        known = {"calls", "reset", "faults", "fail", "config", "scale", "alarm-state"}
+        known = {
+            "calls",
+            "reset",
+            "faults",
+            "fail",
+            "config",
+            "scale",
+            "alarm-state",
+            "invocations",
+        }
         if route in known:
             return reply(405, {"error": f"{method} is not supported on /_emulator/{route}"})
         return reply(404, {"error": f"unknown control route /_emulator/{route}"})

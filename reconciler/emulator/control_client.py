@@ -2,7 +2,7 @@
 
 Tests and benchmarks use it to read call counts, reset state, inject faults and failures,
 change how long transitions take and how talkative Describe answers are, move autoscaled
-capacity as the scaler would and set CloudWatch alarm states.
+capacity as the scaler would, set CloudWatch alarm states and what InvokeEndpoint answers.
 """
 
 from __future__ import annotations
@@ -127,3 +127,27 @@ class ControlClient:
         if reason is not None:
             body["StateReason"] = reason
         self._call("POST", "alarm-state", body)
+
+    def set_invocation(
+        self,
+        endpoint: str,
+        *,
+        component: str | None = None,
+        status: int = 200,
+        body: str = "{}",
+        latency_ms: int = 0,
+    ) -> None:
+        """Set what SageMaker Runtime InvokeEndpoint answers for `endpoint` (or for one of
+        its inference components): the model's status (≠ 200: a ModelError), its body, and
+        how long it takes."""
+        self._call(
+            "POST",
+            "invocations",
+            {
+                "endpoint": endpoint,
+                "component": component,
+                "status": status,
+                "body": body,
+                "latency_ms": latency_ms,
+            },
+        )

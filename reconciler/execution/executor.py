@@ -27,7 +27,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import json
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,7 +47,7 @@ from reconciler.kinds import APIS, KINDS
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import put_value
 from reconciler.planning.changes import Action, Change, Plan, Replacement, Step, StepOp
-from reconciler.resources import FAILED_SPEC_TAG, JsonDict
+from reconciler.resources import FAILED_SPEC_TAG, Invocation, JsonDict
 
 
 class Result(StrEnum):
@@ -134,11 +136,13 @@ class Executor:
         wait_policy: WaitPolicy | None = None,
         progress: Progress = _quiet,
         before_write: Callable[[], None] | None = None,
+        skip_checks: bool = False,
     ) -> None:
         """before_write: called right before each write call, in its slot; what it raises
         fails that node instead of the call being sent (the lease lock's ``assert_held``: a
         writer whose lease may have run out starts no new write)."""
         self.aws = aws
+        self.skip_checks = skip_checks
         self.parallelism = max(1, parallelism)
         self.policy = wait_policy or WaitPolicy()
         self.progress = progress
@@ -317,7 +321,13 @@ class Executor:
             raise ApplyFailure(change.reason)
         if node.part == "main" and change.action in (Action.CREATE, Action.UPDATE, Action.REPLACE):
             try:
+                # What it was before this apply, to go back to when its checks fail (only
+                # an update has a before: a create or an interrupting replace has none).
+                previous = None
+                if change.checks is not None and change.action is Action.UPDATE:
+                    previous = self.wait_settled(api, change, change.physical_name)
                 self.run_steps(api, change, node.steps)
+                self.verify(api, change, previous)
             except ApplyFailure:
                 self.remember_failure(api, change)
                 raise
@@ -333,6 +343,114 @@ class Executor:
                 "duration": round(time.monotonic() - began, 3),
             },
         )
+
+    # -- checks ------------------------------------------------------------------------
+    def verify(self, api: KindApi, change: Change, previous: JsonDict | None) -> None:
+        """Run the change's checks on the ready resource (its node still holds back every
+        retirement of what it superseded: those nodes depend on it). When one fails, put
+        the resource back as `previous` and fail with the checks' evidence."""
+        checks = change.checks
+        if checks is None:
+            return
+        if self.skip_checks:
+            self.progress("checks-skipped", change.address, {"checks": len(checks.summary())})
+            return
+        invoked_as = KINDS[change.kind].invoked_as
+        assert invoked_as is not None and change.desired_spec is not None
+        target = invoked_as(change.physical_name, change.desired_spec)
+        failures: list[str] = []
+        for call in checks.invocations:
+            self.progress(
+                "call", change.address, {"operation": "InvokeEndpoint", "check": call.name}
+            )
+            failure = self.invoke(target, call)
+            if failure is not None:
+                failures.append(f"check {call.name} failed: {failure}")
+        if not failures and checks.alarms:
+            failures += self.bake(change, checks.alarms, checks.bake_seconds)
+        if not failures:
+            self.progress("checked", change.address, {"checks": len(checks.summary())})
+            return
+        if previous is None:
+            raise ApplyFailure(
+                "; ".join(failures) + f"; nothing to revert to: the {change.kind} is kept "
+                "as created, and its spec is held until the manifest changes"
+            )
+        self.progress("reverting", change.address, {"failures": failures})
+        try:
+            with self._write():
+                operation = api.revert(self.aws, change.physical_name, previous)
+            self.wait_ready(api, change, change.physical_name)
+        except (AwsError, ApplyFailure, WaitTimeout) as err:
+            # The evidence is kept, and the spec is still held (run_node tags it).
+            raise ApplyFailure("; ".join(failures) + f"; the revert failed: {err}") from err
+        how = f"reverted with {operation}" if operation else "not reverted"
+        raise ApplyFailure("; ".join(failures) + f"; {how}; the new spec is held")
+
+    def invoke(self, target: JsonDict, call: Invocation) -> str | None:
+        """Send one check's InvokeEndpoint; why it failed, with its evidence (status, body
+        excerpt, latency), or None when it passed."""
+        request: JsonDict = {**target, "Body": call.body.encode()}
+        for key, value in (
+            ("ContentType", call.content_type),
+            ("Accept", call.accept),
+            ("TargetVariant", call.target_variant),
+            ("InferenceComponentName", call.inference_component),
+        ):
+            if value is not None:
+                request[key] = value
+        began = time.monotonic()
+        try:
+            with self._calls:
+                answer = self.aws.call(RUNTIME, "InvokeEndpoint", **request)
+            status, body = 200, _text(answer.get("Body", b""))
+        except AwsError as err:
+            original = err.details.get("OriginalStatusCode")
+            if err.code != "ModelError" or not isinstance(original, int):
+                return f"InvokeEndpoint refused: {err}"
+            status, body = original, str(err.details.get("OriginalMessage", ""))
+        latency = round((time.monotonic() - began) * 1000)
+        evidence = f"(status {status}, {latency} ms, body {_excerpt(body)})"
+        if status != call.status:
+            return f"expected status {call.status}, got {status} {evidence}"
+        if call.json:
+            try:
+                document = json.loads(body)
+            except ValueError:
+                return f"the body is not JSON {evidence}"
+            for path, expected in call.json:
+                found = _at(document, path)
+                if found != expected:
+                    return f"expected {path} = {expected!r}, got {found!r} {evidence}"
+        if call.body_matches is not None and not re.search(call.body_matches, body):
+            return f"the body does not match /{call.body_matches}/ {evidence}"
+        if call.max_latency_ms is not None and latency > call.max_latency_ms:
+            return f"took {latency} ms, more than {call.max_latency_ms} ms {evidence}"
+        return None
+
+    def bake(self, change: Change, alarms: tuple[str, ...], seconds: int) -> list[str]:
+        """Watch `alarms` for `seconds` (at least once): why the bake failed (an alarm in
+        ALARM, or one that does not exist), or nothing."""
+        deadline = time.monotonic() + seconds
+        while True:
+            with self._calls:
+                answer = self.aws.call("cloudwatch", "DescribeAlarms", AlarmNames=list(alarms))
+            found = {a["AlarmName"]: a for a in answer.get("MetricAlarms", [])}
+            found.update({a["AlarmName"]: a for a in answer.get("CompositeAlarms", [])})
+            failures = [f"alarm {name} does not exist" for name in alarms if name not in found]
+            failures += [
+                f"alarm {name} is in ALARM: {alarm.get('StateReason', 'no reason given')}"
+                for name, alarm in found.items()
+                if alarm.get("StateValue") == "ALARM"
+            ]
+            if failures:
+                return failures
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return []
+            self.progress("baking", change.address, {"seconds_left": round(left)})
+            if self.policy.stop.wait(min(left, max(self.policy.initial, 1.0))):
+                return ["the bake was interrupted"]
 
     def remember_failure(self, api: KindApi, change: Change) -> None:
         """Tag the resource with the digest of the spec that failed, so that the next
@@ -527,6 +645,32 @@ class Executor:
                 self.policy,
                 f"{change.kind} {name} to be deleted",
             )
+
+
+# The service checks invoke (botocore's name for SageMaker Runtime).
+RUNTIME = "sagemaker-runtime"
+EXCERPT = 200
+
+
+def _text(body: object) -> str:
+    return body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+
+
+def _excerpt(body: str) -> str:
+    return repr(body if len(body) <= EXCERPT else body[:EXCERPT] + "...")
+
+
+def _at(document: object, path: str) -> object:
+    """The value at a dotted path (``predictions.0.label``: list items by index)."""
+    current = document
+    for part in path.split("."):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+    return current
 
 
 def _describe_error(err: BaseException) -> str:

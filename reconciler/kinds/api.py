@@ -189,6 +189,12 @@ class KindApi:
             reason or f"the {self.info.kind} does not match the requested spec after the update"
         )
 
+    def revert(self, aws: Gateway, name: str, before: JsonDict) -> str | None:
+        """Put the resource back as `before` (its Describe answer from before this apply's
+        update) after its checks failed; the operation called, or None when the kind has
+        no way back (kinds with checks override this)."""
+        return None
+
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         """Run one of the kind's update operations (kinds with updates override this)."""
         raise NotImplementedError(f"{self.info.kind} has no update operation {call.operation}")

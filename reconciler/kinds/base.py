@@ -336,6 +336,12 @@ class KindInfo:
     rules:             its validation beyond the API model: per manifest, against the other
                        declared manifests, over all of them, and the preflight (see
                        :class:`~reconciler.kinds.validation.KindRules`)
+    invoked_as:        for a kind that serves inferences, whose manifests may declare
+                       ``checks:``: (physical name, resolved spec) → the SageMaker Runtime
+                       InvokeEndpoint members that address it (an inference component:
+                       its EndpointName and InferenceComponentName); None: no checks
+    check_targets:     which of an invocation's targeting fields its checks may set
+                       (``target_variant``, ``inference_component``)
     """
 
     kind: Kind
@@ -384,6 +390,8 @@ class KindInfo:
     dropped_from_live: bool = False
     rules: KindRules = field(default_factory=KindRules)
     account_references: tuple[AccountReference, ...] = ()
+    invoked_as: Callable[[str, JsonDict], JsonDict] | None = None
+    check_targets: tuple[str, ...] = ()
 
     @property
     def patch_keys(self) -> dict[str, str]:

@@ -79,6 +79,11 @@ INFO = KindInfo(
     scaled_count=scaled_count,
     # Overlay patches merge rollback alarms by name (UpdateEndpoint AutoRollbackConfig).
     merge_keys={"DeploymentConfig.AutoRollbackConfiguration.Alarms": "AlarmName"},
+    # SageMaker Runtime InvokeEndpoint addresses an endpoint by EndpointName; a check may
+    # pick a variant (TargetVariant) or an inference component on it (InvokeEndpoint API
+    # reference, botocore sagemaker-runtime InvokeEndpointInput).
+    invoked_as=lambda name, spec: {"EndpointName": name},
+    check_targets=("target_variant", "inference_component"),
 )
 
 
@@ -99,6 +104,18 @@ class EndpointApi(KindApi):
             EndpointConfigName=spec["EndpointConfigName"],
             **options,
         )
+
+    def revert(self, aws: Gateway, name: str, before: JsonDict) -> str | None:
+        # The config live before this apply still exists: retirement waits for the checks
+        # (reconciler.execution.executor). UpdateEndpoint back onto it is a blue/green
+        # update like any other: the endpoint keeps serving throughout.
+        self.call(
+            aws,
+            "UpdateEndpoint",
+            EndpointName=name,
+            EndpointConfigName=before["EndpointConfigName"],
+        )
+        return "UpdateEndpoint"
 
     def rolled_back(
         self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...] = ()

@@ -60,6 +60,9 @@ class _Envelope(BaseModel):
     kind: Kind = Field(strict=False)  # strict enums would only accept Kind instances
     metadata: _Metadata
     spec: dict[str, Any]
+    # What proves a rollout (reconciler.manifests.declared_checks reads it): beside the
+    # spec, which stays the API request.
+    checks: Any = None
 
 
 _FIELDS: dict[Path, tuple[str, ...]] = {
@@ -76,6 +79,7 @@ class Envelope:
                       built and checked further) only when all three are set
     tags:             the valid ``metadata.tags`` entries
     annotations:      the string-valued ``metadata.annotations`` entries, not yet parsed
+    checks:           the ``checks`` section as written (None: none), not yet read
     problems:         everything wrong with the envelope
     """
 
@@ -84,6 +88,7 @@ class Envelope:
     spec: JsonDict | None = None
     tags: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
+    checks: object = None
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -151,6 +156,7 @@ def _salvage(value: dict[str, Any]) -> Envelope:
     spec = value.get("spec")
     if isinstance(spec, dict):
         envelope.spec = spec
+    envelope.checks = value.get("checks")
     return envelope
 
 

@@ -25,6 +25,7 @@ from reconciler.apimodel import format_path
 from reconciler.kinds import KINDS
 from reconciler.manifests.annotations import parse_annotations
 from reconciler.manifests.checks import cross_document_problems
+from reconciler.manifests.declared_checks import read_checks
 from reconciler.manifests.envelope import read_envelope, tag_count_problem
 from reconciler.manifests.names import name_problem
 from reconciler.manifests.overlays import render
@@ -152,6 +153,12 @@ def build_manifest(document: Document) -> tuple[Manifest | None, list[Problem]]:
             Problem(too_many, document.location_of(("metadata", "tags")), address, "metadata.tags")
         )
 
+    checks = None
+    if "checks" in (document.value if isinstance(document.value, dict) else {}):
+        assert address is not None
+        checks, check_problems = read_checks(envelope.checks, document, kind, address)
+        problems += check_problems
+
     manifest = Manifest(
         kind=kind,
         name=name,
@@ -161,6 +168,7 @@ def build_manifest(document: Document) -> tuple[Manifest | None, list[Problem]]:
         annotations=annotations,
         lines={path[1:]: line for path, line in document.lines.items() if path[:1] == ("spec",)},
         files={path[1:]: file for path, file in document.files.items() if path[:1] == ("spec",)},
+        checks=checks,
     )
     # A value already reported while reading YAML (e.g. an unquoted `on`) is not reported
     # again by the API model check.

@@ -28,7 +28,7 @@ from typing import Any
 
 from reconciler.diff import FieldChange
 from reconciler.kinds.api import Pin
-from reconciler.resources import JsonDict, Kind, Problem
+from reconciler.resources import Checks, JsonDict, Kind, Problem
 
 FORMAT_VERSION = "1"
 
@@ -152,6 +152,9 @@ class Change:
                     an endpoint update: the inference-component removals it waits for
     warnings:       anything the user should know (in-flight transitions, failures)
     held:           not attempted: the same spec failed before (apply reports it failed)
+    checks:         the manifest's checks, which apply runs once the create or update is
+                    ready and before anything it superseded is retired (None: none; plan
+                    JSON: ``checks``)
     steps:          what apply runs, in order (plan JSON lists their ``operations``,
                     read off them; the steps themselves are not printed)
 
@@ -198,6 +201,7 @@ class Change:
     steps: list[Step] = field(default_factory=list)
     scaled: list[Scaled] = field(default_factory=list)
     pins: list[Pin] = field(default_factory=list)
+    checks: Checks | None = None
 
     def __post_init__(self) -> None:
         if self.steps:
@@ -244,6 +248,8 @@ class Change:
             doc["interrupting"] = True
         if self.held:
             doc["held"] = True
+        if self.checks is not None:
+            doc["checks"] = self.checks.to_json()
         if self.warnings:
             doc["warnings"] = list(self.warnings)
         return doc

@@ -49,6 +49,7 @@ from reconciler.planning.desired import RETAIN_TAG, Desired, resolve, spec_hash
 from reconciler.planning.sensitive import mask_changes
 from reconciler.resources import (
     ADDRESS_TAG,
+    CHECKED_ALARM_KIND,
     FAILED_SPEC_TAG,
     OWNER_TAG,
     PHYSICAL_NAME_TAG,
@@ -503,6 +504,13 @@ class _Planner:
         if change is not None:
             self.planned[(desired.kind, desired.physical_name.lower())] = change
             change.scaled = self.scaled(desired, live)
+            # A create or an update of what it serves is proven by the manifest's checks.
+            if (
+                desired.manifest.checks is not None
+                and not change.held
+                and any(s.op in (StepOp.CREATE, StepOp.UPDATE) for s in change.steps)
+            ):
+                change.checks = desired.manifest.checks
         if change is not None and live is not None:
             change.live_status = live.status
             change.live_failure = (live.description or {}).get("FailureReason") or (
@@ -909,6 +917,40 @@ class _Planner:
             self.plan.changes.append(change)
 
     # -- ordering ----------------------------------------------------------------------
+    def link_checked_alarms(self) -> None:
+        """A change whose checks watch a declared alarm runs after that alarm's change: the
+        bake reads it, so it must exist. Not when the alarm itself waits for the change (an
+        alarm on a scaling policy of the very component checked): that would be a cycle,
+        and such an alarm exists only from the next pass on."""
+        changes = {c.address: c for c in self.plan.changes}
+        alarms = {
+            c.physical_name: c.address
+            for c in self.plan.changes
+            if c.kind is CHECKED_ALARM_KIND and c.action is not Action.DELETE
+        }
+
+        def reaches(start: str, goal: str) -> bool:
+            seen, todo = set(), [start]
+            while todo:
+                address = todo.pop()
+                if address == goal:
+                    return True
+                if address in seen or address not in changes:
+                    continue
+                seen.add(address)
+                todo.extend(changes[address].depends_on)
+            return False
+
+        for change in self.plan.changes:
+            for name in change.checks.alarms if change.checks is not None else ():
+                address = alarms.get(name)
+                if (
+                    address is not None
+                    and address not in change.depends_on
+                    and not reaches(address, change.address)
+                ):
+                    change.depends_on.append(address)
+
     def order_and_link(self) -> None:
         """Creates/updates in dependency order, deletes after them in reverse kind order;
         record what each delete (and each replace's delete half) must wait for."""
@@ -1008,6 +1050,7 @@ class _Planner:
                 f"{manifest.address}: planning of this kind is not supported yet; skipped"
             )
         self.plan_prune(desired)
+        self.link_checked_alarms()
         self.order_and_link()
         sensitive = {d.address: d.manifest.annotations.sensitive for d in desired.values()}
         for change in self.plan.changes:

@@ -39,6 +39,9 @@ def render(plan: Plan, *, verbose: bool = False) -> str:
             lines.append(f"    retires: {', '.join(change.superseded)}")
         if change.depends_on:
             lines.append(f"    after: {', '.join(change.depends_on)}")
+        if change.checks is not None:
+            for check in change.checks.summary():
+                lines.append(f"    check: {check}")
         for warning in change.warnings:
             lines.append(f"    ! {warning}")
         lines.append("")

@@ -85,6 +85,9 @@ def render(plan: Plan, packings: list[Packing] | None = None, *, graph: bool = F
             lines.append(f"- resolved: `{pin}`")
         for scaled in change.scaled:
             lines.append(f"- {scaled_text(scaled)}")
+        if change.checks is not None:
+            for check in change.checks.summary():
+                lines.append(f"- :white_check_mark: check: {check}")
         for warning in change.warnings:
             lines.append(f"- :warning: {warning}")
         lines.append("")

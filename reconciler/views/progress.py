@@ -52,6 +52,12 @@ class PlainProgress:
                 self.write(f"{address}: {fields['result']} after {elapsed}")
             elif event == "failed":
                 self.write(f"{address}: failed after {elapsed}: {fields['error']}")
+            elif event == "checked":
+                self.write(f"{address}: checks passed after {elapsed}")
+            elif event == "reverting":
+                self.write(f"{address}: checks failed, reverting: {'; '.join(fields['failures'])}")
+            elif event == "checks-skipped":
+                self.write(f"{address}: checks skipped (--skip-checks)")
 
 
 class LiveProgress(PlainProgress):

@@ -122,3 +122,7 @@ class Env:
 
     def sagemaker(self) -> Any:
         return boto3.client("sagemaker", endpoint_url=self.url, region_name="us-east-1")
+
+    def runtime(self) -> Any:
+        """A SageMaker Runtime client (InvokeEndpoint) of the emulator."""
+        return boto3.client("sagemaker-runtime", endpoint_url=self.url, region_name="us-east-1")

@@ -1001,7 +1001,7 @@ def test_validate_prints_every_problem_to_stderr_and_exits_1(
     assert out == ""
     assert err.splitlines() == [
         "m/a.yaml:3: Model/bad_name: foo: unknown field 'foo'; expected one of apiVersion, "
-        "kind, metadata, spec",
+        "kind, metadata, spec, checks",
         "m/a.yaml:5: Model/bad_name: metadata.name: 'bad_name' is not a valid name: use "
         "letters, digits and hyphens, starting and ending with a letter or digit, at most 63 "
         "characters (^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$)",

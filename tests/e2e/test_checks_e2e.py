@@ -1,0 +1,352 @@
+"""Verified apply, end to end: an Endpoint's or InferenceComponent's declared checks run
+once its rollout is ready and before what it superseded is retired; a failing check
+reverts it (the endpoint serving throughout), holds the new spec and fails the apply;
+``--skip-checks`` applies without them and says so; plan shows them."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+
+from reconciler.aws import AwsGateway, AwsSettings
+from reconciler.controller.loop import Controller, ControllerSettings
+from tests.support.env import Env
+
+OLD_DATA = "s3://example-models/churn/xgboost/model.tar.gz"
+NEW_DATA = "s3://example-models/churn/xgboost/model-v2.tar.gz"
+ENDPOINT_CHECKS = """
+checks:
+  invocations:
+    - name: smoke
+      body: {"features": [1, 2, 3]}
+      contentType: application/json
+      expect:
+        status: 200
+        json: {label: churn}
+        maxLatencyMs: 5000
+"""
+LLAMA_OLD = "s3://example-models/llama-3-8b-instruct/model.tar.gz"
+LLAMA_NEW = "s3://example-models/llama-3-8b-instruct/model-v2.tar.gz"
+IC_CHECKS = """
+checks:
+  invocations:
+    - name: chat
+      body: '{"inputs": "hello"}'
+      contentType: application/json
+      expect: {bodyMatches: generated_text}
+"""
+SERVING = ("InService", "Updating", "SystemUpdating", "RollingBack")
+
+
+def _with_endpoint_checks(env: Env) -> None:
+    path = env.directory / "classic" / "churn.yaml"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + ENDPOINT_CHECKS)
+
+
+def _with_ic_checks(env: Env) -> None:
+    path = env.directory / "shared-gpu" / "llama-chat.yaml"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + IC_CHECKS)
+
+
+@contextmanager
+def watching(sm: Any, endpoint: str) -> Iterator[list[str]]:
+    """Every status the endpoint shows while the block runs (described continually)."""
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            seen.append(sm.describe_endpoint(EndpointName=endpoint)["EndpointStatus"])
+            stop.wait(0.01)
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _config_of(sm: Any, endpoint: str) -> str:
+    return str(sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"])
+
+
+def test_a_model_change_whose_check_passes_retires_the_old_config(env: Env) -> None:
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    before = env.control.calls()
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert env.control.calls()["InvokeEndpoint"] > before.get("InvokeEndpoint", 0)
+    assert writes["DeleteEndpointConfig"] == 1 and writes["DeleteModel"] == 1
+    assert _config_of(sm, "churn") != old_config
+    names = {c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]}
+    assert old_config not in names
+
+
+def test_a_model_change_whose_check_fails_is_reverted_and_held(env: Env) -> None:
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+
+    # The new model answers garbage.
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    with watching(sm, "churn") as statuses:
+        code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "check smoke failed: expected status 200, got 500" in output
+    assert "model crashed" in output  # the evidence: the body excerpt
+    assert "reverted with UpdateEndpoint" in output
+    # Forward, then back; nothing retired.
+    assert writes["UpdateEndpoint"] == 2
+    assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
+    assert statuses and all(status in SERVING for status in statuses), statuses
+    assert sm.describe_endpoint(EndpointName="churn")["EndpointStatus"] == "InService"
+    assert _config_of(sm, "churn") == old_config
+    # The old config serves again.
+    runtime = env.runtime()
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    answer = runtime.invoke_endpoint(EndpointName="churn", Body=b"{}")
+    assert json.loads(answer["Body"].read()) == {"label": "churn"}
+
+    # The next apply does not retry the held spec.
+    code, writes, output = env.writes_during()
+    assert code == 1
+    assert "UpdateEndpoint" not in writes
+    assert "held" in output
+    assert _config_of(sm, "churn") == old_config
+
+    # A changed manifest is tried again (and now passes).
+    env.edit("classic/churn.yaml", NEW_DATA, NEW_DATA.replace("v2", "v3"))
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert _config_of(sm, "churn") != old_config
+
+
+def test_an_inference_component_change_whose_check_fails_is_reverted(env: Env) -> None:
+    _with_ic_checks(env)
+    env.control.set_invocation(
+        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
+    )
+    assert env.apply().code == 0, "first apply"
+    sm = env.sagemaker()
+    before = sm.describe_inference_component(InferenceComponentName="llama-chat")
+    old_model = before["Specification"]["ModelName"]
+
+    env.control.set_invocation("shared-gpu", component="llama-chat", body="<html>oops</html>")
+    env.edit("shared-gpu/llama-chat.yaml", LLAMA_OLD, LLAMA_NEW)
+    with watching(sm, "shared-gpu") as statuses:
+        code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "check chat failed: the body does not match /generated_text/" in output
+    assert "reverted with UpdateInferenceComponent" in output
+    assert writes["UpdateInferenceComponent"] == 2
+    assert "DeleteModel" not in writes
+    assert all(status in SERVING for status in statuses), statuses
+    after = sm.describe_inference_component(InferenceComponentName="llama-chat")
+    assert after["InferenceComponentStatus"] == "InService"
+    assert after["Specification"]["ModelName"] == old_model
+    sm.describe_model(ModelName=old_model)  # still there
+
+    code, writes, output = env.writes_during()
+    assert code == 1
+    assert "UpdateInferenceComponent" not in writes
+    assert "held" in output
+
+
+def test_an_inference_component_change_whose_check_passes_retires_the_old_model(
+    env: Env,
+) -> None:
+    _with_ic_checks(env)
+    env.control.set_invocation(
+        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
+    )
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_model = sm.describe_inference_component(InferenceComponentName="llama-chat")[
+        "Specification"
+    ]["ModelName"]
+    env.edit("shared-gpu/llama-chat.yaml", LLAMA_OLD, LLAMA_NEW)
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes["UpdateInferenceComponent"] == 1 and writes["DeleteModel"] == 1
+    models = {m["ModelName"] for m in sm.list_models()["Models"]}
+    assert old_model not in models
+
+
+def test_skip_checks_applies_without_them_and_says_so(env: Env) -> None:
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    before = env.control.calls().get("InvokeEndpoint", 0)
+    run = env.apply("--skip-checks")
+    assert run.code == 0, run.out + run.err
+    assert "WARNING: --skip-checks: checks are not run: Endpoint/churn" in run.err
+    assert env.control.calls().get("InvokeEndpoint", 0) == before
+
+
+def test_plan_shows_the_checks_that_will_run(env: Env) -> None:
+    _with_endpoint_checks(env)
+    plan = env.plan_json()
+    [change] = [c for c in plan["changes"] if c["address"] == "Endpoint/churn"]
+    assert change["checks"] == {
+        "invocations": [
+            {
+                "name": "smoke",
+                "expect": {"status": 200, "json": {"label": "churn"}, "max_latency_ms": 5000},
+            }
+        ]
+    }
+    human = env.reconciler("plan", str(env.directory))
+    assert "check: invoke smoke (expects status 200, label = 'churn', <= 5000 ms)" in human.out
+    markdown = env.reconciler("plan", str(env.directory), "--format", "markdown")
+    assert "check: invoke smoke" in markdown.out
+
+
+ALARM_CHECKS = """
+checks:
+  alarms: [churn-errors]
+  bakeSeconds: 1
+"""
+
+
+def _put_alarm(env: Env) -> None:
+    cw = boto3.client("cloudwatch", endpoint_url=env.url, region_name="us-east-1")
+    cw.put_metric_alarm(
+        AlarmName="churn-errors",
+        ComparisonOperator="GreaterThanThreshold",
+        EvaluationPeriods=1,
+        MetricName="Invocation5XXErrors",
+        Namespace="AWS/SageMaker",
+        Dimensions=[{"Name": "EndpointName", "Value": "churn"}],
+        Period=60,
+        Statistic="Sum",
+        Threshold=1.0,
+    )
+    env.control.set_alarm_state("churn-errors", "OK")
+
+
+def test_an_alarm_in_alarm_during_the_bake_reverts(env: Env) -> None:
+    path = env.directory / "classic" / "churn.yaml"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + ALARM_CHECKS)
+    _put_alarm(env)
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+
+    env.control.set_alarm_state("churn-errors", "ALARM", "5XX errors above 1")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "alarm churn-errors is in ALARM: 5XX errors above 1" in output
+    assert "DeleteEndpointConfig" not in writes
+    assert _config_of(sm, "churn") == old_config
+
+
+def test_a_create_whose_check_fails_is_kept_and_fails_the_apply(env: Env) -> None:
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", status=503, body="warming up")
+    run = env.apply()
+    assert run.code == 1
+    assert "check smoke failed: expected status 200, got 503" in run.out + run.err
+    assert "nothing to revert to" in run.out + run.err
+    sm = env.sagemaker()
+    assert sm.describe_endpoint(EndpointName="churn")["EndpointStatus"] == "InService"
+    # The next apply finds it as declared: nothing is created again, no check re-run.
+    before = env.control.calls()
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert not {w for w in writes if w.startswith("Create")}
+    assert env.control.calls()["InvokeEndpoint"] == before["InvokeEndpoint"]
+
+
+def test_the_controller_runs_the_checks_and_reverts_too(env: Env, quiet_logs: None) -> None:
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    settings = ControllerSettings(
+        directory=str(env.directory), owner="default", mode="heal", poll_interval=0.01
+    )
+    controller = Controller(
+        settings, AwsGateway(AwsSettings(endpoint_url=env.url, region="us-east-1"))
+    )
+    assert controller.reconcile() == "failed"
+    assert _config_of(sm, "churn") == old_config
+    names = {c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]}
+    assert old_config in names
+
+
+def test_checks_are_neither_spec_nor_drift(env: Env) -> None:
+    assert env.apply().code == 0
+    _with_endpoint_checks(env)
+    # Declaring (or changing) checks alone changes nothing in the account.
+    assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
+    env.edit("classic/churn.yaml", "maxLatencyMs: 5000", "maxLatencyMs: 100")
+    assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
+
+
+DECLARED_ALARM = """---
+apiVersion: sagemaker-reconciler/v1
+kind: Alarm
+metadata:
+  name: churn-errors
+spec:
+  ComparisonOperator: GreaterThanThreshold
+  Dimensions:
+    - Name: EndpointName
+      Value: churn
+  EvaluationPeriods: 1
+  MetricName: Invocation5XXErrors
+  Namespace: AWS/SageMaker
+  Period: 60
+  Statistic: Sum
+  Threshold: 1
+"""
+
+
+def test_a_declared_alarm_is_put_before_the_checks_that_watch_it(env: Env) -> None:
+    path = env.directory / "classic" / "churn.yaml"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + ALARM_CHECKS + DECLARED_ALARM)
+    plan = env.plan_json()
+    [change] = [c for c in plan["changes"] if c["address"] == "Endpoint/churn"]
+    assert "Alarm/churn-errors" in change["depends_on"]
+    assert change["checks"] == {"invocations": [], "alarms": ["churn-errors"], "bake_seconds": 1}
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+
+
+def test_a_revert_that_fails_keeps_the_evidence_and_retires_nothing(env: Env) -> None:
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    # The forward UpdateEndpoint goes through; the revert is refused.
+    env.control.add_fault(
+        "UpdateEndpoint", "ValidationException", count=1, skip=1, message="refused for the test"
+    )
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "check smoke failed: expected status 200, got 500" in output
+    assert "the revert failed: ValidationException: refused for the test" in output
+    assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
