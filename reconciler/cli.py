@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from reconciler import __version__, logs
 from reconciler.aws import AwsSettings
@@ -70,6 +71,30 @@ def _add_lock_options(parser: argparse.ArgumentParser) -> None:
         metavar="DURATION",
         help="how long apply waits for the lock (default 5m)",
     )
+
+
+def _add_notify_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--notify",
+        action="append",
+        default=None,
+        metavar="SINK",
+        help="send events to slack:URL, webhook:URL or eventbridge[:BUS] (repeatable; "
+        "default: env RECONCILER_NOTIFY, whitespace-separated). URLs are secrets: prefer "
+        "the env variable; they are never printed",
+    )
+    parser.add_argument(
+        "--notify-wait",
+        default="10s",
+        metavar="DURATION",
+        help="at exit, wait this long at most for notifications still pending (default 10s)",
+    )
+
+
+def _notify_sinks(args: argparse.Namespace) -> list[Any]:
+    from reconciler.notify.sinks import from_options
+
+    return from_options(args.notify, os.environ.get("RECONCILER_NOTIFY"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="first pause between status polls (default 2)",
     )
     _add_lock_options(apply)
+    _add_notify_options(apply)
     _add_aws_options(apply)
 
     def run_apply(args: argparse.Namespace) -> int:
@@ -182,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
             lock_table=args.lock_table,
             lock_lease=args.lock_lease,
             lock_timeout=args.lock_timeout,
+            notify=_notify_sinks(args),
+            notify_wait=args.notify_wait,
         )
 
     apply.set_defaults(run=run_apply)
@@ -231,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-deletes", type=int, default=None, metavar="N", help="refuse passes with more deletes"
     )
     _add_lock_options(run)
+    _add_notify_options(run)
     _add_aws_options(run)
 
     def run_run(args: argparse.Namespace) -> int:
@@ -254,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
             lock_table=args.lock_table,
             lock_lease=parse_duration(args.lock_lease),
             settings=_settings(args),
+            notify=_notify_sinks(args),
+            notify_wait=parse_duration(args.notify_wait),
         )
 
     run.set_defaults(run=run_run)

@@ -154,6 +154,10 @@ SERVICE_ERRORS: dict[str, ServiceErrors] = {
         not_found=("ResourceNotFound", "ResourceNotFoundException"),
         busy=("ConcurrentModificationException",),
     ),
+    # EventBridge (PutEvents of the eventbridge notification sink): ResourceNotFoundException
+    # for a bus that does not exist (EventBridge API reference, Common Errors and PutEvents'
+    # Errors; unverified which code a missing bus gets from PutEvents itself).
+    "events": ServiceErrors(not_found=("ResourceNotFoundException",)),
 }
 
 

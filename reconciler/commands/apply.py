@@ -24,6 +24,10 @@ from reconciler.controller.lock import LeaseLock
 from reconciler.execution.executor import Executor, Progress
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
+from reconciler.notify.delivery import Notifier
+from reconciler.notify.events import Origin
+from reconciler.notify.sinks import SinkSpec
+from reconciler.notify.watch import apply_events, notifying_progress
 from reconciler.planning import saved as saved_plan
 from reconciler.service import refused_by_guards
 from reconciler.views import apply as apply_view
@@ -79,6 +83,8 @@ def run(
     lock_table: str | None = None,
     lock_lease: str = "30s",
     lock_timeout: str = "5m",
+    notify: list[SinkSpec] | None = None,
+    notify_wait: str = "10s",
 ) -> int:
     # One writer at a time (with --lock-table): a CI apply never interleaves with the controller.
     with _single_writer(settings, lock_table, lock_lease, lock_timeout):
@@ -125,18 +131,37 @@ def run(
             initial=poll_interval, timeout=parse_duration(timeout) if timeout else None
         )
         progress, close_view = _progress_view()
+        origin = Origin(owner, directory, "apply")
+        notifier = Notifier([spec.build(aws) for spec in notify or []])
         executor = Executor(
             aws,
             parallelism=parallelism,
             wait_policy=policy,
-            progress=progress,
+            progress=notifying_progress(progress, notifier, origin),
         )
         try:
-            report = executor.apply(plan)
+            try:
+                report = executor.apply(plan)
+            finally:
+                close_view()
+            for event in apply_events(origin, plan, report):
+                notifier.emit(event)
+            sys.stdout.write(apply_view.render(report))
         finally:
-            close_view()
-        sys.stdout.write(apply_view.render(report))
+            deliver_pending(notifier, parse_duration(notify_wait))
         return EXIT_ERROR if report.failed or report.counts()["skipped"] else EXIT_OK
+
+
+def deliver_pending(notifier: Notifier, wait: float) -> None:
+    """Give the notifications still queued `wait` seconds at most (``--notify-wait``),
+    then give up on them with a warning: a dead receiver never holds an apply up."""
+    abandoned = notifier.close(wait)
+    if abandoned:
+        print(
+            f"reconciler: warning: {abandoned} notification(s) not delivered within "
+            f"{wait:g}s (--notify-wait); given up",
+            file=sys.stderr,
+        )
 
 
 @contextmanager

@@ -31,6 +31,9 @@ from reconciler.execution.executor import Executor
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.gateway import Gateway
 from reconciler.logs import log_progress
+from reconciler.notify.delivery import quiet
+from reconciler.notify.events import Origin
+from reconciler.notify.watch import PassWatch, notifying_progress
 from reconciler.observe import DescriptionCache
 from reconciler.planning.changes import Action
 from reconciler.service import SYNC, health, observe_and_plan, problems_of, refused_by_guards
@@ -123,10 +126,13 @@ class Controller:
         *,
         metrics: Metrics | None = None,
         lock: LeaseLock | None = None,
+        watch: PassWatch | None = None,
     ) -> None:
         """aws: the gateway every pass reads and writes through (``run`` gives it the
-        metrics' call counter: ``AwsGateway(settings, instrument=metrics.instrument)``)."""
+        metrics' call counter: ``AwsGateway(settings, instrument=metrics.instrument)``);
+        watch: what the passes notify (``run`` gives it the configured sinks)."""
         self.settings = settings
+        self.watch = watch or PassWatch(quiet(), Origin(settings.owner, settings.directory, "run"))
         self.metrics = metrics or Metrics()
         self.aws = aws
         # Describe answers kept across passes: unchanged resources are not read again.
@@ -232,7 +238,9 @@ class Controller:
                 log.error("plan_problem", problem=str(problem))
             self.permanent = True
             return "error"
+        self.watch.planned(plan)
         if not plan.has_changes:
+            self.watch.in_sync()
             return "success"
         self.metrics.drift.inc()
         changed = [c for c in plan.changes if c.action is not Action.NOOP]
@@ -241,6 +249,7 @@ class Controller:
                 "drift", address=change.address, action=str(change.action), reason=change.reason
             )
         if settings.mode == "detect":
+            self.watch.drifted(plan)
             return "drift"
         refusal = refused_by_guards(
             plan, allow_empty=settings.allow_empty, max_deletes=settings.max_deletes
@@ -256,8 +265,9 @@ class Controller:
             self.aws,
             parallelism=settings.parallelism,
             wait_policy=self.wait_policy,
-            progress=log_progress,
+            progress=notifying_progress(log_progress, self.watch.notifier, self.watch.origin),
         ).apply(plan)
+        self.watch.applied(plan, report)
         return "failed" if report.failed or report.counts()["skipped"] else "success"
 
     # -- the loop ----------------------------------------------------------------------

@@ -6,10 +6,12 @@ reconciler_api_calls_total{operation,outcome}   every AWS call: outcome "ok" or 
 reconciler_resources{kind,sync,health}   resources declared, by sync status and health
 reconciler_drift_detected_total          passes that found the account differing from git
 reconciler_last_success_timestamp_seconds  when the last pass succeeded
+reconciler_notifications_total{sink,outcome}  notification deliveries (reconciler.notify.delivery)
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -84,3 +86,19 @@ class Metrics:
 
     def render(self) -> bytes:
         return bytes(generate_latest(self.registry))
+
+    # -- notifications (a method of its own: made on first use, before delivery starts)
+    @functools.cached_property
+    def notifications(self) -> Counter:
+        """reconciler_notifications_total{sink,outcome}: sink slack, webhook or
+        eventbridge; outcome delivered, retried, failed or dropped. ``run`` reads it
+        once before any sink thread starts (cached_property takes no lock)."""
+        return Counter(
+            "reconciler_notifications",
+            "Notification deliveries by sink and outcome",
+            ["sink", "outcome"],
+            registry=self.registry,
+        )
+
+    def count_notification(self, sink: str, outcome: str) -> None:
+        self.notifications.labels(sink, outcome).inc()
