@@ -67,28 +67,33 @@ class _Worker:
         self.sink = sink
         self.policy = policy
         self.count = count
-        self.queue: queue.Queue[Event | None] = queue.Queue(QUEUE_SIZE)
+        self.queue: queue.Queue[Event] = queue.Queue(QUEUE_SIZE)
+        self.closing = threading.Event()  # close() was called: end once the queue is empty
         self.abandon = threading.Event()  # close() gave up: stop retrying, drop the rest
-        self.busy = 0  # events taken off the queue and not yet finished
+        self.outstanding = 0  # events queued or in delivery, not yet finished
+        self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.run, daemon=True, name=f"notify-{sink.kind}")
         self.thread.start()
 
     def run(self) -> None:
         while True:
-            event = self.queue.get()
-            if event is None:
-                return
-            if self.abandon.is_set():
-                self.count(self.sink.kind, "dropped")
-                continue
-            self.busy = 1
             try:
-                self.deliver(event)
+                event = self.queue.get(timeout=0.1)
+            except queue.Empty:
+                if self.closing.is_set():
+                    return
+                continue
+            try:
+                if self.abandon.is_set():
+                    self.count(self.sink.kind, "dropped")
+                else:
+                    self.deliver(event)
             except Exception as err:  # a bug in a sink must not kill delivery
                 log.error("notification_failed", sink=self.sink.shown, error=type(err).__name__)
                 self.count(self.sink.kind, "failed")
             finally:
-                self.busy = 0
+                with self.lock:
+                    self.outstanding -= 1
 
     def deliver(self, event: Event) -> None:
         started = time.monotonic()
@@ -128,8 +133,15 @@ class _Worker:
             self.count(self.sink.kind, "delivered")
             return
 
+    def put(self, event: Event) -> None:
+        """Queue `event`; raises queue.Full."""
+        with self.lock:
+            self.queue.put_nowait(event)
+            self.outstanding += 1
+
     def pending(self) -> int:
-        return self.queue.qsize() + self.busy
+        with self.lock:
+            return self.outstanding
 
 
 class Notifier:
@@ -157,7 +169,7 @@ class Notifier:
             return
         for worker in self._workers:
             try:
-                worker.queue.put_nowait(event)
+                worker.put(event)
             except queue.Full:
                 log.warning("notification_dropped", sink=worker.sink.shown, reason="queue full")
                 self.count(worker.sink.kind, "dropped")
@@ -170,7 +182,7 @@ class Notifier:
         self._closed = True
         deadline = time.monotonic() + wait
         for worker in self._workers:
-            worker.queue.put(None)  # after what is queued: the thread ends when done
+            worker.closing.set()  # the thread ends once what is queued is done
         for worker in self._workers:
             worker.thread.join(max(0.0, deadline - time.monotonic()))
         left = 0

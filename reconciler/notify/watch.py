@@ -131,7 +131,9 @@ class PassWatch:
         )
         held = {c.address for c in plan.changes if c.held}
         wrote = any(o["result"] not in (str(Result.FAILED), str(Result.SKIPPED)) for o in outcomes)
-        only_held = not wrote and {f[0] for f in failed} <= held
+        # Nothing written, and what failed is held (what waited for it was skipped): the
+        # held event says it all.
+        only_held = not wrote and {a for a, result, _ in failed if result == "failed"} <= held
         if failed and (failed == self.failed or only_held):
             self.failed = failed  # said already (or said by the held event)
             return
