@@ -3,7 +3,7 @@ delays neither a reconcile pass nor the other sinks.
 
 Guarantees (README "Notifications"): at most :attr:`RetryPolicy.attempts` attempts per
 event and sink, the pauses between them growing exponentially (±20% jitter, at least what
-a ``Retry-After`` asks, at most ``max_delay``), never more than ``deadline`` seconds after
+a ``Retry-After`` asks, otherwise at most ``max_delay``), never more than ``deadline`` seconds after
 the first; a non-retryable answer (a 4xx but 408/429) ends it at once. Delivery is at
 least once per attempt that the receiver saw, so receivers dedupe by the event's ``id``;
 events are sent in the order they were emitted, per sink. :meth:`Notifier.emit` never
@@ -46,7 +46,7 @@ def _uncounted(sink: str, outcome: str) -> None:
 @dataclass(frozen=True)
 class RetryPolicy:
     """attempts: per event and sink; initial: the first pause (seconds), doubling each
-    time up to max_delay; deadline: seconds after the first attempt past which no new
+    time up to max_delay (a longer Retry-After is honoured); deadline: seconds after the first attempt past which no new
     attempt starts."""
 
     attempts: int = 5
@@ -56,8 +56,10 @@ class RetryPolicy:
 
     def pause(self, failed_attempts: int, asked: float | None) -> float:
         delay = min(self.max_delay, math.ldexp(self.initial, failed_attempts - 1))
-        delay *= random.uniform(0.8, 1.2)
-        return min(self.max_delay, max(delay, asked or 0.0))
+        delay = min(self.max_delay, delay * random.uniform(0.8, 1.2))
+        # A receiver's Retry-After wins over max_delay (sooner would only be refused
+        # again); the deadline still bounds it.
+        return max(delay, asked or 0.0)
 
 
 class _Worker:
