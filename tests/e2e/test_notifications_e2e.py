@@ -175,9 +175,7 @@ def _controller(env: Env, mode: str, receiver: Receiver) -> tuple[Controller, Me
     aws = AwsGateway(
         AwsSettings(endpoint_url=env.url, region="us-east-1"), instrument=metrics.instrument
     )
-    notifier = Notifier(
-        [WebhookSink(receiver.url)], policy=FAST, count=metrics.count_notification
-    )
+    notifier = Notifier([WebhookSink(receiver.url)], policy=FAST, count=metrics.count_notification)
     watch = PassWatch(notifier, Origin("default", str(env.directory), "run"))
     return Controller(settings, aws, metrics=metrics, watch=watch), metrics, notifier
 
