@@ -8,6 +8,11 @@ PutEvents."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -22,7 +27,7 @@ from reconciler.notify.delivery import Notifier, RetryPolicy
 from reconciler.notify.events import SCHEMA, Origin
 from reconciler.notify.sinks import WebhookSink
 from reconciler.notify.watch import PassWatch
-from tests.support.controller import metric
+from tests.support.controller import http_get, metric, wait_for
 from tests.support.env import Env
 from tests.support.receiver import SECRET, Receiver, free_port, receiving, wait_until
 
@@ -260,3 +265,65 @@ def test_eventbridge_receives_the_events_through_put_events(env: Env) -> None:
     assert envelope["detail"]["kind"] == "apply_result"
     assert envelope["detail"]["details"]["counts"]["created"] == 10
     assert env.control.calls().get("PutEvents") == 1
+
+
+def test_reconciler_run_notifies_from_the_environment_and_counts_deliveries(env: Env) -> None:
+    """`reconciler run` as deployed: the sinks from RECONCILER_NOTIFY (a Kubernetes secret),
+    the deliveries on /metrics, the URL in none of its output."""
+    assert env.apply().code == 0
+    env.sagemaker().update_inference_component_runtime_config(
+        InferenceComponentName="llama-chat", DesiredRuntimeConfig={"CopyCount": 5}
+    )
+    with receiving() as hook:
+        argv = [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "run",
+            str(env.directory),
+            "--listen",
+            "127.0.0.1:0",
+            "--endpoint-url",
+            env.url,
+            "--mode",
+            "detect",
+            "--interval",
+            "1s",
+            "--log-format",
+            "json",
+        ]
+        process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "RECONCILER_NOTIFY": f"webhook:{hook.url}"},
+        )
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            match = re.search(r"http://(\S+)", line)
+            assert match, line
+            base = f"http://{match.group(1)}"
+            delivered = 'reconciler_notifications_total{outcome="delivered",sink="webhook"}'
+            wait_for(lambda: metric(http_get(f"{base}/metrics")[1], delivered) == 1, what="one")
+            # Later passes see the same drift: nothing more is sent.
+            wait_for(
+                lambda: metric(http_get(f"{base}/metrics")[1], "reconciler_passes_total") >= 3,
+                what="more passes",
+            )
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=15) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+        out, err = process.communicate(timeout=10)
+    assert hook.kinds() == ["drift"]
+    assert hook.bodies[0]["command"] == "run"
+    no_secret(line, out, err)
+    (started,) = [
+        json.loads(row)
+        for row in err.splitlines()
+        if row.startswith("{") and '"controller_started"' in row
+    ]
+    assert started["notify"] == [f"webhook:http://127.0.0.1:{hook.port}/…"]  # redacted
