@@ -160,6 +160,19 @@ def from_options(values: list[str] | None, environment: str | None) -> list[Sink
 
 
 # -- the sinks ------------------------------------------------------------------------
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not followed: urllib would repeat a POST as a bodiless GET
+    (to wherever it points), which a receiver might answer 200 without having got
+    anything."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+# Proxies from the environment (HTTPS_PROXY, NO_PROXY) as urllib's default opener has them.
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def post_json(url: str, document: object, *, timeout: float = HTTP_TIMEOUT) -> None:
     """POST `document` as JSON; 2xx is success. Errors say what happened, not where."""
     body = json.dumps(document).encode()
@@ -173,7 +186,7 @@ def post_json(url: str, document: object, *, timeout: float = HTTP_TIMEOUT) -> N
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             response.read(4096)
     except urllib.error.HTTPError as err:
         status = err.code
@@ -182,7 +195,7 @@ def post_json(url: str, document: object, *, timeout: float = HTTP_TIMEOUT) -> N
         retry_after = _seconds(err.headers.get("Retry-After") if err.headers else None)
         raise DeliveryError(
             f"HTTP {status}{said}",
-            retryable=status >= 500 or status in (408, 429),
+            retryable=status >= 500 or status in (408, 429),  # not a 3xx: see _NoRedirects
             retry_after=retry_after,
         ) from None
     except urllib.error.URLError as err:

@@ -300,3 +300,29 @@ def test_a_receiver_slower_than_the_timeout_is_a_retryable_timeout() -> None:
             post_json(receiver.url, {"text": "x"}, timeout=0.3)
         assert time.monotonic() - started < 1.5
     assert raised.value.reason == "timed out" and raised.value.retryable
+
+
+def test_a_redirect_is_a_failure_not_a_bodiless_get() -> None:
+    with receiving() as receiver:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Moved(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.send_response(302)
+                self.send_header("Location", receiver.url)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Moved)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            with pytest.raises(DeliveryError) as raised:
+                post_json(f"http://127.0.0.1:{server.server_port}/x", {"text": "x"})
+        finally:
+            server.shutdown()
+            server.server_close()
+        assert raised.value.reason == "HTTP 302" and not raised.value.retryable
+        assert receiver.requests == 0
