@@ -20,6 +20,7 @@ was exiting). Logs name the sink by its redacted form only.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import random
@@ -41,6 +42,13 @@ QUEUE_SIZE = 1000
 
 def _uncounted(sink: str, outcome: str) -> None:
     return None
+
+
+def _say(level: str, event: str, **fields: object) -> None:
+    """Log, but never fail delivery (or emit) because logging failed: a log stream can be
+    closed under us (an in-process caller's captured stderr, a pipe gone at exit)."""
+    with contextlib.suppress(Exception):
+        getattr(log, level)(event, **fields)
 
 
 @dataclass(frozen=True)
@@ -91,8 +99,8 @@ class _Worker:
                 else:
                     self.deliver(event)
             except Exception as err:  # a bug in a sink must not kill delivery
-                log.error("notification_failed", sink=self.sink.shown, error=type(err).__name__)
                 self.count(self.sink.kind, "failed")
+                _say("error", "notification_failed", sink=self.sink.shown, error=type(err).__name__)
             finally:
                 with self.lock:
                     self.outstanding -= 1
@@ -107,7 +115,9 @@ class _Worker:
                 last = attempt == self.policy.attempts
                 late = time.monotonic() + pause - started > self.policy.deadline
                 if not err.retryable or last or late:
-                    log.warning(
+                    self.count(self.sink.kind, "failed")
+                    _say(
+                        "warning",
                         "notification_failed",
                         sink=self.sink.shown,
                         kind=str(event.kind),
@@ -116,9 +126,10 @@ class _Worker:
                         error=err.reason,
                         retryable=err.retryable,
                     )
-                    self.count(self.sink.kind, "failed")
                     return
-                log.info(
+                self.count(self.sink.kind, "retried")
+                _say(
+                    "info",
                     "notification_retry",
                     sink=self.sink.shown,
                     kind=str(event.kind),
@@ -126,13 +137,14 @@ class _Worker:
                     error=err.reason,
                     pause=round(pause, 2),
                 )
-                self.count(self.sink.kind, "retried")
                 if self.abandon.wait(pause):
                     self.count(self.sink.kind, "dropped")
                     return
                 continue
-            log.info("notification_sent", sink=self.sink.shown, kind=str(event.kind), id=event.id)
             self.count(self.sink.kind, "delivered")
+            _say(
+                "info", "notification_sent", sink=self.sink.shown, kind=str(event.kind), id=event.id
+            )
             return
 
     def put(self, event: Event) -> None:
@@ -173,8 +185,8 @@ class Notifier:
             try:
                 worker.put(event)
             except queue.Full:
-                log.warning("notification_dropped", sink=worker.sink.shown, reason="queue full")
                 self.count(worker.sink.kind, "dropped")
+                _say("warning", "notification_dropped", sink=worker.sink.shown, reason="queue full")
 
     def close(self, wait: float) -> int:
         """Let the pending events go out for at most `wait` seconds; then abandon what is
@@ -193,7 +205,8 @@ class Notifier:
                 pending = worker.pending()
                 left += pending
                 worker.abandon.set()
-                log.warning(
+                _say(
+                    "warning",
                     "notifications_abandoned",
                     sink=worker.sink.shown,
                     pending=pending,
