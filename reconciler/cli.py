@@ -9,9 +9,10 @@ stderr as one line, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reconciler import __version__, logs
 from reconciler.commands.common import EXIT_ERROR
@@ -150,6 +151,30 @@ def _add_lock_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_notify_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--notify",
+        action="append",
+        default=None,
+        metavar="SINK",
+        help="send events to slack:URL, webhook:URL or eventbridge[:BUS] (repeatable; "
+        "default: env RECONCILER_NOTIFY, whitespace-separated). URLs are secrets: prefer "
+        "the env variable; they are never printed",
+    )
+    parser.add_argument(
+        "--notify-wait",
+        default="10s",
+        metavar="DURATION",
+        help="at exit, wait this long at most for notifications still pending (default 10s)",
+    )
+
+
+def _notify_sinks(args: argparse.Namespace) -> list[Any]:
+    from reconciler.notify.sinks import from_options
+
+    return from_options(args.notify, os.environ.get("RECONCILER_NOTIFY"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reconciler", description="GitOps controller for Amazon SageMaker hosting."
@@ -274,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="apply without running the manifests' checks (says so loudly; nothing is reverted)",
     )
     _add_lock_options(apply)
+    _add_notify_options(apply)
     _add_aws_options(apply)
 
     def run_apply(args: argparse.Namespace) -> int:
@@ -296,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
             lock_lease=args.lock_lease,
             lock_timeout=args.lock_timeout,
             skip_checks=args.skip_checks,
+            notify=_notify_sinks(args),
+            notify_wait=args.notify_wait,
         )
 
     apply.set_defaults(run=run_apply)
@@ -348,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-deletes", type=int, default=None, metavar="N", help="refuse passes with more deletes"
     )
     _add_lock_options(run)
+    _add_notify_options(run)
     _add_aws_options(run)
 
     def run_run(args: argparse.Namespace) -> int:
@@ -381,6 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
             lock_table=context.lock_table,
             lock_lease=parse_duration(args.lock_lease),
             settings=context.settings,
+            notify=_notify_sinks(args),
+            notify_wait=parse_duration(args.notify_wait),
         )
 
     run.set_defaults(run=run_run)

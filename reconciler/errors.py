@@ -162,6 +162,10 @@ SERVICE_ERRORS: dict[str, ServiceErrors] = {
     # no missing resource by code: an unknown endpoint is a ValidationError "Endpoint ...
     # of account ... not found." Checks read its errors as evidence, never as "not found".
     "sagemaker-runtime": ServiceErrors(not_found=()),
+    # EventBridge (PutEvents of the eventbridge notification sink): ResourceNotFoundException
+    # for a bus that does not exist (EventBridge API reference, Common Errors and PutEvents'
+    # Errors; unverified which code a missing bus gets from PutEvents itself).
+    "events": ServiceErrors(not_found=("ResourceNotFoundException",)),
 }
 
 

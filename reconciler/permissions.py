@@ -10,8 +10,9 @@ holds it to that), so the policy follows the code instead of a list kept by hand
   operation named in the modules of the kinds (their ``update`` methods, the tag calls of
   :class:`~reconciler.kinds.api.KindApi`), in the observer (``ListTags``) and in the status
   command; the observer's batched tag reads (Resource Groups Tagging API, IAM prefix
-  ``tag``); and the DynamoDB operations of the lease lock and of the
-  replicas sharing targets (``Scan``). Those modules are read with
+  ``tag``); the DynamoDB operations of the lease lock and of the replicas sharing targets
+  (``Scan``); and EventBridge's PutEvents of the ``eventbridge`` notification sink. Those
+  modules are read with
   :mod:`ast`: a string constant or a client attribute that is an operation of the service
   (``"UpdateEndpoint"``, ``"list_tags"``, ``self.client.put_item``) counts.
 
@@ -47,6 +48,8 @@ OTHER_CALL_SITES: dict[str, tuple[str, ...]] = {
     # Declared checks: InvokeEndpoint, and DescribeAlarms for the bake.
     "sagemaker-runtime": ("reconciler.execution.executor",),
     "cloudwatch": ("reconciler.execution.executor",),
+    # Only with an ``eventbridge`` notification sink (README "Notifications").
+    "events": ("reconciler.notify.sinks",),
 }
 # IAM's service prefix where it differs from botocore's service name (SageMaker Runtime's
 # InvokeEndpoint is the IAM action sagemaker:InvokeEndpoint on the endpoint's ARN: Service

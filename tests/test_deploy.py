@@ -78,7 +78,14 @@ def resources(statement: dict[str, Any]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-SERVICES = ("sagemaker:", "dynamodb:", "tag:", "application-autoscaling:", "cloudwatch:")
+SERVICES = (
+    "sagemaker:",
+    "dynamodb:",
+    "tag:",
+    "application-autoscaling:",
+    "cloudwatch:",
+    "events:",
+)
 
 
 def test_required_actions_are_derived_from_the_code() -> None:
@@ -131,6 +138,10 @@ def test_the_policy_scopes_resources_where_iam_allows() -> None:
                 # CloudWatch: DescribeAlarms lists every alarm; the others name one.
                 unscoped = unscoped or action == "cloudwatch:DescribeAlarms"
                 assert unscoped or autoscaling or action == "tag:GetResources", action
+            elif action.startswith("events:"):
+                # Only PutEvents (an eventbridge notification sink), on any event bus.
+                assert action == "events:PutEvents"
+                assert where == ["arn:aws:events:*:*:event-bus/*"], action
             elif action.startswith("cloudwatch:"):
                 assert where == ["arn:aws:cloudwatch:*:*:alarm:*"], action
             elif action.startswith("sagemaker:"):

@@ -27,6 +27,10 @@ from reconciler.controller.sharing import target_lock_id
 from reconciler.execution.executor import Executor, Progress
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
+from reconciler.notify.delivery import Notifier
+from reconciler.notify.events import Origin
+from reconciler.notify.sinks import SinkSpec
+from reconciler.notify.watch import apply_events, notifying_progress
 from reconciler.planning import saved as saved_plan
 from reconciler.service import refused_by_guards
 from reconciler.views import apply as apply_view
@@ -81,6 +85,8 @@ def run(
     lock_lease: str = "30s",
     lock_timeout: str = "5m",
     skip_checks: bool = False,
+    notify: list[SinkSpec] | None = None,
+    notify_wait: str = "10s",
 ) -> int:
     """source: a manifest directory or a saved plan (None: the context's manifests)."""
     settings = context.settings
@@ -137,25 +143,44 @@ def run(
                 file=sys.stderr,
             )
         progress, close_view = _progress_view()
+        origin = Origin(context.owner, context.directory, "apply")
+        notifier = Notifier([spec.build(aws) for spec in notify or []])
         executor = Executor(
             aws,
             parallelism=parallelism,
             wait_policy=policy,
-            progress=progress,
+            progress=notifying_progress(progress, notifier, origin),
             # A write starts only while the lease is ours and renewed in time.
             before_write=lock.assert_held if lock is not None else None,
             skip_checks=skip_checks,
         )
         try:
-            report = executor.apply(plan)
+            try:
+                report = executor.apply(plan)
+            finally:
+                close_view()
+            for event in apply_events(origin, plan, report):
+                notifier.emit(event)
+            sys.stdout.write(apply_view.render(report))
         finally:
-            close_view()
-        sys.stdout.write(apply_view.render(report))
+            deliver_pending(notifier, parse_duration(notify_wait))
         return EXIT_ERROR if report.failed or report.counts()["skipped"] else EXIT_OK
 
 
 def _target_words(name: str | None) -> str:
     return "no target" if name is None else f"target {name!r}"
+
+
+def deliver_pending(notifier: Notifier, wait: float) -> None:
+    """Give the notifications still queued `wait` seconds at most (``--notify-wait``),
+    then give up on them with a warning: a dead receiver never holds an apply up."""
+    abandoned = notifier.close(wait)
+    if abandoned:
+        print(
+            f"reconciler: warning: {abandoned} notification(s) not delivered within "
+            f"{wait:g}s (--notify-wait); given up",
+            file=sys.stderr,
+        )
 
 
 @contextmanager

@@ -12,6 +12,10 @@ from reconciler.controller.loop import Controller, ControllerSettings
 from reconciler.controller.metrics import Metrics
 from reconciler.controller.server import HealthServer
 from reconciler.controller.sharing import TargetLeases, target_lock_id
+from reconciler.notify.delivery import Notifier
+from reconciler.notify.events import Origin
+from reconciler.notify.sinks import SinkSpec
+from reconciler.notify.watch import PassWatch
 
 
 def run(
@@ -21,12 +25,20 @@ def run(
     lock_table: str | None,
     lock_lease: float,
     settings: AwsSettings,
+    notify: list[SinkSpec] | None = None,
+    notify_wait: float = 10.0,
 ) -> int:
     """One controller: of the manifests alone, or of one project target (whose series
     carry its name, and whose lease is the target's, shared with ``apply --target``)."""
     target = settings.target
     registry = Metrics(per_target=target is not None)
+    registry.notifications  # noqa: B018 - made now, before any sink thread counts
     metrics = registry.of(target)
+    aws = AwsGateway(settings, instrument=metrics.instrument)
+    notifier = Notifier(
+        [spec.build(aws) for spec in notify or []], count=registry.count_notification
+    )
+    watch = PassWatch(notifier, Origin(controller.owner, controller.directory, "run"))
     lock_id = DEFAULT_LOCK_ID if target is None else target_lock_id(target)
     lock = (
         LeaseLock(AwsGateway(settings), lock_table, lease=lock_lease, lock_id=lock_id)
@@ -35,9 +47,10 @@ def run(
     )
     loop = Controller(
         controller,
-        AwsGateway(settings, instrument=metrics.instrument),
+        aws,
         metrics=metrics,
         lock=lock,
+        watch=watch,
     )
     server = HealthServer(listen, ready=loop.ready.is_set, metrics=registry.render).start()
     structlog.get_logger("reconciler.controller").info(
@@ -47,6 +60,7 @@ def run(
         listen=server.address,
         interval=controller.interval,
         lock_table=lock_table,
+        notify=[spec.shown for spec in notify or []],
     )
     print(
         f"reconciler controller serving health and metrics on http://{server.address}", flush=True
@@ -56,6 +70,11 @@ def run(
         loop.run()
     finally:
         server.stop()
+        # Stopping: what is still queued gets --notify-wait at most.
+        if notifier.close(notify_wait):
+            structlog.get_logger("reconciler.controller").warning(
+                "notifications_not_delivered", waited=notify_wait
+            )
     return EXIT_OK
 
 

@@ -32,6 +32,9 @@ from reconciler.execution.executor import Executor
 from reconciler.execution.waiting import WaitPolicy
 from reconciler.gateway import Gateway
 from reconciler.logs import log_progress
+from reconciler.notify.delivery import quiet
+from reconciler.notify.events import Origin
+from reconciler.notify.watch import PassWatch, notifying_progress
 from reconciler.observe import DescriptionCache
 from reconciler.planning.changes import Action
 from reconciler.service import SYNC, health, observe_and_plan, problems_of, refused_by_guards
@@ -153,14 +156,17 @@ class Controller:
         lock: LeaseLock | None = None,
         shared: bool = False,
         stop: threading.Event | None = None,
+        watch: PassWatch | None = None,
     ) -> None:
         """aws: the gateway every pass reads and writes through (``run`` gives it the
         metrics' call counter: ``AwsGateway(settings, instrument=metrics.instrument)``).
         lock: the lease that must be held to write; shared: someone else takes and gives
         it back (the replicas' sharing of targets, reconciler.controller.sharing): passes
         run only while it is held, and this controller never takes or releases it.
-        stop: an event shared with other controllers (one per target of a replica)."""
+        stop: an event shared with other controllers (one per target of a replica).
+        watch: what the passes notify (``run`` gives it the configured sinks)."""
         self.settings = settings
+        self.watch = watch or PassWatch(quiet(), Origin(settings.owner, settings.directory, "run"))
         self.metrics = metrics or Metrics()
         self.aws = aws
         # Describe answers kept across passes: unchanged resources are not read again.
@@ -271,7 +277,9 @@ class Controller:
                 log.error("plan_problem", problem=str(problem))
             self.permanent = True
             return "error"
+        self.watch.planned(plan)
         if not plan.has_changes:
+            self.watch.in_sync()
             return "success"
         self.metrics.count_drift()
         changed = [c for c in plan.changes if c.action is not Action.NOOP]
@@ -280,6 +288,7 @@ class Controller:
                 "drift", address=change.address, action=str(change.action), reason=change.reason
             )
         if settings.mode == "detect":
+            self.watch.drifted(plan)
             return "drift"
         refusal = refused_by_guards(
             plan, allow_empty=settings.allow_empty, max_deletes=settings.max_deletes
@@ -296,10 +305,11 @@ class Controller:
             self.aws,
             parallelism=settings.parallelism,
             wait_policy=self.wait_policy,
-            progress=log_progress,
+            progress=notifying_progress(log_progress, self.watch.notifier, self.watch.origin),
             # Checked again before each write: a pass may outlast the lease.
             before_write=self.lock.assert_held if self.lock is not None else None,
         ).apply(plan)
+        self.watch.applied(plan, report)
         return "failed" if report.failed or report.counts()["skipped"] else "success"
 
     # -- the loop ----------------------------------------------------------------------

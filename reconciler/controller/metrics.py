@@ -8,15 +8,17 @@ reconciler_drift_detected_total          passes that found the account differing
 reconciler_last_success_timestamp_seconds  when the last pass succeeded
 reconciler_target_held{target}           1 while this replica holds the target's lease
                                          (run --all-targets with a lock table)
+reconciler_notifications_total{sink,outcome}  notification deliveries (reconciler.notify.delivery)
 
 With project targets (``run --target`` / ``--all-targets``) every series carries a
-``target`` label first; without, the series are as they always were. One
-:class:`Metrics` is the registry; :meth:`Metrics.of` gives a target's view of it, which
-the target's controller writes to.
+``target`` label first (notifications excepted); without, the series are as they always
+were. One :class:`Metrics` is the registry; :meth:`Metrics.of` gives a target's view of
+it, which the target's controller writes to.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -109,6 +111,22 @@ class Metrics:
 
     def render(self) -> bytes:
         return bytes(generate_latest(self.registry))
+
+    # -- notifications (a method of its own: made on first use, before delivery starts)
+    @functools.cached_property
+    def notifications(self) -> Counter:
+        """reconciler_notifications_total{sink,outcome}: sink slack, webhook or
+        eventbridge; outcome delivered, retried, failed or dropped. ``run`` reads it
+        once before any sink thread starts (cached_property takes no lock)."""
+        return Counter(
+            "reconciler_notifications",
+            "Notification deliveries by sink and outcome",
+            ["sink", "outcome"],
+            registry=self.registry,
+        )
+
+    def count_notification(self, sink: str, outcome: str) -> None:
+        self.notifications.labels(sink, outcome).inc()
 
 
 class TargetMetrics:

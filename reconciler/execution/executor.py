@@ -556,6 +556,12 @@ class Executor:
             after = self.wait_ready(api, change, step.target)
             reason = api.rolled_back(after, change.desired_spec, change.ignore_differences)
             if reason is not None:
+                # Said as an event of its own too: notifications report rollbacks.
+                self.progress(
+                    "rolled_back",
+                    change.address,
+                    {"operation": step.operation, "resource": step.target, "reason": reason},
+                )
                 raise ApplyFailure(
                     f"{step.operation} of {step.target} failed and rolled back: {reason}"
                 )
