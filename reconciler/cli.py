@@ -486,11 +486,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the read-only policy of plan and status (for the role that plans pull requests)",
     )
+    iam_policy.add_argument(
+        "--eventbridge",
+        action="store_true",
+        help="with --target: also events:PutEvents on the target's event buses (--notify eventbridge)",
+    )
 
     def run_iam_policy(args: argparse.Namespace) -> int:
         from reconciler.commands import iam_policy as iam_policy_command
 
-        return iam_policy_command.run(context=_context(args), plan_only=args.plan_only)
+        return iam_policy_command.run(
+            context=_context(args), plan_only=args.plan_only, eventbridge=args.eventbridge
+        )
 
     iam_policy.set_defaults(run=run_iam_policy)
 

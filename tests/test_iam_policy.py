@@ -191,11 +191,14 @@ def test_a_target_policy_is_fenced_to_its_account_region_roles_and_table(
     assert f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE}" in arns
     (pass_role,) = [s for s in policy["Statement"] if s["Action"] == "iam:PassRole"]
     assert sorted(pass_role["Resource"]) == list(ROLES)
-    # Every write carries the owner in a condition (the lock's, its one table).
+    # Every write carries the owner in a condition (the lock's, its one table; a
+    # notification's, the target's own event buses).
     for statement in policy["Statement"]:
         actions = statement["Action"]
         if statement["Sid"] == "LeaseLock":
             assert statement["Resource"] == f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE}"
+        elif statement["Sid"] == "Notify":  # only with --eventbridge
+            assert statement["Resource"] == f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/*"
         elif isinstance(actions, list) and not all(iam_policy.is_read(a) for a in actions):
             assert OWNER in json.dumps(statement.get("Condition")), statement["Sid"]
     # It fits in a managed policy.
@@ -527,3 +530,14 @@ def test_a_create_or_update_call_cannot_take_another_owners_resource(
     ):
         requests += [Request(action, arn, sent), Request(action, arn, {**sent, **theirs})]
     assert simulate(policy, ACCOUNT, requests) == ["Allowed", "ImplicitlyDenied"] * 2
+
+
+def test_eventbridge_notifications_are_allowed_only_when_asked(
+    capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    def notify(policy: Any) -> list[Any]:
+        return [s for s in policy["Statement"] if "events:PutEvents" in s["Action"]]
+
+    assert notify(target_policy(capsys, project)) == []
+    (statement,) = notify(target_policy(capsys, project, "--eventbridge"))
+    assert statement["Resource"] == f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/*"

@@ -92,6 +92,10 @@ _SM = tuple(info.arn_resource_type for info in KINDS.values() if info.service ==
 _TARGET = ("scalable-target",)
 _ALARM = ("alarm",)
 _TABLE = ("table",)
+_GROUP = ("model-package-group",)
+_BUS = ("event-bus",)
+_GROUP_READS = ("sagemaker:DescribeModelPackageGroup",)
+_REGISTRY_READS = ("sagemaker:ListModelPackages", *_GROUP_READS)
 _R, _Q, _K = RESOURCE_TAG, REQUEST_TAG, TAG_KEYS
 
 # Every action the code can call (tests/test_iam_policy.py checks this table against
@@ -176,6 +180,18 @@ ACTIONS: dict[str, ActionFacts] = {
     "cloudwatch:TagResource": _facts(_ALARM, _R, _Q, _K),
     "cloudwatch:UntagResource": _facts(_ALARM, _R, _K),
     "tag:GetResources": _facts(()),
+    # Model registry references: the newest Approved version of a group (ListModelPackages
+    # has no resource types; DescribeModelPackageGroup acts on model-package-group, which
+    # lists aws:ResourceTag/${TagKey}).
+    "sagemaker:ListModelPackages": _facts(()),
+    "sagemaker:DescribeModelPackageGroup": _facts(_GROUP, _R),
+    # Declared checks: InvokeEndpoint acts on endpoint (aws:ResourceTag/${TagKey}); only
+    # our own endpoints are checked.
+    "sagemaker:InvokeEndpoint": _facts(("endpoint",), _R),
+    # The eventbridge notification sink: PutEvents acts on event-bus (which lists
+    # aws:ResourceTag/${TagKey}); a bus is not ours, so no tag condition is used: the
+    # target's policy allows its account's buses.
+    "events:PutEvents": _facts(_BUS, _R),
     # Scan: the replicas' presences (run --all-targets with a lock table, controller/sharing).
     **{f"dynamodb:{op}": _facts(_TABLE, _R) for op in ("GetItem", "PutItem", "DeleteItem", "Scan")},
 }
@@ -279,7 +295,7 @@ def resources_of(actions: Iterable[str], where: Where) -> list[str] | str:
                 found.append((_service(action), resource_type))
     if not found:
         return "*"
-    order = (*_SM, *_TARGET, *_ALARM, *_TABLE)
+    order = (*_SM, *_GROUP, *_TARGET, *_ALARM, *_TABLE, *_BUS)
     found.sort(key=lambda s_t: (_SERVICE_ORDER.index(s_t[0]), order.index(s_t[1])))
     arns: list[str] = []
     for service, resource_type in found:
@@ -294,7 +310,14 @@ def resources_of(actions: Iterable[str], where: Where) -> list[str] | str:
     return arns[0] if len(arns) == 1 else arns
 
 
-_SERVICE_ORDER = ("sagemaker", "application-autoscaling", "cloudwatch", "dynamodb", "tag")
+_SERVICE_ORDER = (
+    "sagemaker",
+    "application-autoscaling",
+    "cloudwatch",
+    "dynamodb",
+    "events",
+    "tag",
+)
 
 
 # -- statements ---------------------------------------------------------------------------
@@ -316,16 +339,26 @@ def untargeted(required: set[str], *, plan_only: bool) -> JsonDict:
     """The policy of deploy/iam-policy.json (plan_only: deploy/iam-policy-plan.json): any
     account and region, no tag conditions."""
     where = Where()
-    actions = {a for a in required if a.split(":")[0] != "dynamodb"}
+    actions = {a for a in required if a.split(":")[0] not in ("dynamodb", "events")}
     if plan_only:
         actions = {a for a in actions if a in permissions.read_only_actions()}
     statements: list[JsonDict] = []
-    sagemaker = {a for a in actions if _service(a) == "sagemaker"}
+    registry = {a for a in actions if a in _REGISTRY_READS}
+    sagemaker = {a for a in actions if _service(a) == "sagemaker"} - registry
     lists = {a for a in sagemaker if operation(a).startswith("List") and a != "sagemaker:ListTags"}
     statements.append(_statement("ListResources", lists, "*"))
     rest = sagemaker - lists
     sid = "ReadHostingResources" if plan_only else "ManageHostingResources"
     statements.append(_statement(sid, rest, [where.arn("sagemaker", t) for t in _SM]))
+    # Model registry references read groups that are not ours (no tags of ours on them).
+    statements.append(_statement("ListModelPackages", registry - set(_GROUP_READS), "*"))
+    statements.append(
+        _statement(
+            "ReadModelPackageGroups",
+            registry & set(_GROUP_READS),
+            [where.arn("sagemaker", t) for t in _GROUP],
+        )
+    )
     statements.append(
         _statement("ReadTagsInBatches", {a for a in actions if _service(a) == "tag"}, "*")
     )
@@ -344,6 +377,10 @@ def untargeted(required: set[str], *, plan_only: bool) -> JsonDict:
         statements.append(_pass_role(["arn:aws:iam::*:role/*"]))
         lock = {a for a in required if _service(a) == "dynamodb"}
         statements.append(_statement("LeaseLock", lock, where.table(DEFAULT_LOCK_TABLE)))
+        notify = {a for a in required if _service(a) == "events"}
+        statements.append(
+            _statement("NotifyThroughEventBridge", notify, where.arn("events", "event-bus"))
+        )
     return {"Version": "2012-10-17", "Statement": [s for s in statements if s["Action"]]}
 
 
@@ -370,7 +407,9 @@ class Fence:
     adopts: bool
 
 
-def targeted(required: set[str], fence: Fence, *, plan_only: bool) -> JsonDict:
+def targeted(
+    required: set[str], fence: Fence, *, plan_only: bool, eventbridge: bool = False
+) -> JsonDict:
     """The policy of one target: its account and region, its owner's resources, its roles
     and its lock table (see the module's docstring). One statement per kind of access,
     over every service (an action matches only ARNs of its own service), which keeps the
@@ -379,7 +418,8 @@ def targeted(required: set[str], fence: Fence, *, plan_only: bool) -> JsonDict:
     owned = {f"{RESOURCE_TAG}/{OWNER_TAG}": fence.owner}
     requested = {f"{REQUEST_TAG}/{OWNER_TAG}": fence.owner}
     no_owner = {f"{RESOURCE_TAG}/{OWNER_TAG}": "true"}
-    actions = {a for a in required if _service(a) != "dynamodb"}
+    actions = {a for a in required if _service(a) not in ("dynamodb", "events")}
+    notify = {a for a in required if _service(a) == "events"}
     if plan_only:
         actions &= permissions.read_only_actions()
     reads = {a for a in actions if is_read(a)}
@@ -454,6 +494,10 @@ def targeted(required: set[str], fence: Fence, *, plan_only: bool) -> JsonDict:
         lock = {a for a in required if _service(a) == "dynamodb"}
         if fence.lock_table is not None:
             statements.append(_statement("LeaseLock", lock, where.table(fence.lock_table)))
+        # An eventbridge notification sink puts events on a bus of the target's account
+        # (only when asked: most targets have none, and a managed policy holds 6,144).
+        if eventbridge:
+            statements.append(_statement("Notify", notify, where.arn("events", "event-bus")))
     return {"Version": "2012-10-17", "Statement": [s for s in statements if s["Action"]]}
 
 
@@ -516,12 +560,14 @@ def fence_of(context: Context) -> Fence:
     )
 
 
-def policy(context: Context | None, *, plan_only: bool = False) -> JsonDict:
+def policy(
+    context: Context | None, *, plan_only: bool = False, eventbridge: bool = False
+) -> JsonDict:
     """The policy for `context` (None or no target: the untargeted one)."""
     required = permissions.required_actions()
     if context is None or context.target is None:
         return untargeted(required, plan_only=plan_only)
-    return targeted(required, fence_of(context), plan_only=plan_only)
+    return targeted(required, fence_of(context), plan_only=plan_only, eventbridge=eventbridge)
 
 
 # IAM's largest managed policy, in characters without white space (IAM User Guide, "IAM
@@ -535,8 +581,8 @@ def size(document: JsonDict) -> int:
     return len(json.dumps(document, separators=(",", ":")))
 
 
-def run(*, context: Context, plan_only: bool) -> int:
-    document = policy(context, plan_only=plan_only)
+def run(*, context: Context, plan_only: bool, eventbridge: bool = False) -> int:
+    document = policy(context, plan_only=plan_only, eventbridge=eventbridge)
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
     length = size(document)
     if length > MANAGED_POLICY_LIMIT:
