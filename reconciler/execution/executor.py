@@ -385,6 +385,13 @@ class Executor:
             # The evidence is kept, and the spec is still held (run_node tags it).
             raise ApplyFailure("; ".join(failures) + f"; the revert failed: {err}") from err
         how = f"reverted with {operation}" if operation else "not reverted"
+        if operation:
+            # Notifications turn this into a revert event (reconciler.notify.watch).
+            self.progress(
+                "reverted",
+                change.address,
+                {"message": f"{how}: " + "; ".join(failures), "failures": failures},
+            )
         raise ApplyFailure("; ".join(failures) + f"; {how}; the new spec is held")
 
     def invoke(self, target: JsonDict, call: Invocation) -> str | None:

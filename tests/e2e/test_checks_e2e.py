@@ -350,3 +350,21 @@ def test_a_revert_that_fails_keeps_the_evidence_and_retires_nothing(env: Env) ->
     assert "check smoke failed: expected status 200, got 500" in output
     assert "the revert failed: ValidationException: refused for the test" in output
     assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
+
+
+def test_a_revert_is_notified_once_with_the_check_s_evidence(env: Env) -> None:
+    from tests.support.receiver import receiving, wait_until
+
+    _with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    with receiving() as webhook:
+        run = env.apply("--notify", f"webhook:{webhook.url}")
+        assert run.code == 1, run.out + run.err
+        assert wait_until(lambda: "revert" in webhook.kinds()), webhook.kinds()
+        (revert,) = webhook.of_kind("revert")
+    assert revert["address"] == "Endpoint/churn"
+    assert "reverted with UpdateEndpoint" in revert["message"]
+    assert "model crashed" in json.dumps(revert["details"])
