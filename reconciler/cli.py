@@ -402,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
                 lock_table=table,
                 lock_lease=parse_duration(args.lock_lease),
                 settings=AwsSettings(endpoint_url=args.endpoint_url, region=region),
+                notify=_notify_sinks(args),
+                notify_wait=parse_duration(args.notify_wait),
             )
         context = _context(args)
         return run_command.run(

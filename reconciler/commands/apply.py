@@ -143,7 +143,8 @@ def run(
                 file=sys.stderr,
             )
         progress, close_view = _progress_view()
-        origin = Origin(context.owner, context.directory, "apply")
+        # A project target is named by its name, else by its manifests.
+        origin = Origin(context.owner, context.name or context.directory, "apply")
         notifier = Notifier([spec.build(aws) for spec in notify or []])
         executor = Executor(
             aws,

@@ -38,7 +38,7 @@ def run(
     notifier = Notifier(
         [spec.build(aws) for spec in notify or []], count=registry.count_notification
     )
-    watch = PassWatch(notifier, Origin(controller.owner, controller.directory, "run"))
+    watch = PassWatch(notifier, Origin(controller.owner, target or controller.directory, "run"))
     lock_id = DEFAULT_LOCK_ID if target is None else target_lock_id(target)
     lock = (
         LeaseLock(AwsGateway(settings), lock_table, lease=lock_lease, lock_id=lock_id)
@@ -85,14 +85,28 @@ def run_targets(
     lock_table: str | None,
     lock_lease: float,
     settings: AwsSettings,
+    notify: list[SinkSpec] | None = None,
+    notify_wait: float = 10.0,
 ) -> int:
     """``run --all-targets``: a controller per target in one process (reconciler.controller.
     fleet). targets: (name, controller settings, AWS settings, the target's own lock table);
     lock_table / settings: where the replicas' presences are (the ambient account), and the
     leases of targets without a table of their own."""
     metrics = Metrics(per_target=True)
+    metrics.notifications  # noqa: B018 - made now, before any sink thread counts
+    # One notifier for the process (an eventbridge sink puts with the ambient credentials);
+    # each target's events carry its name and owner.
+    notifier = Notifier(
+        [spec.build(AwsGateway(settings)) for spec in notify or []],
+        count=metrics.count_notification,
+    )
     runs = [
-        TargetRun(name, options, AwsGateway(aws, instrument=metrics.of(name).instrument))
+        TargetRun(
+            name,
+            options,
+            AwsGateway(aws, instrument=metrics.of(name).instrument),
+            PassWatch(notifier, Origin(options.owner, name, "run")),
+        )
         for name, options, aws, _ in targets
     ]
     leases = None
@@ -122,4 +136,8 @@ def run_targets(
         fleet.run()
     finally:
         server.stop()
+        if notifier.close(notify_wait):
+            structlog.get_logger("reconciler.controller").warning(
+                "notifications_not_delivered", waited=notify_wait
+            )
     return EXIT_OK

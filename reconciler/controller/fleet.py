@@ -26,6 +26,7 @@ from reconciler.controller.loop import install_signal_handlers as _install
 from reconciler.controller.metrics import Metrics
 from reconciler.controller.sharing import TargetLeases
 from reconciler.gateway import Gateway
+from reconciler.notify.watch import PassWatch
 
 log = structlog.get_logger("reconciler.controller")
 
@@ -35,11 +36,13 @@ READY, NOT_READY, STANDBY, CRASHED = "ready", "not ready", "standby", "crashed"
 
 @dataclass(frozen=True)
 class TargetRun:
-    """One target to reconcile: its name, its controller's settings, its gateway."""
+    """One target to reconcile: its name, its controller's settings, its gateway, what
+    its passes notify."""
 
     name: str
     settings: ControllerSettings
     aws: Gateway
+    watch: PassWatch | None = None
 
 
 class Fleet:
@@ -61,6 +64,7 @@ class Fleet:
                 lock=leases.lock(t.name) if leases is not None else None,
                 shared=leases is not None,
                 stop=self.stop,
+                watch=t.watch,
             )
             for t in targets
         }

@@ -24,6 +24,7 @@ import pytest
 from tests.e2e.test_targets_e2e import AMBIENT, STAGING, _endpoints
 from tests.support.controller import http_get, metric, serving, wait_for
 from tests.support.env import Env, copy_examples
+from tests.support.receiver import receiving, wait_until
 
 PROJECT = f"""\
 targets:
@@ -83,7 +84,13 @@ def test_a_broken_target_fails_alone_and_shows_in_metrics_and_readiness(
     env: Env, tmp_path: Path
 ) -> None:
     project = _project(tmp_path / "repo")
-    with fleet(env, project) as (_, url):
+    with (
+        receiving() as webhook,
+        fleet(env, project, "--notify", f"webhook:{webhook.url}") as (
+            _,
+            url,
+        ),
+    ):
         wanted = {"shared-gpu", "churn"}
         wait_for(lambda: _endpoints(env, AMBIENT, "us-east-1") == wanted, 60, "dev converged")
         wait_for(lambda: _endpoints(env, STAGING, "us-east-1") == wanted, 60, "staging converged")
@@ -109,6 +116,12 @@ def test_a_broken_target_fails_alone_and_shows_in_metrics_and_readiness(
             "staging": "ready",
             "broken": "not ready",
         }
+        # Each target's apply is notified under its own name (the broken one applies
+        # nothing: an unreadable account is not an apply).
+        assert wait_until(
+            lambda: {e["target"] for e in webhook.of_kind("apply_result")} == {"dev", "staging"}
+        ), webhook.kinds()
+        assert {e["owner"] for e in webhook.of_kind("apply_result")} == {"dev", "staging"}
     # Nothing reached the account the broken target's credentials are really for, in
     # its region.
     assert _endpoints(env, AMBIENT, "us-west-2") == set()
