@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import structlog
 
 from reconciler.aws import AwsGateway, AwsSettings
@@ -66,16 +68,7 @@ def run(
         f"reconciler controller serving health and metrics on http://{server.address}", flush=True
     )
     loop.install_signal_handlers()
-    try:
-        loop.run()
-    finally:
-        server.stop()
-        # Stopping: what is still queued gets --notify-wait at most.
-        if notifier.close(notify_wait):
-            structlog.get_logger("reconciler.controller").warning(
-                "notifications_not_delivered", waited=notify_wait
-            )
-    return EXIT_OK
+    return _serve(loop.run, server, notifier, notify_wait)
 
 
 def run_targets(
@@ -132,8 +125,16 @@ def run_targets(
         flush=True,
     )
     fleet.install_signal_handlers()
+    return _serve(fleet.run, server, notifier, notify_wait)
+
+
+def _serve(
+    run: Callable[[], None], server: HealthServer, notifier: Notifier, notify_wait: float
+) -> int:
+    """Run the controller until stopped; then the health server goes, and what is still
+    queued for the sinks gets --notify-wait at most."""
     try:
-        fleet.run()
+        run()
     finally:
         server.stop()
         if notifier.close(notify_wait):
