@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,24 +18,8 @@ import pytest
 from reconciler.aws import AwsGateway
 from reconciler.commands.common import UserError
 from reconciler.controller.lock import LeaseLock
-from tests.support.controller import copies, http_get, metric, serving, wait_for
+from tests.support.controller import copies, http_get, metric, run_argv, serving, wait_for
 from tests.support.env import Env
-
-
-def run_argv(env: Env, *args: str) -> list[str]:
-    """`reconciler run` on the test's manifests and emulator, with an ephemeral port."""
-    return [
-        sys.executable,
-        "-m",
-        "reconciler",
-        "run",
-        str(env.directory),
-        "--listen",
-        "127.0.0.1:0",
-        "--endpoint-url",
-        env.url,
-        *args,
-    ]
 
 
 @contextmanager

@@ -12,7 +12,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from typing import Any
@@ -27,7 +26,7 @@ from reconciler.notify.delivery import Notifier, RetryPolicy
 from reconciler.notify.events import SCHEMA, Origin
 from reconciler.notify.sinks import WebhookSink
 from reconciler.notify.watch import PassWatch
-from tests.support.controller import http_get, metric, wait_for
+from tests.support.controller import http_get, metric, run_argv, wait_for
 from tests.support.env import Env
 from tests.support.receiver import SECRET, Receiver, free_port, receiving, wait_until
 
@@ -275,23 +274,7 @@ def test_reconciler_run_notifies_from_the_environment_and_counts_deliveries(env:
         InferenceComponentName="llama-chat", DesiredRuntimeConfig={"CopyCount": 5}
     )
     with receiving() as hook:
-        argv = [
-            sys.executable,
-            "-m",
-            "reconciler",
-            "run",
-            str(env.directory),
-            "--listen",
-            "127.0.0.1:0",
-            "--endpoint-url",
-            env.url,
-            "--mode",
-            "detect",
-            "--interval",
-            "1s",
-            "--log-format",
-            "json",
-        ]
+        argv = run_argv(env, "--mode", "detect", "--interval", "1s", "--log-format", "json")
         process = subprocess.Popen(
             argv,
             stdout=subprocess.PIPE,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -75,3 +76,19 @@ def serving(argv: Sequence[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+
+
+def run_argv(env: Env, *args: str) -> list[str]:
+    """`reconciler run` on the test's manifests and emulator, with an ephemeral port."""
+    return [
+        sys.executable,
+        "-m",
+        "reconciler",
+        "run",
+        str(env.directory),
+        "--listen",
+        "127.0.0.1:0",
+        "--endpoint-url",
+        env.url,
+        *args,
+    ]
