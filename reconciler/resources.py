@@ -7,6 +7,7 @@ checks, the planner and the views. Pure data; no AWS here.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -19,8 +20,44 @@ ADDRESS_TAG = "sagemaker-reconciler/address"
 SPEC_HASH_TAG = "sagemaker-reconciler/spec-hash"
 OWNERSHIP_TAGS = (OWNER_TAG, ADDRESS_TAG, SPEC_HASH_TAG)
 # Set by apply on a resource whose create/update failed: the digest of the spec that
-# failed, so that later passes do not retry the same spec in a loop.
+# failed, so that later passes do not retry the same spec in a loop, then (after a space)
+# why it failed, so that the hold can say so when AWS keeps no FailureReason (a revert
+# after failed checks leaves the resource InService). See failed_spec_value.
 FAILED_SPEC_TAG = "sagemaker-reconciler/failed-spec"
+# A tag value AWS accepts: the SageMaker Tag shape's Value, pattern
+# ``([\p{L}\p{Z}\p{N}_.:/=+\-@]*)``, at most 256 characters (botocore's sagemaker
+# service-2.json, shape TagValue). CloudWatch's TagValue (alarms) allows more, at the same
+# length, so a value fit for SageMaker is fit for both.
+TAG_VALUE_MAX = 256
+_TAG_VALUE_PUNCTUATION = frozenset("_.:/=+-@")
+
+
+def tag_safe(text: str, limit: int = TAG_VALUE_MAX) -> str:
+    """`text` as a tag value: every character the pattern refuses becomes a space, runs
+    of spaces one, cut to `limit` characters (with "..." when cut)."""
+    kept = "".join(
+        ch if unicodedata.category(ch)[0] in "LNZ" or ch in _TAG_VALUE_PUNCTUATION else " "
+        for ch in text
+    )
+    words = " ".join(kept.split())
+    return words if len(words) <= limit else words[: limit - 3].rstrip() + "..."
+
+
+def failed_spec_value(digest: str, reason: str | None) -> str:
+    """The failed-spec tag's value: the spec's digest, then why it failed (when known)."""
+    why = tag_safe(reason or "", TAG_VALUE_MAX - len(digest) - 1)
+    return f"{digest} {why}" if why else digest
+
+
+def failed_spec_parts(value: str | None) -> tuple[str | None, str | None]:
+    """(digest, reason) of a failed-spec tag value; a value written before reasons were
+    kept is a digest alone."""
+    if value is None:
+        return None, None
+    digest, _, reason = value.partition(" ")
+    return digest, reason or None
+
+
 # On a Model/EndpointConfig adopted under its own name (physical-name annotation): that name,
 # so that the ownership tags identify this very resource, as the hash suffix does otherwise.
 PHYSICAL_NAME_TAG = "sagemaker-reconciler/physical-name"

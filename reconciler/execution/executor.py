@@ -47,7 +47,7 @@ from reconciler.kinds import APIS, KINDS
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import put_value
 from reconciler.planning.changes import Action, Change, Plan, Replacement, Step, StepOp
-from reconciler.resources import FAILED_SPEC_TAG, Invocation, JsonDict
+from reconciler.resources import FAILED_SPEC_TAG, Invocation, JsonDict, failed_spec_value
 
 
 class Result(StrEnum):
@@ -328,8 +328,8 @@ class Executor:
                     previous = self.wait_settled(api, change, change.physical_name)
                 self.run_steps(api, change, node.steps)
                 self.verify(api, change, previous)
-            except ApplyFailure:
-                self.remember_failure(api, change)
+            except ApplyFailure as err:
+                self.remember_failure(api, change, str(err))
                 raise
         else:
             self.run_steps(api, change, node.steps)
@@ -459,14 +459,16 @@ class Executor:
             if self.policy.stop.wait(min(left, max(self.policy.initial, 1.0))):
                 return ["the bake was interrupted"]
 
-    def remember_failure(self, api: KindApi, change: Change) -> None:
-        """Tag the resource with the digest of the spec that failed, so that the next
-        pass holds it back instead of failing the same way again (best effort)."""
+    def remember_failure(self, api: KindApi, change: Change, reason: str) -> None:
+        """Tag the resource with the digest of the spec that failed and why, so that the
+        next pass holds it back, saying why, instead of failing the same way again (best
+        effort)."""
+        value = failed_spec_value(change.attempt, reason)
         try:
             described = self._describe(api, change.physical_name)
             if described is not None:
                 with self._write():
-                    api.add_tags(self.aws, api.arn(described), {FAILED_SPEC_TAG: change.attempt})
+                    api.add_tags(self.aws, api.arn(described), {FAILED_SPEC_TAG: value})
         except ReconcilerError:
             pass
 

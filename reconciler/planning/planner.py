@@ -59,6 +59,7 @@ from reconciler.resources import (
     Kind,
     Manifest,
     Problem,
+    failed_spec_parts,
 )
 
 # Kinds this planner manages, in dependency order (creates go this way, deletes reverse):
@@ -667,7 +668,8 @@ class _Planner:
             diff = [c for c in diff if c not in kept]
 
         attempt = _attempt(desired)
-        failed_before = live.tags.get(FAILED_SPEC_TAG) == attempt and not _internal(failure)
+        failed_spec, recorded = failed_spec_parts(live.tags.get(FAILED_SPEC_TAG))
+        failed_before = failed_spec == attempt and not _internal(failure)
         if failed_before and (status == "Failed" or diff):
             # The same spec failed last time: trying it again would only fail again.
             change = self.change(
@@ -675,7 +677,7 @@ class _Planner:
                 Action.UPDATE,
                 [],
                 ReasonCode.FAILED_BEFORE,
-                f"held: this spec failed before ({failure or 'no reason given'}); "
+                f"held: this spec failed before ({failure or recorded or 'no reason given'}); "
                 "change the manifest to try again",
             )
             change.held = True
@@ -760,7 +762,6 @@ class _Planner:
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
         if not self.tags_fit(desired, live, to_add, to_remove):
             return None
-        failed_spec = live.tags.get(FAILED_SPEC_TAG)
         if failed_spec is not None and (steps or failed_spec != attempt):
             # A new attempt, or the manifest has moved away from the spec that failed (the
             # hold means "unchanged since it failed"): forget the old failure, so that

@@ -127,7 +127,8 @@ def test_a_model_change_whose_check_fails_is_reverted_and_held(env: Env) -> None
     code, writes, output = env.writes_during()
     assert code == 1
     assert "UpdateEndpoint" not in writes
-    assert "held" in output
+    # ... and says why, though AWS keeps no FailureReason on an endpoint reverted in time.
+    assert "held: this spec failed before (check smoke failed: expected status 200" in output
     assert _config_of(sm, "churn") == old_config
 
     # A changed manifest is tried again (and now passes).
@@ -165,7 +166,7 @@ def test_an_inference_component_change_whose_check_fails_is_reverted(env: Env) -
     code, writes, output = env.writes_during()
     assert code == 1
     assert "UpdateInferenceComponent" not in writes
-    assert "held" in output
+    assert "held: this spec failed before (check chat failed: the body does not match" in output
 
 
 def test_an_inference_component_change_whose_check_passes_retires_the_old_model(

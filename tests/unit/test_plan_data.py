@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from reconciler.apimodel import compile_pattern, input_shape
 from reconciler.kinds import cluster as cluster_kind
 from reconciler.observe import LiveState
 from reconciler.planning import applied
@@ -27,7 +28,15 @@ from reconciler.planning.changes import (
 )
 from reconciler.planning.desired import RETAIN_TAG, resolve
 from reconciler.planning.planner import plan
-from reconciler.resources import FAILED_SPEC_TAG, OWNER_TAG, Annotations, DeletionPolicy, Kind
+from reconciler.resources import (
+    FAILED_SPEC_TAG,
+    OWNER_TAG,
+    Annotations,
+    DeletionPolicy,
+    Kind,
+    failed_spec_value,
+    tag_safe,
+)
 from reconciler.views import apply as apply_view
 from tests.support.planning import IMAGE, converged, fleet
 from tests.unit import test_cluster_planning as clusters
@@ -197,6 +206,50 @@ def test_retained_release_failed_before_and_forgotten_failures_have_their_codes(
     back = change_of(plan(fleet(copies=1), live, owner="default"), "InferenceComponent/chat")
     assert back.reason_code is ReasonCode.FAILURE_FORGOTTEN
     assert steps_of(back) == [(StepOp.DELETE_TAGS, "DeleteTags", "chat")]
+
+
+def test_a_held_spec_says_why_it_failed_even_when_aws_keeps_no_failure_reason() -> None:
+    # A revert after failed checks leaves the resource InService with no FailureReason:
+    # the reason is the one apply wrote into the failed-spec tag.
+    live = converged(fleet(copies=1))
+    failing = fleet(copies=3)
+    ic = live.get(Kind.INFERENCE_COMPONENT, "chat")
+    assert ic is not None
+    attempt = change_of(plan(failing, live, owner="default"), "InferenceComponent/chat").attempt
+    why = "check chat failed: expected status 200, got 500 (status 500, 3 ms, body 'oops')"
+    ic.tags[FAILED_SPEC_TAG] = failed_spec_value(attempt, why)
+    held = change_of(plan(failing, live, owner="default"), "InferenceComponent/chat")
+    assert held.held and held.reason_code is ReasonCode.FAILED_BEFORE
+    assert "failed before (check chat failed: expected status 200 got 500 status 500" in (
+        held.reason
+    )
+    # A tag written before reasons were kept (the digest alone) still holds.
+    ic.tags[FAILED_SPEC_TAG] = attempt
+    held = change_of(plan(failing, live, owner="default"), "InferenceComponent/chat")
+    assert held.held and "(no reason given)" in held.reason
+    # Moving the manifest away forgets the failure, whatever the tag says.
+    ic.tags[FAILED_SPEC_TAG] = failed_spec_value(attempt, why)
+    back = change_of(plan(fleet(copies=1), live, owner="default"), "InferenceComponent/chat")
+    assert back.reason_code is ReasonCode.FAILURE_FORGOTTEN
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "check smoke failed: expected label = 'cat', got {'x': [1, 2]}; reverted; held",
+        "Endpoint e is Failed: 'ml.p5.48xlarge' is not available (quota!) — try later",
+        "x" * 1000,
+        "",
+    ],
+)
+def test_the_failed_spec_tag_value_is_one_aws_accepts(reason: str) -> None:
+    shape = input_shape("AddTags").members["Tags"].member.members["Value"]  # type: ignore[attr-defined]
+    pattern = compile_pattern(shape.metadata["pattern"])
+    assert pattern is not None
+    value = failed_spec_value("0123abcd", reason)
+    assert pattern.fullmatch(value) and len(value) <= shape.metadata["max"]
+    assert value.startswith("0123abcd")
+    assert tag_safe("a,b;c") == "a b c"
 
 
 def test_a_resource_still_in_a_transition_is_a_no_op_that_awaits_it() -> None:
