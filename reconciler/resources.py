@@ -193,6 +193,9 @@ class Invocation:
 # The kind whose resources ``checks.alarms`` name (by their AlarmName): a declared one is
 # put before the checks that watch it.
 CHECKED_ALARM_KIND = Kind.ALARM
+# The kind an Endpoint check's ``inferenceComponent`` names (by its InferenceComponentName,
+# InvokeEndpoint's header X-Amzn-SageMaker-Inference-Component).
+CHECKED_COMPONENT_KIND = Kind.INFERENCE_COMPONENT
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ instructions for a deployment, not state (LastDeploymentConfig only records the 
 from __future__ import annotations
 
 from reconciler.gateway import Gateway
+from reconciler.kinds import endpoint_rules
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
@@ -84,6 +85,7 @@ INFO = KindInfo(
     # reference, botocore sagemaker-runtime InvokeEndpointInput).
     invoked_as=lambda name, spec: {"EndpointName": name},
     check_targets=("target_variant", "inference_component"),
+    rules=endpoint_rules.RULES,
 )
 
 

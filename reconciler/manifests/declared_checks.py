@@ -38,7 +38,14 @@ from reconciler.apimodel import Path, format_path
 from reconciler.kinds import KINDS
 from reconciler.manifests.wording import quoting_hint, show, unknown
 from reconciler.manifests.yamldoc import Document
-from reconciler.resources import Checks, Invocation, Kind, Problem
+from reconciler.resources import (
+    CHECKED_ALARM_KIND,
+    CHECKED_COMPONENT_KIND,
+    Checks,
+    Invocation,
+    Kind,
+    Problem,
+)
 
 SECTION_FIELDS = ("invocations", "alarms", "bakeSeconds")
 INVOCATION_FIELDS = (
@@ -53,6 +60,13 @@ INVOCATION_FIELDS = (
 EXPECT_FIELDS = ("status", "json", "bodyMatches", "maxLatencyMs")
 # The invocation fields that say what to invoke, and the KindInfo.check_targets name of each.
 TARGET_FIELDS = {"targetVariant": "target_variant", "inferenceComponent": "inference_component"}
+# What a check names by a resource's name, under ``checks:``: the alarms it watches, and
+# the inference component an Endpoint's invocation targets ("*": every list item). An
+# overlay's namePrefix/nameSuffix renames them with the documents they name.
+NAMED_BY_CHECKS: tuple[tuple[tuple[str, ...], Kind], ...] = (
+    (("alarms", "*"), CHECKED_ALARM_KIND),
+    (("invocations", "*", "inferenceComponent"), CHECKED_COMPONENT_KIND),
+)
 DEFAULT_BAKE_SECONDS = 60
 # InvokeEndpoint takes a body of at most 25 MB (InvokeEndpoint API reference: "Maximum
 # payload size"); a check's body is far smaller in practice, but AWS's bound is the limit.

@@ -44,6 +44,7 @@ from pathlib import Path
 
 from reconciler.apimodel import format_path
 from reconciler.kinds import KINDS
+from reconciler.manifests.declared_checks import NAMED_BY_CHECKS
 from reconciler.manifests.files import ManifestFile, display_path, find_files, read_text
 from reconciler.manifests.located import Node, document_of, plain_value, tree
 from reconciler.manifests.patches import Patcher, address_of, remove
@@ -405,3 +406,25 @@ def rename(roots: list[Node], prefix: str, suffix: str) -> None:
                 if new is None or node is None or not isinstance(node.value, str):
                     continue
                 node.value = reference.renamed(node.value, new)
+        _rename_in_checks(root.get("checks"), renamed)
+
+
+def _rename_in_checks(checks: Node | None, renamed: dict[tuple[str, str], str]) -> None:
+    """The names a ``checks:`` section gives of renamed documents, renamed with them."""
+    for path, kind in NAMED_BY_CHECKS:
+        for node in _nodes_at(checks, path):
+            if isinstance(node.value, str):
+                node.value = renamed.get((kind.value, node.value), node.value)
+
+
+def _nodes_at(node: Node | None, path: tuple[str, ...]) -> list[Node]:
+    """The nodes at `path` under `node` ("*": each item of a list)."""
+    if node is None:
+        return []
+    if not path:
+        return [node]
+    step, rest = path[0], path[1:]
+    if step == "*":
+        items = node.value if isinstance(node.value, list) else []
+        return [found for item in items for found in _nodes_at(item, rest)]
+    return _nodes_at(node.get(step), rest)

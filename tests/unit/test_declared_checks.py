@@ -178,3 +178,83 @@ def test_a_misspelt_section_name_is_caught_by_the_envelope(tmp_path: Path) -> No
     (tmp_path / "m.yaml").write_text(ENDPOINT + "check:\n  invocations: []\n")
     problems = [str(p) for p in load(tmp_path).problems]
     assert any("unknown field 'check'; did you mean 'checks'?" in p for p in problems), problems
+
+
+CONFIG_FOR_COMPONENTS = """\
+---
+apiVersion: sagemaker-reconciler/v1
+kind: EndpointConfig
+metadata:
+  name: shop-config
+spec:
+  ExecutionRoleArn: arn:aws:iam::123456789012:role/SageMakerExecution
+  ProductionVariants:
+    - VariantName: AllTraffic
+      InstanceType: ml.g5.2xlarge
+      InitialInstanceCount: 1
+"""
+CONFIG_FOR_A_MODEL = """\
+---
+apiVersion: sagemaker-reconciler/v1
+kind: EndpointConfig
+metadata:
+  name: shop-config
+spec:
+  ProductionVariants:
+    - VariantName: AllTraffic
+      ModelName: m
+      InstanceType: ml.m5.large
+      InitialInstanceCount: 1
+"""
+
+
+def _endpoint_with(tmp_path: Path, config: str, invocation: str, extra: str = "") -> list[str]:
+    checks = "checks:\n  invocations:\n    - body: hi\n" + textwrap.indent(
+        textwrap.dedent(invocation), "      "
+    )
+    (tmp_path / "m.yaml").write_text(ENDPOINT + checks + config + extra)
+    return [str(p) for p in load(tmp_path).problems]
+
+
+def test_a_check_on_an_endpoint_for_inference_components_must_name_one(
+    tmp_path: Path,
+) -> None:
+    # InvokeEndpoint refuses such an endpoint without the component header: validate says
+    # so, where apply would have failed after the rollout.
+    problems = _endpoint_with(tmp_path, CONFIG_FOR_COMPONENTS, "contentType: text/plain\n")
+    assert problems == [
+        f"{tmp_path / 'm.yaml'}:9: Endpoint/shop: checks.invocations[0].inferenceComponent: "
+        "is required: EndpointConfig/shop-config hosts inference components, and "
+        "InvokeEndpoint refuses such an endpoint without one; or declare the check on the "
+        "InferenceComponent manifest"
+    ]
+    # A component of the account's (not declared here) may be named.
+    assert _endpoint_with(tmp_path, CONFIG_FOR_COMPONENTS, "inferenceComponent: theirs\n") == []
+
+
+def test_a_check_names_a_declared_component_on_its_own_manifest_not_the_endpoints(
+    tmp_path: Path,
+) -> None:
+    component = "---\n" + COMPONENT.replace("EndpointName: shared", "EndpointName: shop")
+    problems = _endpoint_with(
+        tmp_path, CONFIG_FOR_COMPONENTS, "inferenceComponent: chat\n", component
+    )
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        "Endpoint/shop: checks.invocations[0].inferenceComponent: InferenceComponent/chat "
+        "is declared: declare this check on its manifest (an Endpoint's checks run before "
+        "its InferenceComponents are created or updated)"
+    ]
+
+
+def test_a_check_targets_only_what_the_endpoints_config_has(tmp_path: Path) -> None:
+    problems = _endpoint_with(
+        tmp_path, CONFIG_FOR_A_MODEL, "targetVariant: Canary\ninferenceComponent: chat\n"
+    )
+    assert sorted(p.split(": ", 1)[1] for p in problems) == [
+        "Endpoint/shop: checks.invocations[0].inferenceComponent: cannot be set: the "
+        "variants of EndpointConfig/shop-config host models (ModelName), not inference "
+        "components",
+        "Endpoint/shop: checks.invocations[0].targetVariant: EndpointConfig/shop-config "
+        "has no variant 'Canary' (its variants: AllTraffic)",
+    ]
+    assert _endpoint_with(tmp_path, CONFIG_FOR_A_MODEL, "targetVariant: AllTraffic\n") == []

@@ -837,3 +837,46 @@ def test_validate_and_render_report_invalid_rendered_manifests(
     assert f"overlays/staging/overlay.yaml:{line}: InferenceComponent/chat:" in captured.err
     assert cli.main(["validate", "overlays/staging"]) == 1
     assert f"overlays/staging/overlay.yaml:{line}: " in capsys.readouterr().err
+
+
+def test_prefix_renames_what_checks_name_with_the_documents_they_name(repo: Path) -> None:
+    write(
+        repo,
+        "base/checked.yaml",
+        """\
+        apiVersion: sagemaker-reconciler/v1
+        kind: Endpoint
+        metadata:
+          name: hand-made-endpoint-mirror
+        spec:
+          EndpointConfigName: hand-made-config
+        checks:
+          invocations:
+            - body: hi
+              inferenceComponent: chat
+            - body: hi
+              inferenceComponent: theirs
+          alarms: [chat-errors, hand-made-alarm]
+        ---
+        apiVersion: sagemaker-reconciler/v1
+        kind: Alarm
+        metadata:
+          name: chat-errors
+        spec:
+          ComparisonOperator: GreaterThanThreshold
+          EvaluationPeriods: 1
+          MetricName: Invocation5XXErrors
+          Namespace: AWS/SageMaker
+          Period: 60
+          Statistic: Sum
+          Threshold: 1
+        """,
+    )
+    overlay(repo, "overlays/staging", "bases: [../../base]\nnamePrefix: staging-\n")
+    loaded = load("overlays/staging")
+    assert loaded.ok, messages(loaded)
+    checks = get(loaded, Kind.ENDPOINT, "staging-hand-made-endpoint-mirror").checks
+    assert checks is not None
+    # The declared ones follow their documents; the account's keep their names.
+    assert [c.inference_component for c in checks.invocations] == ["staging-chat", "theirs"]
+    assert checks.alarms == ("staging-chat-errors", "hand-made-alarm")

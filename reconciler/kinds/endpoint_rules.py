@@ -1,0 +1,110 @@
+"""Endpoint's validation (``KindInfo.rules`` of :mod:`reconciler.kinds.endpoint`): what its
+``checks:`` invoke must exist on the config it runs, when that config is a manifest.
+
+In:  an Endpoint :class:`Manifest` (its ``checks``, read by ``manifests.declared_checks``)
+     and the other declared manifests.
+Out: :class:`Problem` s at the line of the invocation concerned, so that a check that could
+     only fail is refused by validate, before apply has changed anything.
+
+Sources:
+- InvokeEndpoint on an endpoint made for inference components, without the component
+  header, is refused: "Inference Component Name header is required for endpoints to which
+  you plan to deploy inference components" (quoted in langchain-ai/langchain#16150 and
+  BerriAI/litellm#37766; the emulator's ``runtime`` module answers the same).
+- TargetVariant: "Specify the production variant to send the inference request to"
+  (InvokeEndpoint API reference); a variant the config lacks cannot answer.
+- InferenceComponentName: "the name of the inference component to invoke" (InvokeEndpoint
+  API reference); a config whose variants name a model hosts no components.
+"""
+
+from __future__ import annotations
+
+from reconciler.kinds.endpoint_config import hosts_inference_components
+from reconciler.kinds.endpoint_config_rules import variants
+from reconciler.kinds.validation import KindRules, ManifestLookup
+from reconciler.resources import (
+    CHECKED_COMPONENT_KIND,
+    Invocation,
+    Location,
+    Manifest,
+    Problem,
+)
+
+
+def _at(endpoint: Manifest, index: int, call: Invocation, field: str, message: str) -> Problem:
+    line = call.line or endpoint.location.line
+    return Problem(
+        message,
+        Location(endpoint.location.file, line),
+        endpoint.address,
+        f"checks.invocations[{index}].{field}",
+    )
+
+
+def check_problems(endpoint: Manifest, lookup: ManifestLookup) -> list[Problem]:
+    """The endpoint's invocations against the variants of its config's manifest."""
+    checks = endpoint.checks
+    if checks is None or not checks.invocations:
+        return []
+    config = lookup.referenced(endpoint, ("EndpointConfigName",))
+    if config is None:
+        return []  # a config of the account's: what it hosts is known at apply
+    names = [v.get("VariantName") for _, v in variants(config, ("ProductionVariants",))]
+    hosts_components = hosts_inference_components(config.spec)
+    problems: list[Problem] = []
+    for index, call in enumerate(checks.invocations):
+        variant = call.target_variant
+        if variant is not None and variant not in names:
+            listed = ", ".join(str(name) for name in names) or "none"
+            problems.append(
+                _at(
+                    endpoint,
+                    index,
+                    call,
+                    "targetVariant",
+                    f"{config.address} has no variant {variant!r} (its variants: {listed})",
+                )
+            )
+        component = call.inference_component
+        if component is None and hosts_components:
+            problems.append(
+                _at(
+                    endpoint,
+                    index,
+                    call,
+                    "inferenceComponent",
+                    f"is required: {config.address} hosts inference components, and "
+                    "InvokeEndpoint refuses such an endpoint without one; or declare the "
+                    "check on the InferenceComponent manifest",
+                )
+            )
+        elif component is not None and not hosts_components:
+            problems.append(
+                _at(
+                    endpoint,
+                    index,
+                    call,
+                    "inferenceComponent",
+                    f"cannot be set: the variants of {config.address} host models "
+                    "(ModelName), not inference components",
+                )
+            )
+        elif component is not None and lookup.get(CHECKED_COMPONENT_KIND, component):
+            # An endpoint's checks run once it is ready, before the components it hosts
+            # are created or updated (they depend on it): the check would invoke the
+            # component as it was, or not at all.
+            problems.append(
+                _at(
+                    endpoint,
+                    index,
+                    call,
+                    "inferenceComponent",
+                    f"{CHECKED_COMPONENT_KIND}/{component} is declared: declare this check "
+                    f"on its manifest (an Endpoint's checks run before its "
+                    f"{CHECKED_COMPONENT_KIND}s are created or updated)",
+                )
+            )
+    return problems
+
+
+RULES = KindRules(across=check_problems)
