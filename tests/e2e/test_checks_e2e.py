@@ -43,7 +43,7 @@ checks:
 SERVING = ("InService", "Updating", "SystemUpdating", "RollingBack")
 
 
-def _with_endpoint_checks(env: Env) -> None:
+def with_endpoint_checks(env: Env) -> None:
     path = env.directory / "classic" / "churn.yaml"
     path.write_text(path.read_text().rstrip("\n") + "\n" + ENDPOINT_CHECKS)
 
@@ -78,7 +78,7 @@ def _config_of(sm: Any, endpoint: str) -> str:
 
 
 def test_a_model_change_whose_check_passes_retires_the_old_config(env: Env) -> None:
-    _with_endpoint_checks(env)
+    with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
     assert env.apply().code == 0
     sm = env.sagemaker()
@@ -96,7 +96,7 @@ def test_a_model_change_whose_check_passes_retires_the_old_config(env: Env) -> N
 
 
 def test_a_model_change_whose_check_fails_is_reverted_and_held(env: Env) -> None:
-    _with_endpoint_checks(env)
+    with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
     assert env.apply().code == 0
     sm = env.sagemaker()
@@ -190,7 +190,7 @@ def test_an_inference_component_change_whose_check_passes_retires_the_old_model(
 
 
 def test_skip_checks_applies_without_them_and_says_so(env: Env) -> None:
-    _with_endpoint_checks(env)
+    with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
     assert env.apply().code == 0
     env.control.set_invocation("churn", status=500, body="model crashed")
@@ -203,7 +203,7 @@ def test_skip_checks_applies_without_them_and_says_so(env: Env) -> None:
 
 
 def test_plan_shows_the_checks_that_will_run(env: Env) -> None:
-    _with_endpoint_checks(env)
+    with_endpoint_checks(env)
     plan = env.plan_json()
     [change] = [c for c in plan["changes"] if c["address"] == "Endpoint/churn"]
     assert change["checks"] == {
@@ -261,7 +261,7 @@ def test_an_alarm_in_alarm_during_the_bake_reverts(env: Env) -> None:
 
 
 def test_a_create_whose_check_fails_is_kept_and_fails_the_apply(env: Env) -> None:
-    _with_endpoint_checks(env)
+    with_endpoint_checks(env)
     env.control.set_invocation("churn", status=503, body="warming up")
     run = env.apply()
     assert run.code == 1
@@ -278,7 +278,7 @@ def test_a_create_whose_check_fails_is_kept_and_fails_the_apply(env: Env) -> Non
 
 
 def test_the_controller_runs_the_checks_and_reverts_too(env: Env, quiet_logs: None) -> None:
-    _with_endpoint_checks(env)
+    with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
     assert env.apply().code == 0
     sm = env.sagemaker()
@@ -299,7 +299,7 @@ def test_the_controller_runs_the_checks_and_reverts_too(env: Env, quiet_logs: No
 
 def test_checks_are_neither_spec_nor_drift(env: Env) -> None:
     assert env.apply().code == 0
-    _with_endpoint_checks(env)
+    with_endpoint_checks(env)
     # Declaring (or changing) checks alone changes nothing in the account.
     assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
     env.edit("classic/churn.yaml", "maxLatencyMs: 5000", "maxLatencyMs: 100")
@@ -337,7 +337,7 @@ def test_a_declared_alarm_is_put_before_the_checks_that_watch_it(env: Env) -> No
 
 
 def test_a_revert_that_fails_keeps_the_evidence_and_retires_nothing(env: Env) -> None:
-    _with_endpoint_checks(env)
+    with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
     assert env.apply().code == 0
     env.control.set_invocation("churn", status=500, body="model crashed")
@@ -356,7 +356,7 @@ def test_a_revert_that_fails_keeps_the_evidence_and_retires_nothing(env: Env) ->
 def test_a_revert_is_notified_once_with_the_check_s_evidence(env: Env) -> None:
     from tests.support.receiver import receiving, wait_until
 
-    _with_endpoint_checks(env)
+    with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
     assert env.apply().code == 0
     env.control.set_invocation("churn", status=500, body="model crashed")

@@ -26,6 +26,7 @@ from reconciler.notify.delivery import Notifier, RetryPolicy
 from reconciler.notify.events import SCHEMA, Origin
 from reconciler.notify.sinks import WebhookSink
 from reconciler.notify.watch import PassWatch
+from tests.e2e.test_checks_e2e import NEW_DATA, OLD_DATA, with_endpoint_checks
 from tests.support.controller import http_get, metric, run_argv, wait_for
 from tests.support.env import Env
 from tests.support.receiver import SECRET, Receiver, free_port, receiving, wait_until
@@ -169,9 +170,16 @@ def test_a_slow_receiver_holds_an_apply_up_no_longer_than_notify_wait(env: Env) 
     no_secret(run.out, run.err)
 
 
-def _controller(env: Env, mode: str, receiver: Receiver) -> tuple[Controller, Metrics, Notifier]:
+def _controller(
+    env: Env,
+    mode: str,
+    receiver: Receiver,
+    *,
+    policy: RetryPolicy = FAST,
+    watch: PassWatch | None = None,
+) -> tuple[Controller, Metrics, Notifier]:
     """The controller as ``reconciler run DIR --mode MODE --notify webhook:URL`` builds it
-    (with quicker retries)."""
+    (with quicker retries; `watch`: another controller's, to go on from what it said)."""
     metrics = Metrics()
     settings = ControllerSettings(
         directory=str(env.directory), owner="default", mode=mode, poll_interval=0.01
@@ -179,9 +187,12 @@ def _controller(env: Env, mode: str, receiver: Receiver) -> tuple[Controller, Me
     aws = AwsGateway(
         AwsSettings(endpoint_url=env.url, region="us-east-1"), instrument=metrics.instrument
     )
-    notifier = Notifier([WebhookSink(receiver.url)], policy=FAST, count=metrics.count_notification)
-    watch = PassWatch(notifier, Origin("default", str(env.directory), "run"))
-    return Controller(settings, aws, metrics=metrics, watch=watch), metrics, notifier
+    if watch is None:
+        notifier = Notifier(
+            [WebhookSink(receiver.url)], policy=policy, count=metrics.count_notification
+        )
+        watch = PassWatch(notifier, Origin("default", str(env.directory), "run"))
+    return Controller(settings, aws, metrics=metrics, watch=watch), metrics, watch.notifier
 
 
 def settled(receiver: Receiver, count: int) -> list[str]:
@@ -310,3 +321,78 @@ def test_reconciler_run_notifies_from_the_environment_and_counts_deliveries(env:
         if row.startswith("{") and '"controller_started"' in row
     ]
     assert started["notify"] == [f"webhook:http://127.0.0.1:{hook.port}/…"]  # redacted
+
+
+def test_a_receiver_down_at_first_and_failing_every_first_attempt_gets_each_event_once(
+    env: Env, quiet_logs: None
+) -> None:
+    """Every event kind, through the controller's real paths, to one receiver that refuses
+    connections until the first event has been tried a few times, then answers 503 to the
+    first attempt of every event: each event arrives exactly once, in order."""
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    hook = Receiver(free_port(), fail_each=1)  # not listening yet
+    patient = RetryPolicy(attempts=12, initial=0.05, max_delay=0.3, deadline=30.0)
+    try:
+        heal, metrics, notifier = _controller(env, "heal", hook, policy=patient)
+        # 1. The first pass creates the fleet: apply_result, tried against a closed port.
+        assert heal.reconcile() == "success"
+        time.sleep(0.5)
+        assert hook.requests == 0
+        hook.start()
+        assert settled(hook, 1) == ["apply_result"]
+
+        # 2. A new model answers garbage: its check fails and apply reverts it.
+        env.control.set_invocation("churn", status=500, body="model crashed")
+        env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+        assert heal.reconcile() == "failed"
+        # 3. The next pass holds that spec.
+        assert heal.reconcile() == "failed"
+        assert settled(hook, 4)[1:] == ["revert", "apply_result", "held"]
+
+        # 4. SageMaker rolls the next update back; then the endpoint is Degraded and the
+        #    rolled-back spec held.
+        env.control.fail("Endpoint", "churn", "Image pull failed for the new model")
+        env.edit("classic/churn.yaml", "InitialInstanceCount: 1", "InitialInstanceCount: 2")
+        assert heal.reconcile() == "failed"
+        assert heal.reconcile() == "failed"
+        assert settled(hook, 8)[4:] == ["rollback", "apply_result", "degraded", "held"]
+
+        # 5. Detect mode (going on from what the healing controller said): drift by hand.
+        env.sagemaker().update_inference_component_runtime_config(
+            InferenceComponentName="llama-chat", DesiredRuntimeConfig={"CopyCount": 5}
+        )
+        detect, _, _ = _controller(env, "detect", hook, watch=heal.watch)
+        assert detect.reconcile() == "drift"
+        assert detect.reconcile() == "drift"
+        assert notifier.close(10.0) == 0
+    finally:
+        hook.stop()
+
+    kinds = hook.kinds()
+    assert kinds == [
+        "apply_result",
+        "revert",
+        "apply_result",
+        "held",
+        "rollback",
+        "apply_result",
+        "degraded",
+        "held",
+        "drift",
+    ]
+    assert set(kinds) == {"apply_result", "revert", "held", "rollback", "degraded", "drift"}
+    # Once each: no event accepted twice, each refused once first (503) and accepted after.
+    ids = [body["id"] for body in hook.bodies]
+    assert len(set(ids)) == len(ids) == 9
+    assert all(hook.tries[i] == 2 for i in ids), hook.tries
+    revert = hook.of_kind("revert")[0]
+    assert revert["address"] == "Endpoint/churn"
+    assert "check smoke failed: expected status 200, got 500" in revert["message"]
+    text = metrics.render().decode()
+    delivered = 'reconciler_notifications_total{outcome="delivered",sink="webhook"}'
+    retried = metric(text, 'reconciler_notifications_total{outcome="retried",sink="webhook"}')
+    assert metric(text, delivered) == 9
+    # The refused connections of the first event, and one 503 for each of the nine.
+    assert retried >= 9 + 2, retried
+    assert metric(text, 'reconciler_notifications_total{outcome="failed",sink="webhook"}') == 0

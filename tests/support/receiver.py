@@ -25,20 +25,24 @@ def free_port() -> int:
 
 class Receiver:
     """bodies: what was accepted (200), in order; requests: every request that arrived,
-    answered or not (on_request: called as each arrives). fail_first: answer 503 to that many requests first; delay: seconds
-    to wait before answering each."""
+    answered or not (on_request: called as each arrives). fail_first: answer 503 to that
+    many requests first; fail_each: answer 503 to that many requests of each event (by its
+    ``id``) before accepting it; delay: seconds to wait before answering each."""
 
     def __init__(
         self,
         port: int | None = None,
         *,
         fail_first: int = 0,
+        fail_each: int = 0,
         delay: float = 0.0,
         on_request: Any = None,
     ):
         self.port = port or free_port()
         self.on_request = on_request  # called (no arguments) as each request arrives
         self.fail_first = fail_first
+        self.fail_each = fail_each
+        self.tries: dict[str, int] = {}  # requests per event id
         self.delay = delay
         self.bodies: list[Any] = []
         self.requests = 0
@@ -55,9 +59,13 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                event = _event_id(body)
                 with outer.lock:
                     outer.requests += 1
-                    failing = outer.requests <= outer.fail_first
+                    outer.tries[event] = outer.tries.get(event, 0) + 1
+                    failing = outer.requests <= outer.fail_first or (
+                        outer.tries[event] <= outer.fail_each
+                    )
                 if outer.on_request is not None:
                     outer.on_request()
                 if outer.delay:
@@ -100,6 +108,15 @@ class Receiver:
     def of_kind(self, kind: str) -> list[dict[str, Any]]:
         with self.lock:
             return [b for b in self.bodies if isinstance(b, dict) and b.get("kind") == kind]
+
+
+def _event_id(body: bytes) -> str:
+    """The ``id`` of the event a request carries ("" if it carries none: Slack's text)."""
+    try:
+        found = json.loads(body)
+    except ValueError:
+        return ""
+    return str(found.get("id", "")) if isinstance(found, dict) else ""
 
 
 @contextmanager
