@@ -139,8 +139,9 @@ def test_the_policy_scopes_resources_where_iam_allows() -> None:
                 unscoped = unscoped or action == "cloudwatch:DescribeAlarms"
                 assert unscoped or autoscaling or action == "tag:GetResources", action
             elif action.startswith("events:"):
-                # Only PutEvents (an eventbridge notification sink), on any event bus.
-                assert action == "events:PutEvents"
+                # Only an eventbridge notification sink's PutEvents, and its one look at
+                # the bus as it starts, on any event bus.
+                assert action in ("events:PutEvents", "events:DescribeEventBus")
                 assert where == ["arn:aws:events:*:*:event-bus/*"], action
             elif action.startswith("cloudwatch:"):
                 assert where == ["arn:aws:cloudwatch:*:*:alarm:*"], action

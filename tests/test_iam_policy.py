@@ -541,3 +541,4 @@ def test_eventbridge_notifications_are_allowed_only_when_asked(
     assert notify(target_policy(capsys, project)) == []
     (statement,) = notify(target_policy(capsys, project, "--eventbridge"))
     assert statement["Resource"] == f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/*"
+    assert sorted(statement["Action"]) == ["events:DescribeEventBus", "events:PutEvents"]

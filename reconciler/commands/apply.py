@@ -29,7 +29,7 @@ from reconciler.execution.waiting import WaitPolicy
 from reconciler.logs import log_progress
 from reconciler.notify.delivery import Notifier
 from reconciler.notify.events import Origin
-from reconciler.notify.sinks import SinkSpec
+from reconciler.notify.sinks import SinkSpec, build_sinks
 from reconciler.notify.watch import apply_events, notifying_progress
 from reconciler.planning import saved as saved_plan
 from reconciler.service import refused_by_guards
@@ -145,7 +145,7 @@ def run(
         progress, close_view = _progress_view()
         # A project target is named by its name, else by its manifests.
         origin = Origin(context.owner, context.name or context.directory, "apply")
-        notifier = Notifier([spec.build(aws) for spec in notify or []])
+        notifier = Notifier(build_sinks(notify or [], aws))
         executor = Executor(
             aws,
             parallelism=parallelism,

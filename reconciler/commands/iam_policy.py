@@ -192,6 +192,9 @@ ACTIONS: dict[str, ActionFacts] = {
     # aws:ResourceTag/${TagKey}); a bus is not ours, so no tag condition is used: the
     # target's policy allows its account's buses.
     "events:PutEvents": _facts(_BUS, _R),
+    # ... which looks its bus up once as it starts (PutEvents accepts events for a bus
+    # that does not exist): DescribeEventBus acts on event-bus too.
+    "events:DescribeEventBus": _facts(_BUS, _R),
     # Scan: the replicas' presences (run --all-targets with a lock table, controller/sharing).
     **{f"dynamodb:{op}": _facts(_TABLE, _R) for op in ("GetItem", "PutItem", "DeleteItem", "Scan")},
 }

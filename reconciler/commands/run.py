@@ -16,7 +16,7 @@ from reconciler.controller.server import HealthServer
 from reconciler.controller.sharing import TargetLeases, target_lock_id
 from reconciler.notify.delivery import Notifier
 from reconciler.notify.events import Origin
-from reconciler.notify.sinks import SinkSpec
+from reconciler.notify.sinks import SinkSpec, build_sinks
 from reconciler.notify.watch import PassWatch
 
 
@@ -37,9 +37,7 @@ def run(
     registry.notifications  # noqa: B018 - made now, before any sink thread counts
     metrics = registry.of(target)
     aws = AwsGateway(settings, instrument=metrics.instrument)
-    notifier = Notifier(
-        [spec.build(aws) for spec in notify or []], count=registry.count_notification
-    )
+    notifier = Notifier(build_sinks(notify or [], aws), count=registry.count_notification)
     watch = PassWatch(notifier, Origin(controller.owner, target or controller.directory, "run"))
     lock_id = DEFAULT_LOCK_ID if target is None else target_lock_id(target)
     lock = (
@@ -90,7 +88,7 @@ def run_targets(
     # One notifier for the process (an eventbridge sink puts with the ambient credentials);
     # each target's events carry its name and owner.
     notifier = Notifier(
-        [spec.build(AwsGateway(settings)) for spec in notify or []],
+        build_sinks(notify or [], AwsGateway(settings)),
         count=metrics.count_notification,
     )
     runs = [

@@ -37,7 +37,7 @@ from urllib.parse import parse_qs
 from werkzeug.datastructures import Headers
 
 from reconciler import apimodel
-from reconciler.emulator import protocol, runtime
+from reconciler.emulator import events, protocol, runtime
 from reconciler.emulator.autoscaling import SERVICE as AUTOSCALING
 from reconciler.emulator.autoscaling import alarms
 from reconciler.emulator.autoscaling import load_all as load_autoscaling
@@ -64,6 +64,7 @@ _SERVICE_BY_PREFIX = {
     "ResourceGroupsTaggingAPI_20170126": "resourcegroupstaggingapi",
     "AnyScaleFrontendService": AUTOSCALING,
     "GraniteServiceVersion20100801": "cloudwatch",
+    "AWSEvents": events.SERVICE,  # botocore events model: targetPrefix
 }
 
 
@@ -201,6 +202,7 @@ class EmulatorApp:
             ("resourcegroupstaggingapi", "GetTagKeys"): sagemaker_tags.get_tag_keys,
             ("resourcegroupstaggingapi", "GetTagValues"): sagemaker_tags.get_tag_values,
             **{(AUTOSCALING, name): handler for name, handler in load_autoscaling().items()},
+            **events.HANDLERS,
         }
         self.invocations = runtime.Invocations()
         self.strict = strict

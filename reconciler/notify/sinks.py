@@ -28,20 +28,26 @@ error conditions for Incoming Webhooks", api.slack.com/changelog/2016-05-17; and
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+import structlog
 
 from reconciler import __version__
 from reconciler.errors import AwsError, PermanentError
 from reconciler.gateway import Gateway
 from reconciler.notify.events import Event
+
+log = structlog.get_logger("reconciler.notify")
 
 # Seconds one HTTP attempt may take (connect and answer) before it counts as failed.
 HTTP_TIMEOUT = 5.0
@@ -115,6 +121,18 @@ class SinkSpec:
         if self.kind == "slack":
             return SlackSink(self.where)
         return WebhookSink(self.where)
+
+
+def build_sinks(specs: Sequence[SinkSpec], aws: Gateway | None) -> list[Sink]:
+    """The sinks of `specs`, each checked once as it starts: a bus that does not exist is
+    a warning in the log (events for it are lost), never an error."""
+    sinks = [spec.build(aws) for spec in specs]
+    for sink in sinks:
+        why = sink.missing_bus() if isinstance(sink, EventBridgeSink) else None
+        if why is not None:
+            with contextlib.suppress(Exception):  # a log stream closed under us
+                log.warning("notification_sink_unusable", sink=sink.shown, reason=why)
+    return sinks
 
 
 def _check_url(url: str, where: str) -> str:
@@ -280,6 +298,25 @@ class EventBridgeSink:
         if self.bus:
             entry["EventBusName"] = self.bus
         return entry
+
+    def missing_bus(self) -> str | None:
+        """Why events sent here would go nowhere, if they would: the named bus does not
+        exist. PutEvents does not say so — it accepts an entry for a bus that does not
+        exist (aws/aws-cli issue #9186; reconciler/emulator/events.py has the sources) —
+        so the bus is looked up once, as the sink starts. None when it exists, when it is
+        the default bus (every account has it), or when the lookup itself fails (say,
+        events:DescribeEventBus not granted): delivery then goes on as configured."""
+        if not self.bus:
+            return None
+        try:
+            self.aws.call("events", "DescribeEventBus", Name=self.bus)
+        except AwsError as err:
+            if err.not_found:
+                return (
+                    f"event bus {self.bus} does not exist: EventBridge accepts events for it "
+                    "and delivers them nowhere"
+                )
+        return None
 
     def deliver(self, event: Event) -> None:
         try:

@@ -277,6 +277,26 @@ def test_eventbridge_receives_the_events_through_put_events(env: Env) -> None:
     assert env.control.calls().get("PutEvents") == 1
 
 
+def test_an_eventbridge_bus_that_does_not_exist_is_a_warning_as_the_sink_starts(
+    env: Env,
+) -> None:
+    # PutEvents accepts events for a bus that does not exist and delivers them nowhere
+    # (reconciler/emulator/events.py): the sink looks the bus up once, and says so.
+    run = env.apply("--notify", "eventbridge:no-such-bus", "--log-level", "info")
+    assert run.code == 0, run.err
+    assert "notification_sink_unusable" in run.err
+    assert "event bus no-such-bus does not exist" in run.err
+    assert env.control.calls().get("PutEvents") == 1  # still sent, and accepted
+    boto3.client("events", endpoint_url=env.url, region_name="us-east-1").create_event_bus(
+        Name="ml-platform"
+    )
+    env.edit("classic/churn.yaml", "InitialInstanceCount: 1", "InitialInstanceCount: 2")
+    run = env.apply("--notify", "eventbridge:ml-platform", "--log-level", "info")
+    assert run.code == 0, run.err
+    assert "notification_sink_unusable" not in run.err
+    assert env.control.calls().get("DescribeEventBus") == 2
+
+
 def test_reconciler_run_notifies_from_the_environment_and_counts_deliveries(env: Env) -> None:
     """`reconciler run` as deployed: the sinks from RECONCILER_NOTIFY (a Kubernetes secret),
     the deliveries on /metrics, the URL in none of its output."""
