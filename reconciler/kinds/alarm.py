@@ -37,7 +37,7 @@ from typing import Any
 from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds.api import KindApi, UpdateCall
-from reconciler.kinds.base import KindInfo, Reference, one_call, without
+from reconciler.kinds.base import KindInfo, NamedValue, Reference, one_call, without
 from reconciler.resources import JsonDict, Kind
 
 SERVICE = "cloudwatch"
@@ -103,6 +103,20 @@ INFO = KindInfo(
     references=tuple(
         Reference((field, "*"), Kind.SCALING_POLICY, within=POLICY_ACTION, arn_at_apply=True)
         for field in ACTION_FIELDS
+    ),
+    # The SageMaker resource a metric is of, by its dimension (CloudWatch's AWS/SageMaker
+    # namespace: EndpointName, InferenceComponentName; "Monitor Amazon SageMaker AI with
+    # Amazon CloudWatch", developer guide), in a single-metric alarm or a metric-math one.
+    named_values=tuple(
+        NamedValue(path, "Value", ("Name", dimension), kind)
+        for path in (
+            ("Dimensions", "*"),
+            ("Metrics", "*", "MetricStat", "Metric", "Dimensions", "*"),
+        )
+        for dimension, kind in (
+            ("EndpointName", Kind.ENDPOINT),
+            ("InferenceComponentName", Kind.INFERENCE_COMPONENT),
+        )
     ),
     live_spec=live_spec,
     server_defaults=SERVER_DEFAULTS,

@@ -116,6 +116,27 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class NamedValue:
+    """A value that names a resource without being a reference: an alarm's metric
+    dimension ``{Name: InferenceComponentName, Value: <name>}``. An overlay's namePrefix /
+    nameSuffix renames it with the document it names; it is never resolved, ordered on or
+    checked to exist (CloudWatch takes an alarm on the metric of a resource that does not
+    exist yet: PutMetricAlarm names a metric, not a resource).
+
+    path:  the mappings that may hold it ("*": every list item), e.g. ("Dimensions", "*")
+    key:   the field of such a mapping that holds the name ("Value")
+    when:  (field, value) the mapping must have for `key` to be a name ("Name",
+           "InferenceComponentName")
+    kind:  the kind it names
+    """
+
+    path: ReferencePattern
+    key: str
+    when: tuple[str, str]
+    kind: Kind
+
+
+@dataclass(frozen=True)
 class AccountReference:
     """A spec field whose value may name something in the account that the plan resolves
     to a pinned value before anything else is decided (a Model container's
@@ -258,6 +279,8 @@ class KindInfo:
     service:           the botocore service name its calls go to (the IAM prefix differs
                        for some: reconciler.permissions)
     references:        fields that name other resources (edges of the dependency graph)
+    named_values:      values that name a resource but are no edge (:class:`NamedValue`:
+                       renamed by an overlay's prefix, nothing more)
     create_only:       spec fields that cannot change without replacing the resource; dotted
                        paths with [*] for list items reach inside ("InstanceGroups[*].InstanceType")
     create_only_for:   when AWS's rule depends on the spec (a cluster's orchestrator): spec →
@@ -352,6 +375,7 @@ class KindInfo:
     immutable: bool = False
     update_only: dict[str, tuple[str, str]] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
+    named_values: tuple[NamedValue, ...] = ()
     create_only: tuple[str, ...] = ()
     create_only_for: Callable[[JsonDict], tuple[str, ...]] | None = None
     write_only: tuple[str, ...] = ()

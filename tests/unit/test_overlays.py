@@ -880,3 +880,41 @@ def test_prefix_renames_what_checks_name_with_the_documents_they_name(repo: Path
     # The declared ones follow their documents; the account's keep their names.
     assert [c.inference_component for c in checks.invocations] == ["staging-chat", "theirs"]
     assert checks.alarms == ("staging-chat-errors", "hand-made-alarm")
+
+
+def test_prefix_renames_the_resources_an_alarm_watches_by_metric_dimension(repo: Path) -> None:
+    write(
+        repo,
+        "base/alarm.yaml",
+        """\
+        apiVersion: sagemaker-reconciler/v1
+        kind: Alarm
+        metadata:
+          name: chat-no-capacity
+        spec:
+          ComparisonOperator: GreaterThanThreshold
+          EvaluationPeriods: 1
+          MetricName: NoCapacityInvocationFailures
+          Namespace: AWS/SageMaker
+          Period: 60
+          Statistic: Sum
+          Threshold: 1
+          Dimensions:
+            - {Name: InferenceComponentName, Value: chat}
+            - {Name: EndpointName, Value: gpu}
+            - {Name: VariantName, Value: gpu}
+            - {Name: EndpointName, Value: hand-made-endpoint}
+        """,
+    )
+    overlay(repo, "overlays/staging", "bases: [../../base]\nnamePrefix: staging-\n")
+    loaded = load("overlays/staging")
+    assert loaded.ok, messages(loaded)
+    alarm = get(loaded, Kind.ALARM, "staging-chat-no-capacity")
+    # The declared component and endpoint follow their documents; a variant name and an
+    # endpoint of the account's are values like any other.
+    assert alarm.spec["Dimensions"] == [
+        {"Name": "InferenceComponentName", "Value": "staging-chat"},
+        {"Name": "EndpointName", "Value": "staging-gpu"},
+        {"Name": "VariantName", "Value": "gpu"},
+        {"Name": "EndpointName", "Value": "hand-made-endpoint"},
+    ]
