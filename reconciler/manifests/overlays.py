@@ -406,14 +406,15 @@ def rename(roots: list[Node], prefix: str, suffix: str) -> None:
                 if new is None or node is None or not isinstance(node.value, str):
                     continue
                 node.value = reference.renamed(node.value, new)
-        for named in KINDS[Kind(address[0])].named_values:
-            field, wanted = named.when
-            for holder in _nodes_at(spec, named.path):
-                said, value = holder.get(field), holder.get(named.key)
+        for value_pattern in KINDS[Kind(address[0])].named_values:
+            field, wanted = value_pattern.when
+            for holder in _nodes_at(spec, value_pattern.path):
+                said, value = holder.get(field), holder.get(value_pattern.key)
                 if said is None or said.value != wanted or value is None:
                     continue
                 if isinstance(value.value, str):
-                    value.value = renamed.get((named.kind.value, value.value), value.value)
+                    key = (value_pattern.kind.value, value.value)
+                    value.value = renamed.get(key, value.value)
         _rename_in_checks(root.get("checks"), renamed)
 
 
