@@ -25,6 +25,7 @@ botocore's retry mode's business, not ours. Every call goes through the gateway
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import dataclasses
 import json
@@ -251,7 +252,8 @@ class Executor:
                         skipped_any = True
                         continue
                     started[key] = time.monotonic()
-                    pool.submit(run, nodes[key])
+                    # In the caller's context: its log fields (a target's name) go on.
+                    pool.submit(contextvars.copy_context().run, run, nodes[key])
                 if skipped_any:
                     continue
                 # Nodes are running (is_active() says so): wait for the next to finish.

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import structlog
 from botocore.exceptions import ClientError
 
 from reconciler.aws import AwsGateway
@@ -421,3 +422,30 @@ def test_progress_reports_start_call_and_done_for_every_node(parallelism: int) -
         assert [event for event, _ in mine] == ["start", "call", "done"]
         assert mine[1][1] == {"operation": operation}
         assert mine[2][1]["result"] == "created"
+
+
+def test_the_worker_threads_log_with_the_callers_context_fields() -> None:
+    # `run --all-targets` binds the target's name on its controller's thread; every node
+    # runs on a worker thread of the apply, and its log lines must carry that name too.
+    fake = FakeSageMaker()
+    fields_seen: list[dict[str, Any]] = []
+    executor = Executor(
+        AwsGateway(clients={"sagemaker": fake}),
+        parallelism=3,
+        wait_policy=fast(),
+        progress=lambda *_: fields_seen.append(structlog.contextvars.get_contextvars()),
+    )
+
+    def apply_as_a_target() -> None:
+        structlog.contextvars.bind_contextvars(target="prod")
+        try:
+            executor.apply(Plan(owner="test", changes=stack("a")))
+        finally:
+            structlog.contextvars.unbind_contextvars("target")
+
+    thread = threading.Thread(target=apply_as_a_target, daemon=True)
+    thread.start()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert len(fields_seen) >= 9  # start, call and done of three nodes
+    assert all(fields.get("target") == "prod" for fields in fields_seen), fields_seen
