@@ -323,13 +323,14 @@ class Executor:
             raise ApplyFailure(change.reason)
         if node.part == "main" and change.action in (Action.CREATE, Action.UPDATE, Action.REPLACE):
             try:
-                # What it was before this apply, to go back to when its checks fail (only
-                # an update has a before: a create or an interrupting replace has none).
-                previous = None
-                if change.checks is not None and change.action is Action.UPDATE:
-                    previous = self.wait_settled(api, change, change.physical_name)
                 self.run_steps(api, change, node.steps)
-                self.verify(api, change, previous)
+                if change.checks is not None and not _writes(node.steps):
+                    # A rollout whose checks never ran (the plan says so): prove what runs.
+                    self.wait_ready(api, change, change.physical_name)
+                # What it was before, to go back to when its checks fail: read by the plan
+                # (a create, an interrupting replace, or a rollout the plan found half done
+                # of a kind that cannot tell its past, has none).
+                self.verify(api, change, change.revert_to)
             except ApplyFailure as err:
                 self.remember_failure(api, change, str(err))
                 raise
@@ -374,9 +375,10 @@ class Executor:
             self.progress("checked", change.address, {"checks": len(checks.summary())})
             return
         if previous is None:
+            kept = "as created" if change.action is not Action.UPDATE else "as it runs"
             raise ApplyFailure(
                 "; ".join(failures) + f"; nothing to revert to: the {change.kind} is kept "
-                "as created, and its spec is held until the manifest changes"
+                f"{kept}, and its spec is held until the manifest changes"
             )
         self.progress("reverting", change.address, {"failures": failures})
         try:
@@ -662,6 +664,10 @@ class Executor:
                 self.policy,
                 f"{change.kind} {name} to be deleted",
             )
+
+
+def _writes(steps: list[Step]) -> bool:
+    return any(step.op in (StepOp.CREATE, StepOp.UPDATE) for step in steps)
 
 
 # The service checks invoke (botocore's name for SageMaker Runtime).

@@ -365,6 +365,12 @@ class KindInfo:
                        its EndpointName and InferenceComponentName); None: no checks
     check_targets:     which of an invocation's targeting fields its checks may set
                        (``target_variant``, ``inference_component``)
+    before_version:    for a kind with checks that moves onto a new version of what it
+                       references (an endpoint onto a new EndpointConfig): (its live
+                       Describe answer, the path of that reference, the name of the
+                       version it moved off) → the Describe answer it had before, to
+                       revert to when a rollout's checks never finished; None (or the
+                       hook returning None): it cannot be told, and is not reverted
     """
 
     kind: Kind
@@ -416,6 +422,7 @@ class KindInfo:
     account_references: tuple[AccountReference, ...] = ()
     invoked_as: Callable[[str, JsonDict], JsonDict] | None = None
     check_targets: tuple[str, ...] = ()
+    before_version: Callable[[JsonDict, SpecPath, str], JsonDict | None] | None = None
 
     @property
     def patch_keys(self) -> dict[str, str]:

@@ -10,12 +10,22 @@ from reconciler.gateway import Gateway
 from reconciler.kinds import endpoint_rules
 from reconciler.kinds.api import KindApi, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
-from reconciler.resources import JsonDict, Kind
+from reconciler.resources import JsonDict, Kind, SpecPath
 
 # Where the variants a scalable target scales are named among the fields taken over from
 # an endpoint (kinds.scalable_target): ``ScaledVariants.<variant>.DesiredInstanceCount``.
 # No such spec field exists; the endpoint's update reads it.
 SCALED_VARIANTS = "ScaledVariants"
+
+
+def before_version(live: JsonDict, path: SpecPath, superseded: str) -> JsonDict | None:
+    """The endpoint as it was before it moved off config `superseded`: the config is all
+    an endpoint's spec is (UpdateEndpoint takes EndpointConfigName and deployment options,
+    which are instructions, not state)."""
+    if path != ("EndpointConfigName",):
+        return None
+    return {**live, "EndpointConfigName": superseded}
+
 
 # Statuses in which the endpoint is working on something: wait, never write.
 TRANSITIONAL = ("Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting")
@@ -85,6 +95,7 @@ INFO = KindInfo(
     # reference, botocore sagemaker-runtime InvokeEndpointInput).
     invoked_as=lambda name, spec: {"EndpointName": name},
     check_targets=("target_variant", "inference_component"),
+    before_version=before_version,
     rules=endpoint_rules.RULES,
 )
 

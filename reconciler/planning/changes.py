@@ -69,6 +69,7 @@ class ReasonCode(StrEnum):
     RETAINED = "retained"  # no longer declared, deletion-policy retain: released
     MATCHES = "matches"  # no-op
     IN_TRANSITION = "in-transition"  # no-op, but still Creating/Updating: apply waits for it
+    UNVERIFIED = "unverified"  # its rollout's checks never finished: they run before retiring
 
 
 class StepOp(StrEnum):
@@ -157,6 +158,10 @@ class Change:
                     JSON: ``checks``)
     steps:          what apply runs, in order (plan JSON lists their ``operations``,
                     read off them; the steps themselves are not printed)
+    revert_to:      what apply goes back to when the checks fail: the live resource as
+                    this plan read it before changing it, or for a rollout whose checks
+                    never ran, what it superseded (None: nothing to go back to; the
+                    resource is kept and its spec held). Never printed.
 
     The execution payload (never printed):
 
@@ -202,6 +207,7 @@ class Change:
     scaled: list[Scaled] = field(default_factory=list)
     pins: list[Pin] = field(default_factory=list)
     checks: Checks | None = None
+    revert_to: JsonDict | None = None
 
     def __post_init__(self) -> None:
         if self.steps:

@@ -21,12 +21,14 @@ on a resource goes first; an old version goes once its users have moved).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import heapq
 import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
+from typing import Any
 
 from reconciler.apimodel import format_path
 from reconciler.diff import ABSENT, FieldChange, covered
@@ -55,10 +57,12 @@ from reconciler.resources import (
     PHYSICAL_NAME_TAG,
     SPEC_HASH_TAG,
     TAG_PREFIX,
+    Checks,
     JsonDict,
     Kind,
     Manifest,
     Problem,
+    SpecPath,
     failed_spec_parts,
 )
 
@@ -190,8 +194,21 @@ def _updates_spec(change: Change) -> bool:
 
 
 def _attempt(desired: Desired) -> str:
-    """Digest of what an apply of `desired` sends and can confirm (failed-spec marker)."""
-    return content_hash(desired.info.canonical(desired.info.comparable(desired.spec)))
+    """Digest of what an apply of `desired` sends and can confirm, and of the checks that
+    judge it (failed-spec marker): a spec held after its checks failed is tried again when
+    the checks change too (their expectation may have been what was wrong)."""
+    sent = desired.info.canonical(desired.info.comparable(desired.spec))
+    checks = desired.manifest.checks
+    return content_hash(sent if checks is None else [sent, _judged_by(checks)])
+
+
+def _judged_by(checks: Checks) -> JsonDict:
+    """What of `checks` decides a verdict: everything but where it is written."""
+    found = dataclasses.asdict(checks)
+    for call in found["invocations"]:
+        call.pop("line", None)
+        call.pop("location", None)
+    return found
 
 
 def _internal(reason: str | None) -> bool:
@@ -505,19 +522,100 @@ class _Planner:
         if change is not None:
             self.planned[(desired.kind, desired.physical_name.lower())] = change
             change.scaled = self.scaled(desired, live)
-            # A create or an update of what it serves is proven by the manifest's checks.
+            # A create or an update of what it serves is proven by the manifest's checks;
+            # an update that fails them goes back to the resource as read here, before
+            # this apply changes it. (Read while an update is in flight, that is still
+            # what it ran: DescribeEndpoint keeps the old EndpointConfigName until the
+            # update ends and shows the new one under PendingDeploymentSummary, API
+            # reference. The plan's diff says it differs from what is declared.)
             if (
                 desired.manifest.checks is not None
                 and not change.held
                 and any(s.op in (StepOp.CREATE, StepOp.UPDATE) for s in change.steps)
             ):
                 change.checks = desired.manifest.checks
+                if change.action is Action.UPDATE and live is not None:
+                    change.revert_to = live.description
         if change is not None and live is not None:
             change.live_status = live.status
             change.live_failure = (live.description or {}).get("FailureReason") or (
                 live.description or {}
             ).get("FailureMessage")
         return change
+
+    def verify_unproven(self, desired: dict[str, Desired]) -> None:
+        """A resource with checks that already runs its manifest's spec, while a version
+        it moved off is still to be retired, has a rollout whose checks never finished
+        (an apply stopped, or timed out, between the update and the checks): its checks
+        run now, before anything it superseded is retired, and fail as they would have
+        (revert to that version when its kind can tell what it was, else keep and hold).
+        If that very spec failed its checks already and still serves (nothing could be
+        reverted), it is held, and so is the retirement: the superseded version is what a
+        person would go back to."""
+        for item in desired.values():
+            checks = item.manifest.checks
+            change = self.planned.get((item.kind, item.physical_name.lower()))
+            live = self.live.get(item.kind, item.physical_name)
+            if checks is None or change is None or live is None or live.description is None:
+                continue
+            if change.held or change.action is Action.DELETE:
+                continue
+            moved_off = self.moved_off(item)
+            if change.checks is not None:
+                if change.action is Action.UPDATE and change.revert_to is None:
+                    # Read while it was moving: what it moves off is what it ran.
+                    change.revert_to = self.before(item, live.description, moved_off)
+                continue
+            if not moved_off:
+                continue
+            failed, recorded = failed_spec_parts(live.tags.get(FAILED_SPEC_TAG))
+            change.action = Action.UPDATE
+            if failed == change.attempt:
+                change.held = True
+                change.reason_code = ReasonCode.FAILED_BEFORE
+                change.reason = (
+                    f"held: this spec failed its checks ({recorded or 'no reason given'}) "
+                    f"and still serves; {', '.join(name for _, name in moved_off)} is kept "
+                    "until the manifest changes"
+                )
+                continue
+            change.checks = checks
+            change.reason_code = ReasonCode.UNVERIFIED
+            change.reason = (
+                "its rollout has not passed its checks (an earlier apply stopped before "
+                f"them): they run before {', '.join(name for _, name in moved_off)} is retired"
+            )
+            change.revert_to = self.before(item, live.description, moved_off)
+
+    @staticmethod
+    def before(
+        desired: Desired, live: JsonDict, moved_off: list[tuple[SpecPath, str]]
+    ) -> JsonDict | None:
+        """The resource as it was before it moved off those versions, if its kind can
+        tell (KindInfo.before_version)."""
+        hook = desired.info.before_version
+        for path, name in moved_off if hook is not None else ():
+            assert hook is not None
+            found = hook(live, path, name)
+            if found is not None:
+                return found
+        return None
+
+    def moved_off(self, desired: Desired) -> list[tuple[SpecPath, str]]:
+        """(reference path, version) for each version of something `desired` references
+        that this plan retires: what the resource ran before its current version (the
+        newest such version when there are several)."""
+        found: list[tuple[SpecPath, str]] = []
+        for reference in desired.references:
+            target = self.planned.get((reference.kind, reference.physical_name.lower()))
+            if not reference.in_manifests or target is None or not target.superseded:
+                continue
+            versions = [self.live.get(reference.kind, name) for name in target.superseded]
+            known = [v for v in versions if v is not None]
+            newest = max(known, key=_created, default=None)
+            name = newest.name if newest is not None else target.superseded[-1]
+            found.append((reference.path, name))
+        return found
 
     def scaled(self, desired: Desired, live: LiveResource | None) -> list[Scaled]:
         """The counts of `desired` that a declared resource took over, with their live
@@ -1050,6 +1148,7 @@ class _Planner:
             self.plan.warnings.append(
                 f"{manifest.address}: planning of this kind is not supported yet; skipped"
             )
+        self.verify_unproven(desired)
         self.plan_prune(desired)
         self.link_checked_alarms()
         self.order_and_link()
@@ -1064,6 +1163,12 @@ class _Planner:
             if key in relevant
         }
         return self.plan
+
+
+def _created(resource: LiveResource) -> str:
+    """When `resource` was created, comparable as text (ISO times, or "" if unknown)."""
+    created: Any = (resource.description or resource.summary or {}).get("CreationTime")
+    return str(created.isoformat()) if hasattr(created, "isoformat") else str(created or "")
 
 
 def _set_beyond(info: KindInfo, diff: list[FieldChange]) -> list[FieldChange]:

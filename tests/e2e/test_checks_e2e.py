@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -369,3 +370,152 @@ def test_a_revert_is_notified_once_with_the_check_s_evidence(env: Env) -> None:
     assert revert["address"] == "Endpoint/churn"
     assert "reverted with UpdateEndpoint" in revert["message"]
     assert "model crashed" in json.dumps(revert["details"])
+
+
+def _config_names(sm: Any) -> set[str]:
+    return {c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]}
+
+
+def _rollout_cut_short(env: Env, *, new_answers: dict[str, Any], finish: bool) -> str:
+    """Apply the churn endpoint with its checks, then a model change whose apply gives up
+    waiting between UpdateEndpoint and the checks (``--timeout``); with `finish`, wait
+    until that update has ended. The config the endpoint ran before."""
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+    env.control.set_invocation("churn", **new_answers)
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    env.control.set_transitions("seconds:3")
+    gave_up = env.apply("--timeout", "1s")
+    assert gave_up.code == 1 and "gave up waiting" in gave_up.out + gave_up.err
+    assert old_config in _config_names(sm)  # not retired: its checks have not run
+    if finish:
+        deadline = time.monotonic() + 20
+        while sm.describe_endpoint(EndpointName="churn")["EndpointStatus"] != "InService":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert _config_of(sm, "churn") != old_config  # the new config runs, unchecked
+    env.control.set_transitions("describes:1")
+    return old_config
+
+
+def test_an_update_still_in_flight_when_apply_gave_up_is_checked_and_reverted_next(
+    env: Env,
+) -> None:
+    sm = env.sagemaker()
+    old_config = _rollout_cut_short(
+        env, new_answers={"status": 500, "body": "model crashed"}, finish=False
+    )
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "check smoke failed: expected status 200, got 500" in output
+    # Back onto what the plan read it running before the update ended, not onto the
+    # config the update reached.
+    assert "reverted with UpdateEndpoint" in output
+    assert _config_of(sm, "churn") == old_config
+    assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
+
+
+def test_a_rollout_whose_checks_never_ran_is_checked_and_reverted_by_the_next_apply(
+    env: Env,
+) -> None:
+    """An apply that stopped between the update and the checks leaves the new config live
+    and the old one unretired: the next apply runs the checks before retiring anything,
+    and reverts onto the old config when they fail."""
+    sm = env.sagemaker()
+    old_config = _rollout_cut_short(
+        env, new_answers={"status": 500, "body": "model crashed"}, finish=True
+    )
+    plan = env.reconciler("plan", str(env.directory), "--json")
+    changes = {c["address"]: c for c in json.loads(plan.out)["changes"]}
+    endpoint = changes["Endpoint/churn"]
+    assert endpoint["reason_code"] == "unverified" and "checks" in endpoint
+    assert endpoint["operations"] == []  # nothing to send: it runs the new config
+
+    before = env.control.calls().get("InvokeEndpoint", 0)
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert env.control.calls()["InvokeEndpoint"] > before
+    assert "check smoke failed: expected status 200, got 500" in output
+    assert "reverted with UpdateEndpoint" in output and writes["UpdateEndpoint"] == 1
+    assert _config_of(sm, "churn") == old_config
+    assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
+
+    # Held from now on; the old config serves, and nothing is retired.
+    code, writes, output = env.writes_during()
+    assert code == 1 and not writes, writes
+    assert "held: this spec failed before (check smoke failed" in output
+    assert _config_of(sm, "churn") == old_config and old_config in _config_names(sm)
+
+
+def test_a_rollout_whose_checks_never_ran_and_pass_is_retired_by_the_next_apply(
+    env: Env,
+) -> None:
+    sm = env.sagemaker()
+    old_config = _rollout_cut_short(env, new_answers={"body": '{"label": "churn"}'}, finish=True)
+    before = env.control.calls().get("InvokeEndpoint", 0)
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert env.control.calls()["InvokeEndpoint"] > before
+    assert "UpdateEndpoint" not in writes  # it runs the new config already
+    assert writes["DeleteEndpointConfig"] == 1
+    assert old_config not in _config_names(sm) and _config_of(sm, "churn") != old_config
+    assert env.reconciler("plan", str(env.directory), "--detailed-exitcode").code == 0
+
+
+def test_fixing_a_checks_expectation_releases_the_hold(env: Env) -> None:
+    # The new model is right, the check's expectation was wrong: editing the check alone
+    # tries the spec again.
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    env.control.set_invocation("churn", body='{"label": "stay"}')
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    assert env.apply().code == 1
+    env.edit("classic/churn.yaml", "json: {label: churn}", "json: {label: stay}")
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert writes["UpdateEndpoint"] == 1 and writes["DeleteEndpointConfig"] == 1
+
+
+def test_a_component_rollout_whose_checks_never_ran_is_held_with_its_old_model_kept(
+    env: Env,
+) -> None:
+    """An inference component cannot tell what it ran before from what it runs now (the
+    new spec may change more than the model): when the checks of a rollout cut short fail,
+    it is kept as it runs, held, and the model it moved off stays for a person to go
+    back to."""
+    _with_ic_checks(env)
+    env.control.set_invocation(
+        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
+    )
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_model = sm.describe_inference_component(InferenceComponentName="llama-chat")[
+        "Specification"
+    ]["ModelName"]
+    env.control.set_invocation("shared-gpu", component="llama-chat", body="<html>oops</html>")
+    env.edit("shared-gpu/llama-chat.yaml", LLAMA_OLD, LLAMA_NEW)
+    env.control.set_transitions("seconds:3")
+    assert env.apply("--timeout", "1s").code == 1
+    deadline = time.monotonic() + 20
+    while (
+        sm.describe_inference_component(InferenceComponentName="llama-chat")[
+            "InferenceComponentStatus"
+        ]
+        != "InService"
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    env.control.set_transitions("describes:1")
+
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "check chat failed" in output and "nothing to revert to" in output
+    assert "DeleteModel" not in writes and not any(w.startswith("Update") for w in writes)
+    code, writes, output = env.writes_during()
+    assert code == 1 and not writes, writes
+    assert "held: this spec failed its checks (check chat failed" in output
+    sm.describe_model(ModelName=old_model)  # kept
