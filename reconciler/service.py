@@ -111,7 +111,7 @@ def pin_references(manifests: list[Manifest], aws: Gateway) -> Pinned:
     pinned = Pinned([])
     for manifest in manifests:
         info = KINDS.get(manifest.kind)
-        if info is None or not any(r.found_in(manifest.spec) for r in info.account_references):
+        if info is None or not APIS[manifest.kind].reads_account(manifest.spec):
             pinned.manifests.append(manifest)
             continue
         try:

@@ -146,8 +146,9 @@ def test_the_policy_scopes_resources_where_iam_allows() -> None:
             elif action.startswith("cloudwatch:"):
                 assert where == ["arn:aws:cloudwatch:*:*:alarm:*"], action
             elif action.startswith("sagemaker:"):
-                # Besides the kinds: the model registry groups a Model's reference reads.
-                registry = {"model-package-group"}
+                # Besides the kinds: the model registry groups a Model's reference reads,
+                # and the package versions pinned by hand, checked to be Approved.
+                registry = {"model-package-group", "model-package"}
                 assert {arn.split(":")[5].split("/")[0] for arn in where} <= arn_types | registry
                 assert all(arn.startswith("arn:aws:sagemaker:") for arn in where)
     # Every kind's ARNs are covered for what acts on them.

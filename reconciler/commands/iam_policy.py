@@ -93,9 +93,11 @@ _TARGET = ("scalable-target",)
 _ALARM = ("alarm",)
 _TABLE = ("table",)
 _GROUP = ("model-package-group",)
+_PACKAGE = ("model-package",)
 _BUS = ("event-bus",)
 _GROUP_READS = ("sagemaker:DescribeModelPackageGroup",)
-_REGISTRY_READS = ("sagemaker:ListModelPackages", *_GROUP_READS)
+_PACKAGE_READS = ("sagemaker:DescribeModelPackage",)
+_REGISTRY_READS = ("sagemaker:ListModelPackages", *_GROUP_READS, *_PACKAGE_READS)
 _R, _Q, _K = RESOURCE_TAG, REQUEST_TAG, TAG_KEYS
 
 # Every action the code can call (tests/test_iam_policy.py checks this table against
@@ -185,6 +187,9 @@ ACTIONS: dict[str, ActionFacts] = {
     # lists aws:ResourceTag/${TagKey}).
     "sagemaker:ListModelPackages": _facts(()),
     "sagemaker:DescribeModelPackageGroup": _facts(_GROUP, _R),
+    # A version pinned by hand (its ARN) is checked to be Approved: DescribeModelPackage
+    # acts on model-package (aws:ResourceTag/${TagKey}).
+    "sagemaker:DescribeModelPackage": _facts(_PACKAGE, _R),
     # Declared checks: InvokeEndpoint acts on endpoint (aws:ResourceTag/${TagKey}); only
     # our own endpoints are checked.
     "sagemaker:InvokeEndpoint": _facts(("endpoint",), _R),
@@ -298,7 +303,7 @@ def resources_of(actions: Iterable[str], where: Where) -> list[str] | str:
                 found.append((_service(action), resource_type))
     if not found:
         return "*"
-    order = (*_SM, *_GROUP, *_TARGET, *_ALARM, *_TABLE, *_BUS)
+    order = (*_SM, *_GROUP, *_PACKAGE, *_TARGET, *_ALARM, *_TABLE, *_BUS)
     found.sort(key=lambda s_t: (_SERVICE_ORDER.index(s_t[0]), order.index(s_t[1])))
     arns: list[str] = []
     for service, resource_type in found:
@@ -354,12 +359,20 @@ def untargeted(required: set[str], *, plan_only: bool) -> JsonDict:
     sid = "ReadHostingResources" if plan_only else "ManageHostingResources"
     statements.append(_statement(sid, rest, [where.arn("sagemaker", t) for t in _SM]))
     # Model registry references read groups that are not ours (no tags of ours on them).
-    statements.append(_statement("ListModelPackages", registry - set(_GROUP_READS), "*"))
+    listed = registry - set(_GROUP_READS) - set(_PACKAGE_READS)
+    statements.append(_statement("ListModelPackages", listed, "*"))
     statements.append(
         _statement(
             "ReadModelPackageGroups",
             registry & set(_GROUP_READS),
             [where.arn("sagemaker", t) for t in _GROUP],
+        )
+    )
+    statements.append(
+        _statement(
+            "ReadModelPackages",
+            registry & set(_PACKAGE_READS),
+            [where.arn("sagemaker", t) for t in _PACKAGE],
         )
     )
     statements.append(

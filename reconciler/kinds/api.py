@@ -94,6 +94,10 @@ class KindApi:
         """Health as the details lower it (a failed node degrades a cluster)."""
         return health
 
+    def reads_account(self, spec: JsonDict) -> bool:
+        """Whether planning `spec` needs :meth:`pins` (an account reference is written)."""
+        return any(r.found_in(spec) for r in self.info.account_references)
+
     def pins(self, aws: Gateway, spec: JsonDict) -> list[Pin]:
         """Each account reference of `spec` (``KindInfo.account_references``) resolved by
         reading the account now (none for kinds without such references)."""

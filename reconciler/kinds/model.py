@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from reconciler.errors import AwsError
 from reconciler.gateway import Gateway
 from reconciler.kinds import model_rules
 from reconciler.kinds.api import KindApi, Pin
-from reconciler.kinds.base import VPC_UNORDERED, AccountReference, KindInfo, without
-from reconciler.resources import JsonDict, Kind
+from reconciler.kinds.base import VPC_UNORDERED, AccountReference, KindInfo, values_at, without
+from reconciler.resources import JsonDict, Kind, SpecPath
 
 
 def live_spec(description: JsonDict) -> JsonDict:
@@ -55,6 +57,10 @@ SERVER_DEFAULTS: dict[str, object] = {
 # pattern is botocore's ModelPackageGroupName (EntityName).
 _GROUP = r"(?P<name>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})"
 LATEST_APPROVED = ":latest-approved"
+# A versioned model package's ARN (botocore ModelPackageArn; the version is a number).
+VERSION_ARN = re.compile(
+    r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}/\d+"
+)
 GROUP_PREFIX = "model-package-group/"
 ACCOUNT_REFERENCES = tuple(
     AccountReference(
@@ -91,8 +97,24 @@ INFO = KindInfo(
 class ModelApi(KindApi):
     """A Model's calls, and the model registry read that pins its package references."""
 
+    def reads_account(self, spec: JsonDict) -> bool:
+        return super().reads_account(spec) or bool(self.versions_in(spec))
+
+    def versions_in(self, spec: JsonDict) -> list[tuple[SpecPath, str]]:
+        """Package versions pinned by hand: a container's ModelPackageName that is a
+        versioned package's ARN (``...:model-package/<group>/<version>``; DescribeModel
+        Package API reference, ModelPackageArn)."""
+        return [
+            (path, value)
+            for reference in self.info.account_references
+            for path, value in values_at(spec, reference.path)
+            if VERSION_ARN.fullmatch(value)
+        ]
+
     def pins(self, aws: Gateway, spec: JsonDict) -> list[Pin]:
-        pins: list[Pin] = []
+        # A version pinned by hand is deployed only while it is Approved, as a reference
+        # to the latest Approved one is (README "Model registry references").
+        pins = [p for path, arn in self.versions_in(spec) if (p := self.approved(aws, path, arn))]
         for reference in self.info.account_references:
             for path, written in reference.found_in(spec):
                 group = reference.name_in(written)
@@ -101,6 +123,28 @@ class ModelApi(KindApi):
                     continue
                 pins.append(self.latest_approved(aws, path, written, group))
         return pins
+
+    def approved(self, aws: Gateway, path: SpecPath, arn: str) -> Pin | None:
+        """None when version `arn` may be deployed (it is Approved); else a Pin that says
+        why not. CreateModelPackage, ModelApprovalStatus: "For versioned models, the value
+        of this parameter must be set to Approved to deploy the model" (API reference)."""
+        try:
+            found = self.call(aws, "DescribeModelPackage", ModelPackageName=arn)
+        except AwsError as err:
+            if not err.not_found:
+                raise
+            return Pin(path, arn, None, "this model package version does not exist")
+        status = found.get("ModelApprovalStatus")
+        if status in (None, "Approved"):
+            return None
+        return Pin(
+            path,
+            arn,
+            None,
+            f"this model package version is {status}: only an Approved version is deployed "
+            "(approve it with UpdateModelPackage ModelApprovalStatus=Approved, or name "
+            "another)",
+        )
 
     def latest_approved(
         self, aws: Gateway, path: tuple[str | int, ...], written: str, group: str

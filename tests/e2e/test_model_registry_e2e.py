@@ -228,3 +228,31 @@ def test_status_sees_the_pinned_version_in_sync_and_a_newly_approved_one_out_of_
     }
     register(env, "Approved")
     assert rows()["Model/churn-xgboost"]["sync"] == "OutOfSync"
+
+
+def test_a_version_pinned_by_hand_is_deployed_only_while_it_is_approved(env: Env) -> None:
+    env.sagemaker().create_model_package_group(ModelPackageGroupName="churn")
+    pending = register(env)  # PendingManualApproval
+    path = env.directory / "registry.yaml"
+    path.write_text(MANIFESTS.replace(REFERENCE, pending))
+    setup = env.writes()
+    run = env.apply()
+    assert run.code == 1
+    out = run.out + run.err
+    assert f"registry.yaml:{REFERENCE_LINE}: Model/churn-xgboost: " in out
+    assert "spec.PrimaryContainer.ModelPackageName" in out
+    assert "is PendingManualApproval: only an Approved version is deployed" in out
+    assert "nothing was changed" in out
+    assert env.writes() == setup
+    # Approved by hand: it deploys as written, and the plan pins nothing more.
+    approve(env, pending)
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    assert deployed_package(env) == pending
+    assert changes(env) == {}
+    # Rejected later: the next plan says so, at the line, and writes nothing.
+    env.sagemaker().update_model_package(ModelPackageArn=pending, ModelApprovalStatus="Rejected")
+    before = env.writes()
+    plan = env.reconciler("plan", str(env.directory))
+    assert plan.code == 1 and "is Rejected: only an Approved version is deployed" in plan.err
+    assert env.writes() == before

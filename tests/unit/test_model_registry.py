@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from reconciler.errors import AwsError
 from reconciler.kinds import APIS
 from reconciler.manifests import load
@@ -47,6 +49,18 @@ class Registry:
                     not_found=True,
                 )
             return {"ModelPackageGroupArn": GROUP_ARN}
+        if operation == "DescribeModelPackage":
+            arn = request["ModelPackageName"]
+            found = [s for v, s in self.versions if VERSION.format(v) == arn]
+            if not found:
+                raise AwsError(
+                    operation,
+                    "ValidationException",
+                    "does not exist",
+                    temporary=False,
+                    not_found=True,
+                )
+            return {"ModelPackageArn": arn, "ModelApprovalStatus": found[0]}
         assert operation == "ListModelPackages"
         # Newest first, of the status asked for (a careless answer ignores the status
         # filter: what it answers must still not be chosen).
@@ -187,8 +201,21 @@ def test_an_unresolvable_reference_is_a_problem_at_its_line_and_the_manifest_sta
 
 def test_manifests_without_references_make_no_call() -> None:
     aws = Registry([])
-    pinned = pin_references([model(VERSION.format(1)), config()], aws)
+    pinned = pin_references([model("my-unversioned-package"), config()], aws)
     assert aws.calls == [] and pinned.problems == [] and pinned.pins == {}
+
+
+@pytest.mark.parametrize("status", ["PendingManualApproval", "Rejected"])
+def test_a_version_pinned_by_hand_that_is_not_approved_is_a_problem(status: str) -> None:
+    aws = Registry([(1, status)])
+    pinned = pin_references([model(VERSION.format(1))], aws)
+    assert aws.calls == [("DescribeModelPackage", {"ModelPackageName": VERSION.format(1)})]
+    (problem,) = pinned.problems
+    assert f"is {status}: only an Approved version is deployed" in str(problem)
+    assert "spec.PrimaryContainer.ModelPackageName" in str(problem)
+    # Approved: taken as written, nothing pinned.
+    approved = pin_references([model(VERSION.format(1))], Registry([(1, "Approved")]))
+    assert approved.problems == [] and approved.pins == {"Model/churn": []}
 
 
 def _validate(tmp_path: Path, package: str) -> list[str]:
