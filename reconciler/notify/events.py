@@ -80,15 +80,51 @@ class Event:
         }
 
     def text(self) -> str:
-        """The message for people (Slack): a headline, then up to a few detail lines."""
+        """The message for people (Slack): a headline, then up to a few detail lines.
+
+        It renders whatever `details` hold, as every kind's emitter fills them: a list
+        item is a string (a revert's failed checks: "check smoke failed: ...") or a
+        mapping (an apply's {address, result, detail}, drift's {address, action,
+        reason}). A text that raised would lose the event for Slack."""
         mark = {Severity.INFO: "✅", Severity.WARNING: "⚠️", Severity.ERROR: "❌"}[self.severity]
         lines = [f"{mark} [{self.kind}] {self.message}", f"owner {self.owner} · {self.target}"]
-        for item in self.details.get("failures", [])[:10]:
-            lines.append(f"• {item['address']}: {item['detail']}")
-        for item in self.details.get("changes", [])[:10]:
-            if "reason" in item:
-                lines.append(f"• {item['address']}: {item['action']} ({item['reason']})")
+        details = self.details
+        lines += [f"• {_said(item)}" for item in _listed(details.get("failures"))]
+        # An apply's successful changes are in its counts; drift's changes are the news.
+        lines += [
+            f"• {_said(item)}"
+            for item in _listed(details.get("changes"))
+            if not isinstance(item, dict) or "reason" in item
+        ]
+        if details.get("reverted_to"):
+            how = (
+                f"reverted with {details['operation']}" if details.get("operation") else "reverted"
+            )
+            lines.append(f"• {how} to {details['reverted_to']}")
+        skipped = _listed(details.get("checks_skipped"))
+        if skipped:
+            lines.append(f"• checks skipped (--skip-checks): {', '.join(map(str, skipped))}")
         return "\n".join(lines)
+
+
+def _listed(value: object, limit: int = 10) -> list[Any]:
+    """The first `limit` items of a details list (nothing when it is not a list)."""
+    return list(value[:limit]) if isinstance(value, list) else []
+
+
+def _said(item: object) -> str:
+    """One item of a details list as words: a string as it is; a mapping as its address,
+    then its action (and reason) or its detail."""
+    if not isinstance(item, dict):
+        return str(item)
+    head = f"{item['address']}: " if item.get("address") else ""
+    if "action" in item:
+        reason = f" ({item['reason']})" if item.get("reason") else ""
+        return f"{head}{item['action']}{reason}"
+    if "detail" in item:
+        return f"{head}{item['detail']}"
+    rest = ", ".join(f"{k}: {v}" for k, v in item.items() if k != "address")
+    return f"{head}{rest}"
 
 
 @dataclass(frozen=True)

@@ -362,14 +362,22 @@ def test_a_revert_is_notified_once_with_the_check_s_evidence(env: Env) -> None:
     assert env.apply().code == 0
     env.control.set_invocation("churn", status=500, body="model crashed")
     env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
-    with receiving() as webhook:
-        run = env.apply("--notify", f"webhook:{webhook.url}")
+    with receiving() as webhook, receiving() as slack:
+        run = env.apply("--notify", f"webhook:{webhook.url}", "--notify", f"slack:{slack.url}")
         assert run.code == 1, run.out + run.err
         assert wait_until(lambda: "revert" in webhook.kinds()), webhook.kinds()
         (revert,) = webhook.of_kind("revert")
+        # Slack gets the revert too (then the failed result), as text with the evidence.
+        assert wait_until(lambda: len(slack.bodies) == 2), slack.bodies
     assert revert["address"] == "Endpoint/churn"
     assert "reverted with UpdateEndpoint" in revert["message"]
     assert "model crashed" in json.dumps(revert["details"])
+    assert "notification_failed" not in run.err
+    text = slack.bodies[0]["text"]
+    assert text.startswith("❌ [revert] Endpoint/churn: reverted with UpdateEndpoint"), text
+    assert "• check smoke failed: expected status 200, got 500 (status 500" in text
+    assert "body 'model crashed')" in text
+    assert "[apply_result] apply failed" in slack.bodies[1]["text"]
 
 
 def _config_names(sm: Any) -> set[str]:

@@ -133,6 +133,62 @@ def test_slack_gets_text_only_with_its_control_characters_escaped() -> None:
     assert "owner team-a · manifests/prod" in payload["text"]
 
 
+EVIDENCE = (
+    "check smoke failed: expected status 200, got 500 (status 500, 3 ms, body 'model crashed')"
+)
+
+
+def one_event_of_each_kind() -> list[Event]:
+    """Every kind, built by its constructor, with details as the code that emits it fills
+    them (a revert's from the executor's ``reverted`` progress event, through watch.py)."""
+    outcomes = [
+        {"address": "Endpoint/churn", "result": "failed", "detail": "rolled back: bad image"},
+        {"address": "Model/churn", "result": "created", "detail": "not in the account"},
+    ]
+    return [
+        events.apply_result(ORIGIN, {"created": 1, "failed": 1}, outcomes),
+        events.rollback(ORIGIN, "Endpoint/churn", "UpdateEndpoint", "churn", "bad image"),
+        events.revert(
+            ORIGIN,
+            "Endpoint/churn",
+            f"reverted with UpdateEndpoint: {EVIDENCE}",
+            {"failures": [EVIDENCE], "operation": "UpdateEndpoint", "reverted_to": "churn-1a2b"},
+        ),
+        events.held(ORIGIN, "Endpoint/churn", "held: this spec failed before", "abc123"),
+        events.drift(ORIGIN, [{"address": "Endpoint/churn", "action": "update", "reason": "r"}]),
+        events.degraded(ORIGIN, "Endpoint/churn", "Failed", "no capacity", "Healthy"),
+    ]
+
+
+def test_every_event_kind_renders_as_a_slack_message() -> None:
+    """Slack gets every kind (a failing text() loses the event: notification_failed)."""
+    sink = SlackSink("https://hooks.slack.com/services/x")
+    rendered = {str(e.kind): sink.payload(e)["text"] for e in one_event_of_each_kind()}
+    assert set(rendered) == {str(kind) for kind in EventKind}
+    for kind, text in rendered.items():
+        assert text.startswith(("✅", "⚠️", "❌")) and f"[{kind}]" in text, text
+        assert "owner team-a · manifests/prod" in text
+    # A revert lists each failed check with its evidence, and what it went back to.
+    revert = rendered["revert"].splitlines()
+    assert f"• {EVIDENCE}" in revert
+    assert "• reverted with UpdateEndpoint to churn-1a2b" in revert
+    # An apply lists its failures by address; drift its changes with their reasons.
+    assert "• Endpoint/churn: rolled back: bad image" in rendered["apply_result"].splitlines()
+    assert "• Endpoint/churn: update (r)" in rendered["drift"].splitlines()
+
+
+def test_a_revert_s_details_as_any_emitter_fills_them_still_render() -> None:
+    """Items of a details list may be strings or mappings; neither breaks the text."""
+    event = events.revert(
+        ORIGIN,
+        "InferenceComponent/chat",
+        "reverted",
+        {"failures": ["check a failed: x", {"address": "InferenceComponent/chat", "detail": "y"}]},
+    )
+    lines = event.text().splitlines()
+    assert "• check a failed: x" in lines and "• InferenceComponent/chat: y" in lines
+
+
 def test_the_event_document_follows_the_schema() -> None:
     event = events.drift(
         ORIGIN,
