@@ -1,7 +1,13 @@
 """Apply progress for people: a live view per resource on a terminal, plain lines otherwise.
 
-Both take the executor's progress events — ``start``, ``call`` (operation), ``waiting``
-(status), ``done`` (seconds), ``failed`` (error) — from many worker threads at once.
+Both take the executor's progress events from many worker threads at once: ``start``,
+``call`` (operation; ``check`` for a check's InvokeEndpoint), ``waiting`` (status),
+``done`` (result, seconds), ``failed`` (error), and those of verified apply —
+``checks-skipped``, ``baking`` (seconds_left), ``checked``, ``reverting`` (failures),
+``reverted`` (message; operation and reverted_to when given). Both say the same things:
+:func:`said` is the line an event scrolls, :func:`state` what a resource is doing now
+(the live view's bottom lines; the plain view writes a state when it changes, or every
+30 s while it lasts).
 """
 
 from __future__ import annotations
@@ -10,14 +16,66 @@ import threading
 import time
 from typing import Any, TextIO
 
+# Events that only move a resource's state: no line of their own.
+_STATE_ONLY = ("start", "waiting", "baking")
+
 
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
+def _operation(fields: dict[str, Any]) -> str:
+    check = fields.get("check")
+    return f"{fields['operation']} (check {check})" if check else str(fields["operation"])
+
+
+def state(event: str, fields: dict[str, Any]) -> str | None:
+    """What a resource is doing after `event` (None: the event does not change it)."""
+    if event == "start":
+        return "starting"
+    if event == "call":
+        return _operation(fields)
+    if event == "waiting":
+        return str(fields["status"])
+    if event == "baking":
+        return f"baking, {fields['seconds_left']}s left"
+    if event == "reverting":
+        return "reverting"
+    return None
+
+
+def said(event: str, fields: dict[str, Any], elapsed: str) -> str | None:
+    """The line `event` scrolls (after ``address: ``), None for a state-only event.
+    `elapsed`: the resource's clock."""
+    failures = "; ".join(str(f) for f in fields.get("failures", []))
+    if event in _STATE_ONLY:
+        return None
+    if event == "call":
+        return _operation(fields)
+    if event == "done":
+        return f"{fields['result']} after {elapsed}"
+    if event == "failed":
+        return f"failed after {elapsed}: {fields['error']}"
+    if event == "checks-skipped":
+        return "checks skipped (--skip-checks)"
+    if event == "checked":
+        return f"checks passed after {elapsed}"
+    if event == "reverting":
+        return f"checks failed, reverting: {failures}"
+    if event == "reverted":
+        if fields.get("operation"):
+            to = f" to {fields['reverted_to']}" if fields.get("reverted_to") else ""
+            how = f"reverted with {fields['operation']}{to}"
+        else:  # the message repeats the failures the reverting line gave
+            how = str(fields.get("message", "reverted")).removesuffix(f": {failures}")
+        return f"{how} after {elapsed}; the new spec is held"
+    return None
+
+
 class PlainProgress:
-    """One line per call, per status change (or every 30 s of the same status), per end."""
+    """One line per call, per check event, per end, and per state change (or every 30 s
+    of the same status; every 30 s of a bake)."""
 
     def __init__(self, stream: TextIO, repeat_after: float = 30.0) -> None:
         self.stream = stream
@@ -36,28 +94,17 @@ class PlainProgress:
                 self.started.setdefault(address, now)
                 return
             elapsed = _clock(now - self.started.get(address, now))
-            if event == "call":
-                self.write(f"{address}: {fields['operation']}")
-            elif event == "waiting":
-                status = str(fields["status"])
+            if event in ("waiting", "baking"):
+                # A bake's seconds left change at every look: it is one state.
+                key = str(fields["status"]) if event == "waiting" else event
                 previous = self.last.get(address)
-                if (
-                    previous is None
-                    or previous[0] != status
-                    or now - previous[1] >= self.repeat_after
-                ):
-                    self.last[address] = (status, now)
-                    self.write(f"{address}: {status}… {elapsed}")
-            elif event == "done":
-                self.write(f"{address}: {fields['result']} after {elapsed}")
-            elif event == "failed":
-                self.write(f"{address}: failed after {elapsed}: {fields['error']}")
-            elif event == "checked":
-                self.write(f"{address}: checks passed after {elapsed}")
-            elif event == "reverting":
-                self.write(f"{address}: checks failed, reverting: {'; '.join(fields['failures'])}")
-            elif event == "checks-skipped":
-                self.write(f"{address}: checks skipped (--skip-checks)")
+                if previous is None or previous[0] != key or now - previous[1] >= self.repeat_after:
+                    self.last[address] = (key, now)
+                    self.write(f"{address}: {state(event, fields)}… {elapsed}")
+                return
+            line = said(event, fields, elapsed)
+            if line is not None:
+                self.write(f"{address}: {line}")
 
 
 class LiveProgress(PlainProgress):
@@ -79,9 +126,9 @@ class LiveProgress(PlainProgress):
 
     def _draw(self) -> None:
         now = time.monotonic()
-        for address, state in self.active.items():
+        for address, doing in self.active.items():
             self.stream.write(
-                f"  {address}: {state}… {_clock(now - self.started.get(address, now))}\n"
+                f"  {address}: {doing}… {_clock(now - self.started.get(address, now))}\n"
             )
         self.drawn = len(self.active)
         self.stream.flush()
@@ -92,18 +139,17 @@ class LiveProgress(PlainProgress):
         self._draw()
 
     def __call__(self, event: str, address: str, fields: dict[str, Any]) -> None:
+        now = time.monotonic()
         with self.lock:
             if event == "start":
-                self.started.setdefault(address, time.monotonic())
-                self.active[address] = "starting"
-            elif event == "call":
-                self.active[address] = str(fields["operation"])
-            elif event == "waiting":
-                self.active[address] = str(fields["status"])
-            elif event in ("done", "failed"):
+                self.started.setdefault(address, now)
+            if event in ("done", "failed"):
                 self.active.pop(address, None)
-        if event in ("done", "failed", "call"):
-            super().__call__(event, address, fields)
+            elif (now_doing := state(event, fields)) is not None:
+                self.active[address] = now_doing
+            line = said(event, fields, _clock(now - self.started.get(address, now)))
+            if line is not None:
+                self.write(f"{address}: {line}")
 
     def _tick(self, interval: float) -> None:
         while not self.stop_event.wait(interval):

@@ -6,6 +6,7 @@ reverts it (the endpoint serving throughout), holds the new spec and fails the a
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import boto3
+import pytest
 
 from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.controller.loop import Controller, ControllerSettings
@@ -201,6 +203,33 @@ def test_skip_checks_applies_without_them_and_says_so(env: Env) -> None:
     assert run.code == 0, run.out + run.err
     assert "WARNING: --skip-checks: checks are not run: Endpoint/churn" in run.err
     assert env.control.calls().get("InvokeEndpoint", 0) == before
+
+
+def test_a_terminal_shows_the_checks_and_the_revert(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # the live view
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    assert "\x1b[" in run.out  # it was the live view that drew
+    assert "Endpoint/churn: InvokeEndpoint (check smoke)" in run.out
+    assert "Endpoint/churn: checks passed after" in run.out
+
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    run = env.apply()
+    assert run.code == 1, run.out + run.err
+    assert (
+        "Endpoint/churn: checks failed, reverting: check smoke failed: expected status 200, got 500"
+    ) in run.out
+    assert "Endpoint/churn: reverted with UpdateEndpoint after" in run.out
+
+    env.edit("classic/churn.yaml", NEW_DATA, NEW_DATA.replace("v2", "v3"))
+    run = env.apply("--skip-checks")
+    assert run.code == 0, run.out + run.err
+    assert "Endpoint/churn: checks skipped (--skip-checks)" in run.out
 
 
 def test_plan_shows_the_checks_that_will_run(env: Env) -> None:
