@@ -143,6 +143,15 @@ def run(
                 file=sys.stderr,
             )
         progress, close_view = _progress_view()
+        # What went out without its checks, as the executor says it (the result event
+        # records it): list.append is atomic, the workers may call at once.
+        unchecked: list[str] = []
+
+        def shown(event: str, address: str, fields: dict[str, Any]) -> None:
+            if event == "checks-skipped":
+                unchecked.append(address)
+            progress(event, address, fields)
+
         # A project target is named by its name, else by its manifests.
         origin = Origin(context.owner, context.name or context.directory, "apply")
         notifier = Notifier(build_sinks(notify or [], aws))
@@ -150,7 +159,7 @@ def run(
             aws,
             parallelism=parallelism,
             wait_policy=policy,
-            progress=notifying_progress(progress, notifier, origin),
+            progress=notifying_progress(shown, notifier, origin),
             # A write starts only while the lease is ours and renewed in time.
             before_write=lock.assert_held if lock is not None else None,
             skip_checks=skip_checks,
@@ -160,7 +169,7 @@ def run(
                 report = executor.apply(plan)
             finally:
                 close_view()
-            for event in apply_events(origin, plan, report):
+            for event in apply_events(origin, plan, report, checks_skipped=unchecked):
                 notifier.emit(event)
             sys.stdout.write(apply_view.render(report))
         finally:

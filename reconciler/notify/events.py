@@ -11,6 +11,7 @@ fleet's apply still fits in one webhook body and in EventBridge's 256 KB entry.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -158,9 +159,15 @@ def capped(items: list[dict[str, Any]], key: str) -> dict[str, Any]:
 
 
 # -- one constructor per kind ---------------------------------------------------------
-def apply_result(origin: Origin, counts: dict[str, int], outcomes: list[dict[str, Any]]) -> Event:
+def apply_result(
+    origin: Origin,
+    counts: dict[str, int],
+    outcomes: list[dict[str, Any]],
+    checks_skipped: Sequence[str] = (),
+) -> Event:
     """counts: created / updated / ... / failed; outcomes: {address, result, detail} of
-    every resource that was not unchanged."""
+    every resource that was not unchanged; checks_skipped: the addresses whose checks
+    ``apply --skip-checks`` did not run (in the details only when there are any)."""
     failed = [o for o in outcomes if o["result"] in ("failed", "skipped")]
     done = {k: n for k, n in counts.items() if n and k != "unchanged"}
     summary = ", ".join(f"{n} {k}" for k, n in done.items()) or "nothing changed"
@@ -171,6 +178,8 @@ def apply_result(origin: Origin, counts: dict[str, int], outcomes: list[dict[str
     details["failures"] = listed["failures"]
     if "truncated" in listed:
         details["failures_truncated"] = listed["truncated"]
+    if checks_skipped:
+        details["checks_skipped"] = list(checks_skipped)
     return origin.event(
         EventKind.APPLY_RESULT,
         Severity.INFO if succeeded else Severity.ERROR,

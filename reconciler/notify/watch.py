@@ -5,7 +5,8 @@
   and ``reverted`` (the seam for verified apply: emit ``progress("reverted", address,
   {"message": ..., **details})`` after reverting a change whose checks failed) becomes a
   ``revert`` event. Everything is passed on to the wrapped hook unchanged.
-- :func:`apply_events`: what one apply says — each held spec, then the result.
+- :func:`apply_events`: what one apply says — each held spec, then the result (with the
+  addresses whose checks ``--skip-checks`` skipped).
 - :class:`PassWatch`: what the controller says after each pass. It remembers what it
   said, because a pass repeats what the last one saw: a held spec is notified once per
   spec, drift (detect mode) when the set of drifted resources changes, a resource when it
@@ -16,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reconciler.execution.executor import ApplyReport, Progress, Result
@@ -60,11 +62,15 @@ def held_events(origin: Origin, plan: Plan) -> list[Event]:
     return [events.held(origin, c.address, c.reason, c.attempt) for c in plan.changes if c.held]
 
 
-def apply_events(origin: Origin, plan: Plan, report: ApplyReport) -> list[Event]:
-    """Each held spec of `plan`, then the result of applying it."""
+def apply_events(
+    origin: Origin, plan: Plan, report: ApplyReport, checks_skipped: Sequence[str] = ()
+) -> list[Event]:
+    """Each held spec of `plan`, then the result of applying it; `checks_skipped`: the
+    addresses whose checks ``--skip-checks`` skipped (the executor's ``checks-skipped``
+    progress events; the controller never skips them)."""
     return [
         *held_events(origin, plan),
-        events.apply_result(origin, report.counts(), _outcomes(report)),
+        events.apply_result(origin, report.counts(), _outcomes(report), sorted(checks_skipped)),
     ]
 
 

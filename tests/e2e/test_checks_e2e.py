@@ -193,16 +193,23 @@ def test_an_inference_component_change_whose_check_passes_retires_the_old_model(
 
 
 def test_skip_checks_applies_without_them_and_says_so(env: Env) -> None:
+    from tests.support.receiver import receiving
+
     with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
-    assert env.apply().code == 0
-    env.control.set_invocation("churn", status=500, body="model crashed")
-    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
-    before = env.control.calls().get("InvokeEndpoint", 0)
-    run = env.apply("--skip-checks")
+    with receiving() as webhook:
+        assert env.apply("--notify", f"webhook:{webhook.url}").code == 0
+        env.control.set_invocation("churn", status=500, body="model crashed")
+        env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+        before = env.control.calls().get("InvokeEndpoint", 0)
+        run = env.apply("--skip-checks", "--notify", f"webhook:{webhook.url}")
     assert run.code == 0, run.out + run.err
     assert "WARNING: --skip-checks: checks are not run: Endpoint/churn" in run.err
     assert env.control.calls().get("InvokeEndpoint", 0) == before
+    # The result event says which rollouts went out unproven; a checked apply's does not.
+    checked, skipped = webhook.of_kind("apply_result")
+    assert "checks_skipped" not in checked["details"]
+    assert skipped["details"]["checks_skipped"] == ["Endpoint/churn"]
 
 
 def test_a_terminal_shows_the_checks_and_the_revert(

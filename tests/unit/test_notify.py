@@ -177,6 +177,13 @@ def test_every_event_kind_renders_as_a_slack_message() -> None:
     assert "• Endpoint/churn: update (r)" in rendered["drift"].splitlines()
 
 
+def test_an_apply_that_skipped_checks_says_which_in_its_details_and_its_text() -> None:
+    event = events.apply_result(ORIGIN, {"updated": 1}, [], checks_skipped=["Endpoint/churn"])
+    assert event.details["checks_skipped"] == ["Endpoint/churn"]
+    assert "• checks skipped (--skip-checks): Endpoint/churn" in event.text().splitlines()
+    assert "checks_skipped" not in events.apply_result(ORIGIN, {"updated": 1}, []).details
+
+
 def test_a_revert_s_details_as_any_emitter_fills_them_still_render() -> None:
     """Items of a details list may be strings or mappings; neither breaks the text."""
     event = events.revert(
