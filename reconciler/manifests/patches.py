@@ -18,7 +18,10 @@ The rules (kustomize's, with the AWS name keys as merge keys):
 - ``$patch: delete`` deletes what it is in: a list item (with its key), a mapping value, or,
   at the top of the patch, the whole document; ``$patch: replace`` replaces a mapping whole
   instead of merging into it, and, as an item of its own, a named list whole;
-- scalars are replaced.
+- scalars are replaced;
+- a patch may change a document's ``checks:`` too, by the same rules (its ``invocations``
+  and ``alarms`` are lists without an AWS name key: replaced whole), so that one
+  environment can prove its rollouts with checks of its own.
 
 A value a patch brings keeps the patch's file and line, so that a problem with it (an
 invalid InstanceType) is reported there.
@@ -36,7 +39,7 @@ MARKER = "$patch"
 DELETE = "delete"
 REPLACE = "replace"
 MARKERS = (DELETE, REPLACE)
-PATCH_FIELDS = ("apiVersion", "kind", "metadata", "spec", MARKER)
+PATCH_FIELDS = ("apiVersion", "kind", "metadata", "spec", "checks", MARKER)
 PATCH_METADATA = ("name", "tags", "annotations")
 
 
@@ -107,7 +110,7 @@ class Patcher:
         changes = {
             key: value
             for key, value in fields.items()
-            if key in ("metadata", "spec") and value is not metadata
+            if key in ("metadata", "spec", "checks") and value is not metadata
         }
         if metadata is not None and metadata.mapping is not None:
             rest = {k: v for k, v in metadata.mapping.items() if k != "name"}

@@ -360,6 +360,30 @@ def test_invalid_value_from_a_patch_is_reported_at_the_patch_line(repo: Path) ->
     )
 
 
+def test_a_patch_gives_one_environment_checks_of_its_own(repo: Path) -> None:
+    overlay(repo, "overlays/prod", "bases: [../../base]\npatches: [patches/checks.yaml]\n")
+    write(
+        repo,
+        "overlays/prod/patches/checks.yaml",
+        """\
+        kind: InferenceComponent
+        metadata: {name: chat}
+        checks:
+          invocations:
+            - {name: smoke, body: hi, expect: {maxLatencyMs: 500}}
+          alarms: [chat-errors]
+        """,
+    )
+    loaded = load("overlays/prod")
+    assert loaded.ok, messages(loaded)
+    checks = get(loaded, Kind.INFERENCE_COMPONENT, "chat").checks
+    assert checks is not None and checks.alarms == ("chat-errors",)
+    [call] = checks.invocations
+    assert (call.name, call.body, call.max_latency_ms) == ("smoke", "hi", 500)
+    # The base, rendered alone, has none.
+    assert get(load("base"), Kind.INFERENCE_COMPONENT, "chat").checks is None
+
+
 def test_remove_drops_a_document_and_names_a_missing_one(repo: Path) -> None:
     overlay(
         repo,
