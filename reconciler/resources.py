@@ -174,7 +174,9 @@ class Invocation:
                    must hold
     body_matches:  a regular expression the body must contain a match of
     max_latency_ms: the longest the call may take, measured by the caller
-    line:          where it is written
+    location:      where it is written: file and line (an overlay's patch that added it:
+                   the patch's file, not the document's); None when it is not written
+                   anywhere (built in code)
     """
 
     name: str
@@ -187,7 +189,12 @@ class Invocation:
     json: tuple[tuple[str, Any], ...] = ()
     body_matches: str | None = None
     max_latency_ms: int | None = None
-    line: int = 0
+    location: Location | None = None
+
+    @property
+    def line(self) -> int:
+        """The line it is written at (0: not written anywhere)."""
+        return self.location.line if self.location is not None else 0
 
 
 # The kind whose resources ``checks.alarms`` name (by their AlarmName): a declared one is

@@ -3,7 +3,7 @@
 
 In:  an Endpoint :class:`Manifest` (its ``checks``, read by ``manifests.declared_checks``)
      and the other declared manifests.
-Out: :class:`Problem` s at the line of the invocation concerned, so that a check that could
+Out: :class:`Problem` s at the file and line of the invocation concerned, so that a check that could
      only fail is refused by validate, before apply has changed anything.
 
 Sources:
@@ -25,17 +25,16 @@ from reconciler.kinds.validation import KindRules, ManifestLookup
 from reconciler.resources import (
     CHECKED_COMPONENT_KIND,
     Invocation,
-    Location,
     Manifest,
     Problem,
 )
 
 
 def _at(endpoint: Manifest, index: int, call: Invocation, field: str, message: str) -> Problem:
-    line = call.line or endpoint.location.line
+    # Where the invocation is written: a patch's file when an overlay patch added it.
     return Problem(
         message,
-        Location(endpoint.location.file, line),
+        call.location or endpoint.location,
         endpoint.address,
         f"checks.invocations[{index}].{field}",
     )

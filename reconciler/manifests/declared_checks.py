@@ -244,5 +244,5 @@ def _invocation(
         json=matches,
         body_matches=pattern,
         max_latency_ms=latency,
-        line=reader.document.line_of(("checks", *path)),
+        location=reader.document.location_of(("checks", *path)),
     )

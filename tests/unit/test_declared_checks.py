@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.manifests import load
-from reconciler.resources import Checks, Invocation, Kind
+from reconciler.resources import Checks, Invocation, Kind, Location
 
 ENDPOINT = """\
 apiVersion: sagemaker-reconciler/v1
@@ -75,6 +75,7 @@ def test_checks_are_read_beside_the_spec_and_stay_out_of_it(tmp_path: Path) -> N
     loaded = load(tmp_path)
     [manifest] = [m for m in loaded.manifests if m.kind is Kind.ENDPOINT]
     assert manifest.spec == {"EndpointConfigName": "shop-config"}
+    file = manifest.location.file
     assert manifest.checks == Checks(
         invocations=(
             Invocation(
@@ -87,7 +88,7 @@ def test_checks_are_read_beside_the_spec_and_stay_out_of_it(tmp_path: Path) -> N
                 json=(("predictions.0.label", "cat"),),
                 body_matches="cat|dog",
                 max_latency_ms=800,
-                line=9,
+                location=Location(file, 9),
             ),
         ),
         alarms=("shop-5xx",),

@@ -384,6 +384,41 @@ def test_a_patch_gives_one_environment_checks_of_its_own(repo: Path) -> None:
     assert get(load("base"), Kind.INFERENCE_COMPONENT, "chat").checks is None
 
 
+def test_a_check_a_patch_adds_is_refused_at_the_patch_s_file_and_line(repo: Path) -> None:
+    overlay(repo, "overlays/prod", "bases: [../../base]\npatches: [patches/checks.yaml]\n")
+    write(
+        repo,
+        "overlays/prod/patches/checks.yaml",
+        """\
+        kind: Endpoint
+        metadata: {name: gpu}
+        checks:
+          invocations:
+            - name: smoke
+              body: hi
+              targetVariant: Canary
+        """,
+    )
+    loaded = load("overlays/prod")
+    where = Location(
+        "overlays/prod/patches/checks.yaml",
+        line_of(repo, "overlays/prod/patches/checks.yaml", "- name: smoke"),
+    )
+    # Both of validate's objections to it (kinds/endpoint_rules.py) point at the patch.
+    problems = {p.field: p for p in loaded.problems}
+    assert set(problems) == {
+        "checks.invocations[0].targetVariant",
+        "checks.invocations[0].inferenceComponent",
+    }, messages(loaded)
+    assert {p.location for p in problems.values()} == {where}
+    assert (
+        "EndpointConfig/gpu has no variant 'Canary'"
+        in problems["checks.invocations[0].targetVariant"].message
+    )
+    checks = get(loaded, Kind.ENDPOINT, "gpu").checks
+    assert checks is not None and checks.invocations[0].location == where
+
+
 def test_remove_drops_a_document_and_names_a_missing_one(repo: Path) -> None:
     overlay(
         repo,
