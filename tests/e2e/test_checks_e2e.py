@@ -18,6 +18,7 @@ import pytest
 
 from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.controller.loop import Controller, ControllerSettings
+from reconciler.resources import FAILED_SPEC_TAG
 from tests.support.env import Env
 
 OLD_DATA = "s3://example-models/churn/xgboost/model.tar.gz"
@@ -563,3 +564,35 @@ def test_a_component_rollout_whose_checks_never_ran_is_held_with_its_old_model_k
     assert code == 1 and not writes, writes
     assert "held: this spec failed its checks (check chat failed" in output
     sm.describe_model(ModelName=old_model)  # kept
+
+
+def test_a_replace_whose_check_fails_is_kept_and_held_like_a_create(env: Env) -> None:
+    """A Failed endpoint is replaced (delete, then create): there is nothing to revert to."""
+    with_endpoint_checks(env)
+    env.control.fail("Endpoint", "churn", "capacity error for the test")
+    assert env.apply().code == 1
+    sm = env.sagemaker()
+    assert sm.describe_endpoint(EndpointName="churn")["EndpointStatus"] == "Failed"
+
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)  # a new spec: not held
+    plan = env.plan_json()
+    [change] = [c for c in plan["changes"] if c["address"] == "Endpoint/churn"]
+    assert change["action"] == "replace" and "checks" in change, change
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert writes["DeleteEndpoint"] == 1 and writes["CreateEndpoint"] == 1
+    assert "check smoke failed: expected status 200, got 500" in output
+    assert "nothing to revert to" in output
+    assert "UpdateEndpoint" not in writes  # no revert
+    # Kept as created, InService on the new config, its spec tagged failed; the next
+    # apply changes nothing and runs no check.
+    endpoint = sm.describe_endpoint(EndpointName="churn")
+    assert endpoint["EndpointStatus"] == "InService"
+    tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=endpoint["EndpointArn"])["Tags"]}
+    assert "check smoke failed" in tags[FAILED_SPEC_TAG]
+    before = env.control.calls()
+    code, writes, output = env.writes_during()
+    assert code == 0, output
+    assert not {w for w in writes if w.startswith(("Create", "Update", "Delete"))}, writes
+    assert env.control.calls()["InvokeEndpoint"] == before["InvokeEndpoint"]
