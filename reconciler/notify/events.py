@@ -172,7 +172,7 @@ def apply_result(
     done = {k: n for k, n in counts.items() if n and k != "unchanged"}
     summary = ", ".join(f"{n} {k}" for k, n in done.items()) or "nothing changed"
     succeeded = not failed
-    details = {"outcome": "succeeded" if succeeded else "failed", "counts": counts}
+    details: dict[str, Any] = {"outcome": "succeeded" if succeeded else "failed", "counts": counts}
     details |= capped([o for o in outcomes if o not in failed], "changes")
     listed = capped(failed, "failures")
     details["failures"] = listed["failures"]
