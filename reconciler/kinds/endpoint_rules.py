@@ -30,80 +30,71 @@ from reconciler.resources import (
 )
 
 
-def _at(endpoint: Manifest, index: int, call: Invocation, field: str, message: str) -> Problem:
-    # Where the invocation is written: a patch's file when an overlay patch added it.
-    return Problem(
-        message,
-        call.location or endpoint.location,
-        endpoint.address,
-        f"checks.invocations[{index}].{field}",
-    )
-
-
 def check_problems(endpoint: Manifest, lookup: ManifestLookup) -> list[Problem]:
-    """The endpoint's invocations against the variants of its config's manifest."""
+    """The endpoint's invocations against the variants of its config's manifest, each
+    reported where the invocation is written (a patch's file when an overlay added it)."""
     checks = endpoint.checks
     if checks is None or not checks.invocations:
         return []
     config = lookup.referenced(endpoint, ("EndpointConfigName",))
     if config is None:
         return []  # a config of the account's: what it hosts is known at apply
+    return [
+        Problem(
+            message,
+            call.location or endpoint.location,
+            endpoint.address,
+            f"checks.invocations[{index}].{field}",
+        )
+        for index, call in enumerate(checks.invocations)
+        for field, message in _targeting(call, config, lookup)
+    ]
+
+
+def _targeting(call: Invocation, config: Manifest, lookup: ManifestLookup) -> list[tuple[str, str]]:
+    """(field, message) for what `call` targets that `config` cannot answer."""
+    found: list[tuple[str, str]] = []
     names = [v.get("VariantName") for _, v in variants(config, ("ProductionVariants",))]
+    variant, component = call.target_variant, call.inference_component
+    if variant is not None and variant not in names:
+        listed = ", ".join(str(name) for name in names) or "none"
+        found.append(
+            (
+                "targetVariant",
+                f"{config.address} has no variant {variant!r} (its variants: {listed})",
+            )
+        )
     hosts_components = hosts_inference_components(config.spec)
-    problems: list[Problem] = []
-    for index, call in enumerate(checks.invocations):
-        variant = call.target_variant
-        if variant is not None and variant not in names:
-            listed = ", ".join(str(name) for name in names) or "none"
-            problems.append(
-                _at(
-                    endpoint,
-                    index,
-                    call,
-                    "targetVariant",
-                    f"{config.address} has no variant {variant!r} (its variants: {listed})",
-                )
+    if component is None and hosts_components:
+        found.append(
+            (
+                "inferenceComponent",
+                f"is required: {config.address} hosts inference components, and "
+                "InvokeEndpoint refuses such an endpoint without one; or declare the check "
+                "on the InferenceComponent manifest",
             )
-        component = call.inference_component
-        if component is None and hosts_components:
-            problems.append(
-                _at(
-                    endpoint,
-                    index,
-                    call,
-                    "inferenceComponent",
-                    f"is required: {config.address} hosts inference components, and "
-                    "InvokeEndpoint refuses such an endpoint without one; or declare the "
-                    "check on the InferenceComponent manifest",
-                )
+        )
+    elif component is not None and not hosts_components:
+        found.append(
+            (
+                "inferenceComponent",
+                f"cannot be set: the variants of {config.address} host models (ModelName), "
+                "not inference components",
             )
-        elif component is not None and not hosts_components:
-            problems.append(
-                _at(
-                    endpoint,
-                    index,
-                    call,
-                    "inferenceComponent",
-                    f"cannot be set: the variants of {config.address} host models "
-                    "(ModelName), not inference components",
-                )
+        )
+    elif component is not None and lookup.get(CHECKED_COMPONENT_KIND, component):
+        # An endpoint's checks run once it is ready, before the components it hosts are
+        # created or updated (they depend on it): the check would invoke the component as
+        # it was, or not at all.
+        found.append(
+            (
+                "inferenceComponent",
+                f"{CHECKED_COMPONENT_KIND}/{component} is declared: declare this check on its "
+                f"manifest (an Endpoint's checks run before its {CHECKED_COMPONENT_KIND}s are "
+                "created or updated)",
             )
-        elif component is not None and lookup.get(CHECKED_COMPONENT_KIND, component):
-            # An endpoint's checks run once it is ready, before the components it hosts
-            # are created or updated (they depend on it): the check would invoke the
-            # component as it was, or not at all.
-            problems.append(
-                _at(
-                    endpoint,
-                    index,
-                    call,
-                    "inferenceComponent",
-                    f"{CHECKED_COMPONENT_KIND}/{component} is declared: declare this check "
-                    f"on its manifest (an Endpoint's checks run before its "
-                    f"{CHECKED_COMPONENT_KIND}s are created or updated)",
-                )
-            )
-    return problems
+        )
+    return found
 
 
 RULES = KindRules(across=check_problems)
