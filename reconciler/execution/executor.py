@@ -439,11 +439,17 @@ class Executor:
 
     def bake(self, change: Change, alarms: tuple[str, ...], seconds: int) -> list[str]:
         """Watch `alarms` for `seconds` (at least once): why the bake failed (an alarm in
-        ALARM, or one that does not exist), or nothing."""
+        ALARM, one that does not exist, or alarms that cannot be read), or nothing."""
         deadline = time.monotonic() + seconds
         while True:
-            with self._calls:
-                answer = self.aws.call("cloudwatch", "DescribeAlarms", AlarmNames=list(alarms))
+            try:
+                with self._calls:
+                    answer = self.aws.call("cloudwatch", "DescribeAlarms", AlarmNames=list(alarms))
+            except AwsError as err:
+                # Alarms nobody can read prove nothing (AccessDenied, throttling beyond
+                # botocore's retries): a failed check, so that the change is reverted and
+                # held like any other that failed its checks, never an unverified success.
+                return [f"DescribeAlarms refused: {err}"]
             found = {a["AlarmName"]: a for a in answer.get("MetricAlarms", [])}
             found.update({a["AlarmName"]: a for a in answer.get("CompositeAlarms", [])})
             failures = [f"alarm {name} does not exist" for name in alarms if name not in found]

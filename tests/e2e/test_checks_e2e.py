@@ -260,6 +260,37 @@ def test_an_alarm_in_alarm_during_the_bake_reverts(env: Env) -> None:
     assert _config_of(sm, "churn") == old_config
 
 
+def test_alarms_that_cannot_be_read_fail_the_checks_and_revert(env: Env) -> None:
+    path = env.directory / "classic" / "churn.yaml"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + ALARM_CHECKS)
+    _put_alarm(env)
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    # The plan reads the alarms as the apply's does; the bake's reading is refused.
+    before = env.control.calls().get("DescribeAlarms", 0)
+    assert env.reconciler("plan", str(env.directory)).code == 0
+    planned = env.control.calls().get("DescribeAlarms", 0) - before
+    env.control.add_fault(
+        "DescribeAlarms", "AccessDeniedException", skip=planned, message="not allowed"
+    )
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "DescribeAlarms refused: AccessDeniedException: not allowed" in output
+    assert "reverted with UpdateEndpoint" in output
+    assert writes["UpdateEndpoint"] == 2 and writes["AddTags"] == 1  # back, and held
+    assert "DeleteEndpointConfig" not in writes
+    assert _config_of(sm, "churn") == old_config
+
+    env.control.clear_faults()
+    code, writes, output = env.writes_during()
+    assert code == 1
+    assert "held: this spec failed before (DescribeAlarms refused" in output
+    assert "UpdateEndpoint" not in writes
+
+
 def test_a_create_whose_check_fails_is_kept_and_fails_the_apply(env: Env) -> None:
     with_endpoint_checks(env)
     env.control.set_invocation("churn", status=503, body="warming up")
