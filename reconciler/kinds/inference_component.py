@@ -13,7 +13,7 @@ import copy
 from reconciler.diff import FieldChange
 from reconciler.gateway import Gateway
 from reconciler.kinds import inference_component_rules
-from reconciler.kinds.api import KindApi, UpdateCall
+from reconciler.kinds.api import KindApi, Revert, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind
 
@@ -160,13 +160,24 @@ class InferenceComponentApi(KindApi):
             request["RuntimeConfig"] = spec["RuntimeConfig"]
         self.call(aws, "UpdateInferenceComponent", InferenceComponentName=name, **request)
 
-    def revert(self, aws: Gateway, name: str, before: JsonDict) -> str | None:
+    def revert(self, aws: Gateway, name: str, before: JsonDict, call: UpdateCall) -> Revert | None:
         # The specification live before this apply, in its request shape (its model still
         # exists: retirement waits for the checks). The copy count is left as it is.
         previous = live_spec(before)
-        request = {k: previous[k] for k in ("Specification", "Specifications") if k in previous}
+        models = ", ".join(_models_of(previous)) or name
+        request: JsonDict = {
+            k: previous[k] for k in ("Specification", "Specifications") if k in previous
+        }
         self.call(aws, "UpdateInferenceComponent", InferenceComponentName=name, **request)
-        return "UpdateInferenceComponent"
+        return Revert("UpdateInferenceComponent", models, request, f"model {models}")
+
+
+def _models_of(spec: JsonDict) -> list[str]:
+    """The models a component's specification(s) name."""
+    specifications = [spec.get("Specification"), *(spec.get("Specifications") or [])]
+    return [
+        str(s["ModelName"]) for s in specifications if isinstance(s, dict) and s.get("ModelName")
+    ]
 
 
 API = InferenceComponentApi(INFO)

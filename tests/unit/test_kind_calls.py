@@ -172,6 +172,33 @@ def test_a_specification_update_keeps_a_copy_count_owned_by_autoscaling() -> Non
     assert aws.requests("UpdateInferenceComponent")[0]["RuntimeConfig"] == {"CopyCount": 1}
 
 
+ROLLING = {"MaximumBatchSize": {"Type": "COPY_COUNT", "Value": 1}, "WaitIntervalInSeconds": 0}
+ROLLBACK = {"Alarms": [{"AlarmName": "errors"}]}
+
+
+def test_an_endpoint_revert_is_deployed_as_its_update_was_without_rollback_alarms() -> None:
+    aws = FakeGateway({"UpdateEndpoint": {}})
+    spec = {
+        "EndpointConfigName": "c-2",
+        "DeploymentConfig": {"RollingUpdatePolicy": ROLLING, "AutoRollbackConfiguration": ROLLBACK},
+    }
+    call = UpdateCall(
+        "UpdateEndpoint", spec, ignore=("ScaledVariants.AllTraffic.DesiredInstanceCount",)
+    )
+    reverted = APIS[Kind.ENDPOINT].revert(aws, "e", {"EndpointConfigName": "c-1"}, call)
+    assert aws.requests("UpdateEndpoint") == [
+        {
+            "EndpointName": "e",
+            "EndpointConfigName": "c-1",
+            "DeploymentConfig": {"RollingUpdatePolicy": ROLLING},
+            "RetainAllVariantProperties": True,
+        }
+    ]
+    assert reverted is not None
+    assert (reverted.operation, reverted.reverted_to) == ("UpdateEndpoint", "c-1")
+    assert reverted.spec == {"EndpointConfigName": "c-1"}
+
+
 def test_cluster_details_count_nodes_per_group_and_describe_the_ones_not_running() -> None:
     nodes = [
         {
