@@ -15,6 +15,7 @@ from reconciler.gateway import Gateway
 from reconciler.kinds import inference_component_rules
 from reconciler.kinds.api import KindApi, Revert, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
+from reconciler.kinds.endpoint import without_auto_rollback
 from reconciler.resources import JsonDict, Kind
 
 TRANSITIONAL = ("Creating", "Updating", "Deleting")
@@ -161,15 +162,45 @@ class InferenceComponentApi(KindApi):
         self.call(aws, "UpdateInferenceComponent", InferenceComponentName=name, **request)
 
     def revert(self, aws: Gateway, name: str, before: JsonDict, call: UpdateCall) -> Revert | None:
-        # The specification live before this apply, in its request shape (its model still
-        # exists: retirement waits for the checks). The copy count is left as it is.
+        # What the update changed goes back to what was live before this apply: the copy
+        # count with UpdateInferenceComponentRuntimeConfig (no redeploy) after a count
+        # change; the Specification(s) with UpdateInferenceComponent (their model still
+        # exists: retirement waits for the checks), deployed as the update was, and the
+        # count with them when that update changed it too. A count owned by a scaler
+        # (ignore-differences) is never touched.
         previous = live_spec(before)
         models = ", ".join(_models_of(previous)) or name
-        request: JsonDict = {
+        owned = COPY_COUNT not in call.ignore and "RuntimeConfig" not in call.ignore
+        count = (previous.get("RuntimeConfig") or {}).get("CopyCount")
+        asked = (call.spec.get("RuntimeConfig") or {}).get("CopyCount")
+        count_back = owned and isinstance(count, int) and asked != count
+        if call.operation == "UpdateInferenceComponentRuntimeConfig":
+            if not count_back:
+                return None  # nothing it changed may be undone
+            self.call(
+                aws,
+                call.operation,
+                InferenceComponentName=name,
+                DesiredRuntimeConfig={"CopyCount": count},
+            )
+            return Revert(
+                call.operation, models, {"RuntimeConfig": {"CopyCount": count}}, f"{count} copies"
+            )
+        if call.operation != "UpdateInferenceComponent":
+            return None
+        back: JsonDict = {
             k: previous[k] for k in ("Specification", "Specifications") if k in previous
         }
+        request: JsonDict = dict(back)
+        deployment = without_auto_rollback(call.spec.get("DeploymentConfig"))
+        if deployment is not None:
+            request["DeploymentConfig"] = deployment
+        summary = f"model {models}"
+        if count_back and "RuntimeConfig" in call.spec:
+            back["RuntimeConfig"] = request["RuntimeConfig"] = {"CopyCount": count}
+            summary += f" and {count} copies"
         self.call(aws, "UpdateInferenceComponent", InferenceComponentName=name, **request)
-        return Revert("UpdateInferenceComponent", models, request, f"model {models}")
+        return Revert("UpdateInferenceComponent", models, back, summary)
 
 
 def _models_of(spec: JsonDict) -> list[str]:

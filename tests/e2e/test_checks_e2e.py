@@ -189,6 +189,30 @@ def test_an_inference_component_change_whose_check_fails_is_reverted(env: Env) -
     assert "held: this spec failed before (check chat failed: the body does not match" in output
 
 
+def test_a_copy_count_change_whose_check_fails_goes_back_to_the_old_count(env: Env) -> None:
+    _with_ic_checks(env)
+    env.control.set_invocation(
+        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
+    )
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    env.control.set_invocation("shared-gpu", component="llama-chat", body="<html>oops</html>")
+    env.edit("shared-gpu/llama-chat.yaml", "CopyCount: 2", "CopyCount: 3")
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "reverted with UpdateInferenceComponentRuntimeConfig to 2 copies" in output
+    # Only the count moved, and back: no redeploy of the unchanged specification.
+    assert writes["UpdateInferenceComponentRuntimeConfig"] == 2
+    assert "UpdateInferenceComponent" not in writes
+    answer = sm.describe_inference_component(InferenceComponentName="llama-chat")
+    assert answer["RuntimeConfig"]["DesiredCopyCount"] == 2
+    # The next plan still sees the change, and holds it.
+    code, writes, output = env.writes_during()
+    assert code == 1
+    assert not writes
+    assert "held: this spec failed before (check chat failed" in output
+
+
 def test_an_inference_component_change_whose_check_passes_retires_the_old_model(
     env: Env,
 ) -> None:
