@@ -405,16 +405,18 @@ class Executor:
         update, and then the failing version is still live. The revert sent (None: there
         was nothing to undo); a revert that failed raises, with the checks' `evidence`
         (the spec is still held: run_node tags it)."""
-        step = next((s for s in change.steps if s.op is StepOp.UPDATE), None)
-        if step is None or change.desired_spec is None:
+        if change.desired_spec is None:
             return None
-        # The update as the kind's update received it (see _update_once).
+        # The update as the kind's update received it (see _update_once); without an
+        # update step (the update was an earlier apply's, whose checks never ran) the
+        # operation is "": the kind tells from `previous` what to go back to, if it can.
+        step = next((s for s in change.steps if s.op is StepOp.UPDATE), None)
         made = UpdateCall(
-            step.operation,
+            step.operation if step is not None else "",
             change.desired_spec,
             change.ignore_differences,
             tuple(change.dropped),
-            step.request,
+            step.request if step is not None else None,
         )
         try:
             with self._write():

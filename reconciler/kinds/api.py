@@ -212,10 +212,11 @@ class KindApi:
     def revert(self, aws: Gateway, name: str, before: JsonDict, call: UpdateCall) -> Revert | None:
         """Put the resource back as `before` (its Describe answer from before this apply's
         update) after its checks failed. `call` is that update, as :meth:`update` received
-        it: the revert undoes what it changed, deployed as it was (the manifest's
-        deployment options), and leaves alone what it left alone (a count in
-        ``call.ignore``, owned by a scaler). The revert sent, or None when nothing was
-        sent: nothing to undo, or no way back (kinds with checks override this)."""
+        it (its operation "" when an earlier apply made it): the revert undoes what it
+        changed, deployed as it was (the manifest's deployment options), and leaves alone
+        what it left alone (a count in ``call.ignore``, owned by a scaler). The revert
+        sent, or None when nothing was sent: nothing to undo, or no way back (kinds with
+        checks override this)."""
         return None
 
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
