@@ -203,14 +203,16 @@ class AwsGateway:
         method = getattr(self.client(service), snake(operation))
         try:
             answer: JsonDict = method(**request)
+            # A streamed payload (SageMaker Runtime's Body) is read here, at the edge:
+            # callers get plain bytes, never a botocore stream. Reading it may fail too
+            # (botocore's IncompleteReadError, ReadTimeoutError, ResponseStreamingError:
+            # BotoCoreErrors), and is then a failed call like any other.
+            for key, value in list(answer.items()):
+                if hasattr(value, "read"):
+                    answer[key] = value.read()
         except (ClientError, BotoCoreError) as err:
             raise classify(err, operation, service) from err
         answer.pop("ResponseMetadata", None)
-        # A streamed payload (SageMaker Runtime's Body) is read here, at the edge: callers
-        # get plain bytes, never a botocore stream.
-        for key, value in list(answer.items()):
-            if hasattr(value, "read"):
-                answer[key] = value.read()
         return answer
 
     def pages(self, service: str, operation: str, **request: Any) -> Iterator[JsonDict]:

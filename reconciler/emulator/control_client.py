@@ -133,19 +133,22 @@ class ControlClient:
         endpoint: str,
         *,
         component: str | None = None,
+        model: str | None = None,
         status: int = 200,
         body: str = "{}",
         latency_ms: int = 0,
     ) -> None:
         """Set what SageMaker Runtime InvokeEndpoint answers for `endpoint` (or for one of
-        its inference components): the model's status (≠ 200: a ModelError), its body, and
-        how long it takes."""
+        its inference components), only while `model` (a SageMaker model name) serves it
+        when one is given: the model's status (≠ 200: a ModelError), its body, and how long
+        it takes."""
         self._call(
             "POST",
             "invocations",
             {
                 "endpoint": endpoint,
                 "component": component,
+                "model": model,
                 "status": status,
                 "body": body,
                 "latency_ms": latency_ms,

@@ -7,10 +7,20 @@ In:  a REST-JSON request ``POST /endpoints/{EndpointName}/invocations`` (botocor
 Out: an :class:`Answer` — HTTP status, headers and the raw body — or an :class:`AwsError`.
 
 What a "model" answers is set with ``POST /_emulator/invocations`` {"endpoint", "component"
-| null, "status", "body", "latency_ms"} (DESIGN.md §Emulator), per endpoint or per inference
-component; an inference component without an answer of its own takes its endpoint's. With
-nothing set the model answers 200, ``Content-Type: application/json`` and the body ``{}``
-(our choice: the smallest JSON document, so that a check that expects only a status passes).
+| null, "model" | null, "status", "body", "latency_ms"} (DESIGN.md §Emulator), per endpoint
+or per inference component, and optionally only while a given model serves it: ``model`` is
+a SageMaker model name (the physical name, e.g. the reconciler's content-hash
+``churn-xgboost-1a2b3c4d``; matched whole, case-insensitively, never as a prefix). The
+model serving an invocation is, for an inference component, its ``Specification.ModelName``
+(or any of its ``Specifications``' models), and for an endpoint the ``ModelName`` of the
+invoked variant (``TargetVariant``, else the first) in the config the endpoint runs now —
+during an update, the old config's, as the old fleet serves until traffic has shifted. So a
+test can set a bad answer for a new model and a good one for the old, and see the old one
+answer again after a revert without setting anything anew. The most specific answer wins:
+component+model, component, endpoint+model (the model serving the invocation, a
+component's included), endpoint. With nothing set the model answers 200,
+``Content-Type: application/json`` and the body ``{}`` (our choice: the smallest JSON
+document, so that a check that expects only a status passes).
 
 AWS's rules kept here (botocore's sagemaker-runtime model, ``InvokeEndpoint`` and its error
 shapes, is the source of codes and HTTP statuses; messages as cited per rule):
@@ -80,16 +90,18 @@ class ModelAnswer:
 
 @dataclass
 class Invocations:
-    """The answers set through ``POST /_emulator/invocations``, by (endpoint, component)
-    lower-cased (SageMaker names are case-insensitive); component None: the endpoint's."""
+    """The answers set through ``POST /_emulator/invocations``, by (endpoint, component,
+    model) lower-cased (SageMaker names are case-insensitive); component None: the
+    endpoint's; model None: whichever model serves."""
 
-    answers: dict[tuple[str, str | None], ModelAnswer] = field(default_factory=dict)
+    answers: dict[tuple[str, str | None, str | None], ModelAnswer] = field(default_factory=dict)
 
     def set(self, body: JsonDict) -> JsonDict:
-        unknown = set(body) - {"endpoint", "component", "status", "body", "latency_ms"}
+        fields = {"endpoint", "component", "model", "status", "body", "latency_ms"}
+        unknown = set(body) - fields
         if unknown:
             raise ValueError(f"unknown invocations fields: {', '.join(sorted(unknown))}")
-        endpoint, component = body.get("endpoint"), body.get("component")
+        endpoint, component, model = body.get("endpoint"), body.get("component"), body.get("model")
         status = body.get("status", 200)
         text = body.get("body", DEFAULT_BODY)
         latency = body.get("latency_ms", 0)
@@ -97,25 +109,38 @@ class Invocations:
             raise ValueError("'endpoint' must be the endpoint name")
         if component is not None and (not isinstance(component, str) or not component):
             raise ValueError("'component' must be null or an inference component name")
+        if model is not None and (not isinstance(model, str) or not model):
+            raise ValueError("'model' must be null or a SageMaker model name")
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ValueError("'status' must be an HTTP status (100-599)")
         if not isinstance(text, str):
             raise ValueError("'body' must be a string")
         if isinstance(latency, bool) or not isinstance(latency, int) or latency < 0:
             raise ValueError("'latency_ms' must be a non-negative integer")
-        key = (endpoint.lower(), component.lower() if component else None)
+        key = (endpoint.lower(), component.lower() if component else None, _lower(model))
         self.answers[key] = ModelAnswer(status, text, latency)
-        return {"endpoint": endpoint, "component": component, "status": status}
+        return {"endpoint": endpoint, "component": component, "model": model, "status": status}
 
-    def answer_for(self, endpoint: str, component: str | None) -> ModelAnswer:
-        if component is not None:
-            found = self.answers.get((endpoint.lower(), component.lower()))
-            if found is not None:
-                return found
-        return self.answers.get((endpoint.lower(), None), ModelAnswer())
+    def answer_for(
+        self, endpoint: str, component: str | None, models: tuple[str, ...] = ()
+    ) -> ModelAnswer:
+        """The most specific answer for an invocation of `endpoint` (or its `component`)
+        served by `models`: component+model, component, endpoint+model, endpoint."""
+        served = [m.lower() for m in models]
+        scopes = [component.lower(), None] if component is not None else [None]
+        for scope in scopes:
+            for model in [*served, None]:
+                found = self.answers.get((endpoint.lower(), scope, model))
+                if found is not None:
+                    return found
+        return ModelAnswer()
 
     def reset(self) -> None:
         self.answers.clear()
+
+
+def _lower(name: str | None) -> str | None:
+    return name.lower() if name else None
 
 
 @dataclass(frozen=True)
@@ -150,6 +175,15 @@ def _hosts_components(state: RegionState, endpoint: Endpoint) -> bool:
     return any(
         str(ic.request.get("EndpointName", "")).lower() == endpoint.name.lower()
         for ic in state.inference_components
+    )
+
+
+def _models_of(request: JsonDict) -> tuple[str, ...]:
+    """The models an inference component serves: its specification's (a component made
+    with Specifications, one per model, serves each)."""
+    specifications = [request.get("Specification"), *(request.get("Specifications") or [])]
+    return tuple(
+        str(s["ModelName"]) for s in specifications if isinstance(s, dict) and s.get("ModelName")
     )
 
 
@@ -203,6 +237,7 @@ def invoke(
     variant = _header(environ, "X-Amzn-SageMaker-Target-Variant")
     if component_name is None and _hosts_components(state, endpoint):
         raise AwsError("ValidationError", IC_HEADER_REQUIRED)
+    models: tuple[str, ...] = ()
     if component_name is not None:
         component = state.inference_components.get(component_name)
         if component is not None:
@@ -223,6 +258,7 @@ def invoke(
                 f"Inference Component {component_name} is in {component.status} status and "
                 "cannot serve requests.",
             )
+        models = _models_of(component.request)
     variants = [str(v.get("VariantName")) for v in endpoint.variants]
     if variant is not None and variant.lower() not in {v.lower() for v in variants}:
         raise AwsError(
@@ -230,7 +266,13 @@ def invoke(
             f"Target variant {variant} not found for endpoint {name} of account {account}.",
         )
     invoked = variant or (variants[0] if variants else "AllTraffic")
-    answer = invocations.answer_for(name, component_name)
+    if component_name is None:
+        models = tuple(
+            model
+            for served, model in endpoint.variant_models.items()
+            if served.lower() == invoked.lower()
+        )
+    answer = invocations.answer_for(name, component_name, models)
     if answer.status != 200:
         kind = "client" if answer.status < 500 else "server"
         logs = (

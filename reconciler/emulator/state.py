@@ -89,7 +89,9 @@ class Endpoint(Resource):
         the config is deleted.
     instance_types: InstanceType of each deployed production variant, by variant name
         (ProductionVariantSummary has none; UpdateEndpoint compares them for autoscaled
-        variants even when the old config is gone)."""
+        variants even when the old config is gone).
+    variant_models: ModelName of each deployed production variant, by variant name (the
+        model that answers InvokeEndpoint there, even when its config is gone)."""
 
     config_name: str = ""
     pending_config_name: str | None = None
@@ -98,6 +100,7 @@ class Endpoint(Resource):
     last_deployment_config: JsonDict | None = None
     shadow_variants: list[JsonDict] = field(default_factory=list)
     instance_types: dict[str, str] = field(default_factory=dict)
+    variant_models: dict[str, str] = field(default_factory=dict)
     pending_variants: list[JsonDict] = field(default_factory=list)
     pending_shadow_variants: list[JsonDict] = field(default_factory=list)
     deployed: JsonDict = field(default_factory=dict)

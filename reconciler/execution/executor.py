@@ -45,7 +45,7 @@ from reconciler.errors import AwsError, ReconcilerError
 from reconciler.execution.waiting import WaitPolicy, WaitTimeout, poll
 from reconciler.gateway import Gateway
 from reconciler.kinds import APIS, KINDS
-from reconciler.kinds.api import KindApi, UpdateCall
+from reconciler.kinds.api import KindApi, Revert, UpdateCall
 from reconciler.kinds.base import put_value
 from reconciler.planning.changes import Action, Change, Plan, Replacement, Step, StepOp
 from reconciler.resources import FAILED_SPEC_TAG, Invocation, JsonDict, failed_spec_value
@@ -381,22 +381,73 @@ class Executor:
                 f"{kept}, and its spec is held until the manifest changes"
             )
         self.progress("reverting", change.address, {"failures": failures})
+        evidence = "; ".join(failures)
+        reverted = self.revert(api, change, previous, evidence)
+        if reverted is None:
+            raise ApplyFailure(f"{evidence}; not reverted (nothing to undo); the new spec is held")
+        how = f"reverted with {reverted.operation} to {reverted.summary}"
+        # Notifications turn this into a revert event (reconciler.notify.watch).
+        self.progress(
+            "reverted",
+            change.address,
+            {
+                "message": f"{how}: {evidence}",
+                "failures": failures,
+                "operation": reverted.operation,
+                "reverted_to": reverted.reverted_to,
+            },
+        )
+        raise ApplyFailure(f"{evidence}; {how}; the new spec is held")
+
+    def revert(
+        self, api: KindApi, change: Change, previous: JsonDict, evidence: str
+    ) -> Revert | None:
+        """Undo the change's update (the kind knows how, given the update it made), wait
+        for it, and check that it took effect: SageMaker may roll a revert back as any
+        update, and then the failing version is still live. The revert sent (None: there
+        was nothing to undo); a revert that failed raises, with the checks' `evidence`
+        (the spec is still held: run_node tags it)."""
+        if change.desired_spec is None:
+            return None
+        # The update as the kind's update received it (see _update_once); without an
+        # update step (the update was an earlier apply's, whose checks never ran) the
+        # operation is "": the kind tells from `previous` what to go back to, if it can.
+        step = next((s for s in change.steps if s.op is StepOp.UPDATE), None)
+        made = UpdateCall(
+            step.operation if step is not None else "",
+            change.desired_spec,
+            change.ignore_differences,
+            tuple(change.dropped),
+            step.request if step is not None else None,
+        )
         try:
             with self._write():
-                operation = api.revert(self.aws, change.physical_name, previous)
-            self.wait_ready(api, change, change.physical_name)
+                reverted = api.revert(self.aws, change.physical_name, previous, made)
+            if reverted is None:
+                return None
+            after = self.wait_ready(api, change, change.physical_name)
         except (AwsError, ApplyFailure, WaitTimeout) as err:
-            # The evidence is kept, and the spec is still held (run_node tags it).
-            raise ApplyFailure("; ".join(failures) + f"; the revert failed: {err}") from err
-        how = f"reverted with {operation}" if operation else "not reverted"
-        if operation:
-            # Notifications turn this into a revert event (reconciler.notify.watch).
+            raise ApplyFailure(
+                f"{evidence}; the revert failed: {err}; the new spec is held"
+            ) from err
+        reason = api.rolled_back(after, reverted.spec, change.ignore_differences)
+        if reason is not None:
+            # A rollback like the forward path's: notifications report it.
             self.progress(
-                "reverted",
+                "rolled_back",
                 change.address,
-                {"message": f"{how}: " + "; ".join(failures), "failures": failures},
+                {
+                    "operation": reverted.operation,
+                    "resource": change.physical_name,
+                    "reason": reason,
+                },
             )
-        raise ApplyFailure("; ".join(failures) + f"; {how}; the new spec is held")
+            raise ApplyFailure(
+                f"{evidence}; the revert failed: {reverted.operation} back to "
+                f"{reverted.summary} rolled back: {reason}; the failing version is still "
+                "live, and the new spec is held"
+            )
+        return reverted
 
     def invoke(self, target: JsonDict, call: Invocation) -> str | None:
         """Send one check's InvokeEndpoint; why it failed, with its evidence (status, body
@@ -441,11 +492,17 @@ class Executor:
 
     def bake(self, change: Change, alarms: tuple[str, ...], seconds: int) -> list[str]:
         """Watch `alarms` for `seconds` (at least once): why the bake failed (an alarm in
-        ALARM, or one that does not exist), or nothing."""
+        ALARM, one that does not exist, or alarms that cannot be read), or nothing."""
         deadline = time.monotonic() + seconds
         while True:
-            with self._calls:
-                answer = self.aws.call("cloudwatch", "DescribeAlarms", AlarmNames=list(alarms))
+            try:
+                with self._calls:
+                    answer = self.aws.call("cloudwatch", "DescribeAlarms", AlarmNames=list(alarms))
+            except AwsError as err:
+                # Alarms nobody can read prove nothing (AccessDenied, throttling beyond
+                # botocore's retries): a failed check, so that the change is reverted and
+                # held like any other that failed its checks, never an unverified success.
+                return [f"DescribeAlarms refused: {err}"]
             found = {a["AlarmName"]: a for a in answer.get("MetricAlarms", [])}
             found.update({a["AlarmName"]: a for a in answer.get("CompositeAlarms", [])})
             failures = [f"alarm {name} does not exist" for name in alarms if name not in found]

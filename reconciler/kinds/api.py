@@ -39,6 +39,26 @@ class UpdateCall:
 
 
 @dataclass(frozen=True)
+class Revert:
+    """A revert a kind sent after a change's checks failed (:meth:`KindApi.revert`).
+
+    operation:   the call made (``UpdateEndpoint``, ``UpdateInferenceComponentRuntimeConfig``)
+    reverted_to: what the resource went back to, by name: the EndpointConfig it ran, the
+                 model of an inference component's specification
+    spec:        what the resource is once the revert took effect, in the Create-request
+                 shape: what :meth:`KindApi.rolled_back` compares the settled resource with
+                 (SageMaker may roll a revert back, as any update)
+    summary:     what it went back to, in words (``EndpointConfig churn-1a2b3c4d``,
+                 ``2 copies``)
+    """
+
+    operation: str
+    reverted_to: str
+    spec: JsonDict
+    summary: str
+
+
+@dataclass(frozen=True)
 class Pin:
     """An account reference of a spec (``KindInfo.account_references``) as the account
     answers it now.
@@ -193,10 +213,14 @@ class KindApi:
             reason or f"the {self.info.kind} does not match the requested spec after the update"
         )
 
-    def revert(self, aws: Gateway, name: str, before: JsonDict) -> str | None:
+    def revert(self, aws: Gateway, name: str, before: JsonDict, call: UpdateCall) -> Revert | None:
         """Put the resource back as `before` (its Describe answer from before this apply's
-        update) after its checks failed; the operation called, or None when the kind has
-        no way back (kinds with checks override this)."""
+        update) after its checks failed. `call` is that update, as :meth:`update` received
+        it (its operation "" when an earlier apply made it): the revert undoes what it
+        changed, deployed as it was (the manifest's deployment options), and leaves alone
+        what it left alone (a count in ``call.ignore``, owned by a scaler). The revert
+        sent, or None when nothing was sent: nothing to undo, or no way back (kinds with
+        checks override this)."""
         return None
 
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:

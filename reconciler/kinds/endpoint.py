@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reconciler.gateway import Gateway
 from reconciler.kinds import endpoint_rules
-from reconciler.kinds.api import KindApi, UpdateCall
+from reconciler.kinds.api import KindApi, Revert, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
 from reconciler.resources import JsonDict, Kind, SpecPath
 
@@ -100,35 +100,64 @@ INFO = KindInfo(
 )
 
 
+def deployment_options(call: UpdateCall) -> JsonDict:
+    """What UpdateEndpoint carries beside the config: the manifest's DeploymentConfig and
+    update-only options, and RetainAllVariantProperties when a variant is scaled."""
+    spec = call.spec
+    options = {k: spec[k] for k in ("DeploymentConfig", *INFO.update_only) if k in spec}
+    if any(path.startswith(SCALED_VARIANTS + ".") for path in call.ignore):
+        # A variant's instance count is its scaler's (a declared scalable target): the
+        # new config must not reset it. RetainAllVariantProperties keeps the live counts
+        # and weights (UpdateEndpoint; "The default is false").
+        options.setdefault("RetainAllVariantProperties", True)
+    return options
+
+
+def without_auto_rollback(deployment: object) -> JsonDict | None:
+    """A DeploymentConfig for a revert: the same traffic shifting, but no
+    AutoRollbackConfiguration. Its alarms watch the endpoint ("If any alarms are tripped
+    during a deployment, SageMaker rolls back the deployment", AutoRollbackConfig API
+    reference), and while the revert deploys they still see the failing version that the
+    revert replaces, or are the very alarm whose state failed the checks: SageMaker would
+    roll the revert back onto the version that failed. (The same holds for an inference
+    component's InferenceComponentDeploymentConfig, whose other member, RollingUpdatePolicy,
+    is kept.)"""
+    if not isinstance(deployment, dict):
+        return None
+    kept = {k: v for k, v in deployment.items() if k != "AutoRollbackConfiguration"}
+    return kept or None
+
+
 class EndpointApi(KindApi):
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         # UpdateEndpoint carries the new config plus the manifest's deployment options.
-        spec = call.spec
-        options = {k: spec[k] for k in ("DeploymentConfig", *INFO.update_only) if k in spec}
-        if any(path.startswith(SCALED_VARIANTS + ".") for path in call.ignore):
-            # A variant's instance count is its scaler's (a declared scalable target): the
-            # new config must not reset it. RetainAllVariantProperties keeps the live
-            # counts and weights (UpdateEndpoint; "The default is false").
-            options.setdefault("RetainAllVariantProperties", True)
         self.call(
             aws,
             "UpdateEndpoint",
             EndpointName=name,
-            EndpointConfigName=spec["EndpointConfigName"],
-            **options,
+            EndpointConfigName=call.spec["EndpointConfigName"],
+            **deployment_options(call),
         )
 
-    def revert(self, aws: Gateway, name: str, before: JsonDict) -> str | None:
+    def revert(self, aws: Gateway, name: str, before: JsonDict, call: UpdateCall) -> Revert | None:
         # The config live before this apply still exists: retirement waits for the checks
         # (reconciler.execution.executor). UpdateEndpoint back onto it is a blue/green
-        # update like any other: the endpoint keeps serving throughout.
-        self.call(
-            aws,
+        # update like any other: the endpoint keeps serving throughout. It is deployed as
+        # the update was (a scaled variant keeps its live instance count), without the
+        # alarms that would roll it back onto the failing version.
+        previous = str(before["EndpointConfigName"])
+        options = deployment_options(call)
+        options.pop("DeploymentConfig", None)
+        deployment = without_auto_rollback(call.spec.get("DeploymentConfig"))
+        if deployment is not None:
+            options["DeploymentConfig"] = deployment
+        self.call(aws, "UpdateEndpoint", EndpointName=name, EndpointConfigName=previous, **options)
+        return Revert(
             "UpdateEndpoint",
-            EndpointName=name,
-            EndpointConfigName=before["EndpointConfigName"],
+            previous,
+            {"EndpointConfigName": previous},
+            f"EndpointConfig {previous}",
         )
-        return "UpdateEndpoint"
 
     def rolled_back(
         self, description: JsonDict, spec: JsonDict, ignore: tuple[str, ...] = ()

@@ -13,8 +13,9 @@ import copy
 from reconciler.diff import FieldChange
 from reconciler.gateway import Gateway
 from reconciler.kinds import inference_component_rules
-from reconciler.kinds.api import KindApi, UpdateCall
+from reconciler.kinds.api import KindApi, Revert, UpdateCall
 from reconciler.kinds.base import KindInfo, Reference, UpdatePlan
+from reconciler.kinds.endpoint import without_auto_rollback
 from reconciler.resources import JsonDict, Kind
 
 TRANSITIONAL = ("Creating", "Updating", "Deleting")
@@ -160,13 +161,54 @@ class InferenceComponentApi(KindApi):
             request["RuntimeConfig"] = spec["RuntimeConfig"]
         self.call(aws, "UpdateInferenceComponent", InferenceComponentName=name, **request)
 
-    def revert(self, aws: Gateway, name: str, before: JsonDict) -> str | None:
-        # The specification live before this apply, in its request shape (its model still
-        # exists: retirement waits for the checks). The copy count is left as it is.
+    def revert(self, aws: Gateway, name: str, before: JsonDict, call: UpdateCall) -> Revert | None:
+        # What the update changed goes back to what was live before this apply: the copy
+        # count with UpdateInferenceComponentRuntimeConfig (no redeploy) after a count
+        # change; the Specification(s) with UpdateInferenceComponent (their model still
+        # exists: retirement waits for the checks), deployed as the update was, and the
+        # count with them when that update changed it too. A count owned by a scaler
+        # (ignore-differences) is never touched.
         previous = live_spec(before)
-        request = {k: previous[k] for k in ("Specification", "Specifications") if k in previous}
+        models = ", ".join(_models_of(previous)) or name
+        owned = COPY_COUNT not in call.ignore and "RuntimeConfig" not in call.ignore
+        count = (previous.get("RuntimeConfig") or {}).get("CopyCount")
+        asked = (call.spec.get("RuntimeConfig") or {}).get("CopyCount")
+        count_back = owned and isinstance(count, int) and asked != count
+        if call.operation == "UpdateInferenceComponentRuntimeConfig":
+            if not count_back:
+                return None  # nothing it changed may be undone
+            self.call(
+                aws,
+                call.operation,
+                InferenceComponentName=name,
+                DesiredRuntimeConfig={"CopyCount": count},
+            )
+            return Revert(
+                call.operation, models, {"RuntimeConfig": {"CopyCount": count}}, f"{count} copies"
+            )
+        if call.operation != "UpdateInferenceComponent":
+            return None
+        back: JsonDict = {
+            k: previous[k] for k in ("Specification", "Specifications") if k in previous
+        }
+        request: JsonDict = dict(back)
+        deployment = without_auto_rollback(call.spec.get("DeploymentConfig"))
+        if deployment is not None:
+            request["DeploymentConfig"] = deployment
+        summary = f"model {models}"
+        if count_back and "RuntimeConfig" in call.spec:
+            back["RuntimeConfig"] = request["RuntimeConfig"] = {"CopyCount": count}
+            summary += f" and {count} copies"
         self.call(aws, "UpdateInferenceComponent", InferenceComponentName=name, **request)
-        return "UpdateInferenceComponent"
+        return Revert("UpdateInferenceComponent", models, back, summary)
+
+
+def _models_of(spec: JsonDict) -> list[str]:
+    """The models a component's specification(s) name."""
+    specifications = [spec.get("Specification"), *(spec.get("Specifications") or [])]
+    return [
+        str(s["ModelName"]) for s in specifications if isinstance(s, dict) and s.get("ModelName")
+    ]
 
 
 API = InferenceComponentApi(INFO)

@@ -81,6 +81,12 @@ def _config_of(sm: Any, endpoint: str) -> str:
     return str(sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"])
 
 
+def _planned_name(env: Env, address: str) -> str:
+    """The physical name the plan gives `address` (a Model's content-hash name)."""
+    (change,) = [c for c in env.plan_json()["changes"] if c["address"] == address]
+    return str(change["physical_name"])
+
+
 def test_a_model_change_whose_check_passes_retires_the_old_config(env: Env) -> None:
     with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
@@ -101,30 +107,31 @@ def test_a_model_change_whose_check_passes_retires_the_old_config(env: Env) -> N
 
 def test_a_model_change_whose_check_fails_is_reverted_and_held(env: Env) -> None:
     with_endpoint_checks(env)
-    env.control.set_invocation("churn", body='{"label": "churn"}')
+    # Each model answers for itself (the emulator's answers per model): the old one well.
+    old_model = _planned_name(env, "Model/churn-xgboost")
+    env.control.set_invocation("churn", model=old_model, body='{"label": "churn"}')
     assert env.apply().code == 0
     sm = env.sagemaker()
     old_config = _config_of(sm, "churn")
 
     # The new model answers garbage.
-    env.control.set_invocation("churn", status=500, body="model crashed")
     env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    new_model = _planned_name(env, "Model/churn-xgboost")
+    env.control.set_invocation("churn", model=new_model, status=500, body="model crashed")
     with watching(sm, "churn") as statuses:
         code, writes, output = env.writes_during()
     assert code == 1, output
     assert "check smoke failed: expected status 200, got 500" in output
     assert "model crashed" in output  # the evidence: the body excerpt
-    assert "reverted with UpdateEndpoint" in output
+    assert f"reverted with UpdateEndpoint to EndpointConfig {old_config}" in output
     # Forward, then back; nothing retired.
     assert writes["UpdateEndpoint"] == 2
     assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
     assert statuses and all(status in SERVING for status in statuses), statuses
     assert sm.describe_endpoint(EndpointName="churn")["EndpointStatus"] == "InService"
     assert _config_of(sm, "churn") == old_config
-    # The old config serves again.
-    runtime = env.runtime()
-    env.control.set_invocation("churn", body='{"label": "churn"}')
-    answer = runtime.invoke_endpoint(EndpointName="churn", Body=b"{}")
+    # The old model serves again: its own good answer, nothing set anew.
+    answer = env.runtime().invoke_endpoint(EndpointName="churn", Body=b"{}")
     assert json.loads(answer["Body"].read()) == {"label": "churn"}
 
     # The next apply does not retry the held spec.
@@ -135,8 +142,10 @@ def test_a_model_change_whose_check_fails_is_reverted_and_held(env: Env) -> None
     assert "held: this spec failed before (check smoke failed: expected status 200" in output
     assert _config_of(sm, "churn") == old_config
 
-    # A changed manifest is tried again (and now passes).
+    # A changed manifest is tried again (and its model answers well).
     env.edit("classic/churn.yaml", NEW_DATA, NEW_DATA.replace("v2", "v3"))
+    fixed_model = _planned_name(env, "Model/churn-xgboost")
+    env.control.set_invocation("churn", model=fixed_model, body='{"label": "churn"}')
     code, writes, output = env.writes_during()
     assert code == 0, output
     assert _config_of(sm, "churn") != old_config
@@ -144,33 +153,68 @@ def test_a_model_change_whose_check_fails_is_reverted_and_held(env: Env) -> None
 
 def test_an_inference_component_change_whose_check_fails_is_reverted(env: Env) -> None:
     _with_ic_checks(env)
+    old_model = _planned_name(env, "Model/llama-model")
     env.control.set_invocation(
-        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
+        "shared-gpu", component="llama-chat", model=old_model, body='[{"generated_text": "hi"}]'
     )
     assert env.apply().code == 0, "first apply"
     sm = env.sagemaker()
     before = sm.describe_inference_component(InferenceComponentName="llama-chat")
-    old_model = before["Specification"]["ModelName"]
+    assert before["Specification"]["ModelName"] == old_model
 
-    env.control.set_invocation("shared-gpu", component="llama-chat", body="<html>oops</html>")
     env.edit("shared-gpu/llama-chat.yaml", LLAMA_OLD, LLAMA_NEW)
+    new_model = _planned_name(env, "Model/llama-model")
+    env.control.set_invocation(
+        "shared-gpu", component="llama-chat", model=new_model, body="<html>oops</html>"
+    )
     with watching(sm, "shared-gpu") as statuses:
         code, writes, output = env.writes_during()
     assert code == 1, output
     assert "check chat failed: the body does not match /generated_text/" in output
-    assert "reverted with UpdateInferenceComponent" in output
+    assert f"reverted with UpdateInferenceComponent to model {old_model}" in output
     assert writes["UpdateInferenceComponent"] == 2
+    assert "UpdateInferenceComponentRuntimeConfig" not in writes
     assert "DeleteModel" not in writes
     assert all(status in SERVING for status in statuses), statuses
     after = sm.describe_inference_component(InferenceComponentName="llama-chat")
     assert after["InferenceComponentStatus"] == "InService"
     assert after["Specification"]["ModelName"] == old_model
+    assert after["RuntimeConfig"]["DesiredCopyCount"] == 2  # the count was not changed
     sm.describe_model(ModelName=old_model)  # still there
+    # The old model answers again, nothing set anew.
+    answer = env.runtime().invoke_endpoint(
+        EndpointName="shared-gpu", InferenceComponentName="llama-chat", Body=b"{}"
+    )
+    assert b"generated_text" in answer["Body"].read()
 
     code, writes, output = env.writes_during()
     assert code == 1
     assert "UpdateInferenceComponent" not in writes
     assert "held: this spec failed before (check chat failed: the body does not match" in output
+
+
+def test_a_copy_count_change_whose_check_fails_goes_back_to_the_old_count(env: Env) -> None:
+    _with_ic_checks(env)
+    env.control.set_invocation(
+        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
+    )
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    env.control.set_invocation("shared-gpu", component="llama-chat", body="<html>oops</html>")
+    env.edit("shared-gpu/llama-chat.yaml", "CopyCount: 2", "CopyCount: 3")
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "reverted with UpdateInferenceComponentRuntimeConfig to 2 copies" in output
+    # Only the count moved, and back: no redeploy of the unchanged specification.
+    assert writes["UpdateInferenceComponentRuntimeConfig"] == 2
+    assert "UpdateInferenceComponent" not in writes
+    answer = sm.describe_inference_component(InferenceComponentName="llama-chat")
+    assert answer["RuntimeConfig"]["DesiredCopyCount"] == 2
+    # The next plan still sees the change, and holds it.
+    code, writes, output = env.writes_during()
+    assert code == 1
+    assert not writes
+    assert "held: this spec failed before (check chat failed" in output
 
 
 def test_an_inference_component_change_whose_check_passes_retires_the_old_model(
@@ -298,6 +342,37 @@ def test_an_alarm_in_alarm_during_the_bake_reverts(env: Env) -> None:
     assert _config_of(sm, "churn") == old_config
 
 
+def test_alarms_that_cannot_be_read_fail_the_checks_and_revert(env: Env) -> None:
+    path = env.directory / "classic" / "churn.yaml"
+    path.write_text(path.read_text().rstrip("\n") + "\n" + ALARM_CHECKS)
+    _put_alarm(env)
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    # The plan reads the alarms as the apply's does; the bake's reading is refused.
+    before = env.control.calls().get("DescribeAlarms", 0)
+    assert env.reconciler("plan", str(env.directory)).code == 0
+    planned = env.control.calls().get("DescribeAlarms", 0) - before
+    env.control.add_fault(
+        "DescribeAlarms", "AccessDeniedException", skip=planned, message="not allowed"
+    )
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "DescribeAlarms refused: AccessDeniedException: not allowed" in output
+    assert "reverted with UpdateEndpoint" in output
+    assert writes["UpdateEndpoint"] == 2 and writes["AddTags"] == 1  # back, and held
+    assert "DeleteEndpointConfig" not in writes
+    assert _config_of(sm, "churn") == old_config
+
+    env.control.clear_faults()
+    code, writes, output = env.writes_during()
+    assert code == 1
+    assert "held: this spec failed before (DescribeAlarms refused" in output
+    assert "UpdateEndpoint" not in writes
+
+
 def test_a_create_whose_check_fails_is_kept_and_fails_the_apply(env: Env) -> None:
     with_endpoint_checks(env)
     env.control.set_invocation("churn", status=503, body="warming up")
@@ -391,12 +466,108 @@ def test_a_revert_that_fails_keeps_the_evidence_and_retires_nothing(env: Env) ->
     assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
 
 
+def test_a_revert_that_sagemaker_rolls_back_is_a_failed_revert(env: Env) -> None:
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+    # The new model answers garbage, slowly: while its check runs, the next update of the
+    # endpoint (the revert) is armed to fail, and SageMaker rolls it back.
+    env.control.set_invocation("churn", status=500, body="model crashed", latency_ms=1500)
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    invoked = env.control.calls().get("InvokeEndpoint", 0)
+    stop = threading.Event()
+
+    def arm() -> None:
+        while not stop.wait(0.05):
+            if env.control.calls().get("InvokeEndpoint", 0) > invoked:
+                env.control.fail("Endpoint", "churn", "revert failed: no capacity")
+                return
+
+    arming = threading.Thread(target=arm)
+    arming.start()
+    try:
+        code, writes, output = env.writes_during()
+    finally:
+        stop.set()
+        arming.join()
+    assert code == 1, output
+    assert "check smoke failed: expected status 200, got 500" in output
+    assert (
+        f"the revert failed: UpdateEndpoint back to EndpointConfig {old_config} rolled back: "
+        "revert failed: no capacity"
+    ) in output
+    assert "reverted with" not in output
+    assert writes["UpdateEndpoint"] == 2 and writes["AddTags"] == 1  # tried back; held
+    assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
+    # The failing config is still live, and the one to go back to is still there.
+    assert _config_of(sm, "churn") != old_config
+    names = {c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]}
+    assert old_config in names
+
+
+def test_a_revert_keeps_the_instance_count_of_a_scaled_variant(env: Env) -> None:
+    from tests.support.autoscaling import CHURN, INSTANCE_COUNT, target
+
+    (env.directory / "classic" / "churn-autoscaling.yaml").write_text(
+        target("churn-instances", CHURN, INSTANCE_COUNT, 1, 4)
+    )
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old_config = _config_of(sm, "churn")
+    env.control.scale(CHURN, INSTANCE_COUNT, 3)
+
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "reverted with UpdateEndpoint" in output and writes["UpdateEndpoint"] == 2
+    answer = sm.describe_endpoint(EndpointName="churn")
+    assert answer["EndpointConfigName"] == old_config
+    # The scaler's count, not the config's InitialInstanceCount of 1.
+    assert answer["ProductionVariants"][0]["CurrentInstanceCount"] == 3
+
+
+def test_a_revert_is_deployed_as_the_update_without_its_rollback_alarms(env: Env) -> None:
+    _put_alarm(env)
+    env.edit(
+        "classic/churn.yaml",
+        "  EndpointConfigName: churn\n",
+        "  EndpointConfigName: churn\n"
+        "  DeploymentConfig:\n"
+        "    BlueGreenUpdatePolicy:\n"
+        "      TrafficRoutingConfiguration: {Type: ALL_AT_ONCE, WaitIntervalInSeconds: 0}\n"
+        "    AutoRollbackConfiguration:\n"
+        "      Alarms: [{AlarmName: churn-errors}]\n",
+    )
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    code, _, output = env.writes_during()
+    assert code == 1 and "reverted with UpdateEndpoint" in output, output
+    # The same traffic shifting; no alarms that would roll the revert back onto the
+    # failing version while they still see its errors.
+    deployed = sm.describe_endpoint(EndpointName="churn")["LastDeploymentConfig"]
+    assert deployed == {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0}
+        }
+    }
+
+
 def test_a_revert_is_notified_once_with_the_check_s_evidence(env: Env) -> None:
     from tests.support.receiver import receiving, wait_until
 
     with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
     assert env.apply().code == 0
+    old_config = _config_of(env.sagemaker(), "churn")
     env.control.set_invocation("churn", status=500, body="model crashed")
     env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
     with receiving() as webhook, receiving() as slack:
@@ -408,6 +579,11 @@ def test_a_revert_is_notified_once_with_the_check_s_evidence(env: Env) -> None:
         assert wait_until(lambda: len(slack.bodies) == 2), slack.bodies
     assert revert["address"] == "Endpoint/churn"
     assert "reverted with UpdateEndpoint" in revert["message"]
+    details = revert["details"]
+    assert details["operation"] == "UpdateEndpoint"
+    assert details["reverted_to"] == old_config
+    (failure,) = details["failures"]
+    assert isinstance(failure, str) and "model crashed" in failure
     assert "model crashed" in json.dumps(revert["details"])
     assert "notification_failed" not in run.err
     text = slack.bodies[0]["text"]

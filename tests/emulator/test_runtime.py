@@ -1,6 +1,6 @@
 """SageMaker Runtime InvokeEndpoint as the emulator answers it through the real boto3
 client: the answers set through ``/_emulator/invocations`` (per endpoint, per inference
-component), the default answer, a model's error as ModelError, and AWS's refusals of an
+component, per model serving it: the most specific wins), the default answer, a model's error as ModelError, and AWS's refusals of an
 unknown endpoint, an endpoint that is not serving, a missing or unknown inference component
 and an unknown target variant."""
 
@@ -17,6 +17,7 @@ from reconciler.emulator.control_client import ControlError
 from tests.support.factories import (
     assert_error,
     create_model,
+    create_model_config,
     hand_made_endpoint,
     ic_endpoint,
     ic_request,
@@ -109,6 +110,85 @@ def test_an_inference_component_answers_its_own_or_its_endpoints_answer(
     assert body == b'"endpoint"'
 
 
+def test_an_answer_for_a_model_applies_only_while_that_model_serves(
+    sm: Any, runtime: Any, emulator: Any
+) -> None:
+    hand_made_endpoint(sm, "classic", config="old-config", model="old-model")
+    create_model(sm, "new-model")
+    create_model_config(sm, "new-config", "new-model")
+    emulator.control.set_invocation("classic", body='"endpoint"')
+    emulator.control.set_invocation("classic", model="new-model", status=500, body="crashed")
+    emulator.control.set_invocation("classic", model="old-model", body='"old"')
+    _, body = _invoke(runtime, "classic")
+    assert body == b'"old"'
+    # On the new config, the new model answers; back on the old one, the old one again.
+    sm.update_endpoint(EndpointName="classic", EndpointConfigName="new-config")
+    with pytest.raises(ClientError) as err:
+        _invoke(runtime, "classic")
+    assert err.value.response["OriginalMessage"] == "crashed"
+    sm.update_endpoint(EndpointName="classic", EndpointConfigName="old-config")
+    _, body = _invoke(runtime, "classic")
+    assert body == b'"old"'
+    # A model that answers nothing of its own takes the endpoint's answer.
+    create_model(sm, "third-model")
+    create_model_config(sm, "third-config", "third-model")
+    sm.update_endpoint(EndpointName="classic", EndpointConfigName="third-config")
+    _, body = _invoke(runtime, "classic")
+    assert body == b'"endpoint"'
+
+
+def test_while_an_update_deploys_the_old_model_answers(
+    sm: Any, runtime: Any, emulator: Any
+) -> None:
+    hand_made_endpoint(sm, "classic", config="old-config", model="old-model")
+    create_model(sm, "new-model")
+    create_model_config(sm, "new-config", "new-model")
+    emulator.control.set_invocation("classic", model="old-model", body='"old"')
+    emulator.control.set_invocation("classic", model="new-model", body='"new"')
+    emulator.control.set_transitions("describes:2")
+    sm.update_endpoint(EndpointName="classic", EndpointConfigName="new-config")
+    assert sm.describe_endpoint(EndpointName="classic")["EndpointStatus"] == "Updating"
+    _, body = _invoke(runtime, "classic")
+    assert body == b'"old"'
+    assert sm.describe_endpoint(EndpointName="classic")["EndpointStatus"] == "InService"
+    _, body = _invoke(runtime, "classic")
+    assert body == b'"new"'
+
+
+def test_the_most_specific_answer_wins_for_a_component(
+    sm: Any, runtime: Any, emulator: Any
+) -> None:
+    ic_endpoint(sm)
+    create_model(sm, "other-model")
+    sm.create_inference_component(**ic_request("llama-chat"))
+    control = emulator.control
+
+    def answered() -> bytes:
+        return _invoke(runtime, "shared-gpu", InferenceComponentName="llama-chat")[1]
+
+    control.set_invocation("shared-gpu", body='"endpoint"')
+    assert answered() == b'"endpoint"'
+    control.set_invocation("shared-gpu", model="llama-model", body='"endpoint+model"')
+    control.set_invocation("shared-gpu", model="other-model", body='"endpoint+other"')
+    assert answered() == b'"endpoint+model"'
+    control.set_invocation("shared-gpu", component="llama-chat", body='"component"')
+    assert answered() == b'"component"'
+    control.set_invocation(
+        "shared-gpu", component="llama-chat", model="other-model", body='"component+other"'
+    )
+    assert answered() == b'"component"'
+    control.set_invocation(
+        "shared-gpu", component="LLAMA-CHAT", model="LLAMA-MODEL", body='"component+model"'
+    )
+    assert answered() == b'"component+model"'
+    # The component moves to the other model: that model's answer, without setting it anew.
+    sm.update_inference_component(
+        InferenceComponentName="llama-chat",
+        Specification={**ic_request("llama-chat")["Specification"], "ModelName": "other-model"},
+    )
+    assert answered() == b'"component+other"'
+
+
 def test_an_inference_component_endpoint_needs_the_component_header(sm: Any, runtime: Any) -> None:
     ic_endpoint(sm)
     sm.create_inference_component(**ic_request("llama-chat"))
@@ -155,6 +235,8 @@ def test_malformed_invocation_settings_are_refused(emulator: Any) -> None:
         emulator.control.set_invocation("classic", status=99)
     with pytest.raises(ControlError, match="latency_ms"):
         emulator.control.set_invocation("classic", latency_ms=-1)
+    with pytest.raises(ControlError, match="model"):
+        emulator.control.set_invocation("classic", model="")
 
 
 def test_the_request_is_checked_against_the_api_model_server_side(sm: Any, emulator: Any) -> None:

@@ -4,8 +4,10 @@ latency — for each kind of expectation."""
 
 from __future__ import annotations
 
+import io
 import time
 
+import boto3
 import pytest
 
 from reconciler.errors import AwsError
@@ -99,3 +101,22 @@ def test_a_slow_answer_fails_the_latency_bound() -> None:
     assert failure is not None and failure.startswith("took "), failure
     assert "more than 10 ms" in failure
     assert _judge(slow, Invocation("c", "{}", max_latency_ms=5000))[0] is None
+
+
+def test_a_body_cut_short_in_transit_is_a_failed_check_not_a_crash() -> None:
+    # The answer promises more bytes than arrive: botocore's StreamingBody raises as the
+    # body is read (IncompleteReadError), which the gateway reads at the edge.
+    from botocore.awsrequest import AWSResponse, HeadersDict
+
+    from reconciler.aws import AwsGateway
+
+    def cut_short(request: object, **kwargs: object) -> AWSResponse:
+        headers = HeadersDict({"Content-Type": "application/json", "Content-Length": "100"})
+        return AWSResponse("https://runtime", 200, headers, io.BytesIO(b'{"la'))  # type: ignore[arg-type]
+
+    runtime = boto3.client("sagemaker-runtime", region_name="us-east-1")
+    runtime.meta.events.register_first("before-send", cut_short)
+    aws = AwsGateway(clients={"sagemaker-runtime": runtime})
+    failure = Executor(aws).invoke(TARGET, Invocation("c", "{}"))
+    assert failure is not None and failure.startswith("InvokeEndpoint refused: "), failure
+    assert "100" in failure  # botocore's words: expected 100 bytes, got 4

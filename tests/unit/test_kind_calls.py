@@ -172,6 +172,84 @@ def test_a_specification_update_keeps_a_copy_count_owned_by_autoscaling() -> Non
     assert aws.requests("UpdateInferenceComponent")[0]["RuntimeConfig"] == {"CopyCount": 1}
 
 
+ROLLING = {"MaximumBatchSize": {"Type": "COPY_COUNT", "Value": 1}, "WaitIntervalInSeconds": 0}
+ROLLBACK = {"Alarms": [{"AlarmName": "errors"}]}
+
+
+def test_an_endpoint_revert_is_deployed_as_its_update_was_without_rollback_alarms() -> None:
+    aws = FakeGateway({"UpdateEndpoint": {}})
+    spec = {
+        "EndpointConfigName": "c-2",
+        "DeploymentConfig": {"RollingUpdatePolicy": ROLLING, "AutoRollbackConfiguration": ROLLBACK},
+    }
+    call = UpdateCall(
+        "UpdateEndpoint", spec, ignore=("ScaledVariants.AllTraffic.DesiredInstanceCount",)
+    )
+    reverted = APIS[Kind.ENDPOINT].revert(aws, "e", {"EndpointConfigName": "c-1"}, call)
+    assert aws.requests("UpdateEndpoint") == [
+        {
+            "EndpointName": "e",
+            "EndpointConfigName": "c-1",
+            "DeploymentConfig": {"RollingUpdatePolicy": ROLLING},
+            "RetainAllVariantProperties": True,
+        }
+    ]
+    assert reverted is not None
+    assert (reverted.operation, reverted.reverted_to) == ("UpdateEndpoint", "c-1")
+    assert reverted.spec == {"EndpointConfigName": "c-1"}
+
+
+def _described(model: str, copies: int) -> dict[str, Any]:
+    """DescribeInferenceComponent's shape of `_component`."""
+    component = _component(copies)
+    component["Specification"]["ModelName"] = model
+    component["RuntimeConfig"] = {"DesiredCopyCount": copies, "CurrentCopyCount": copies}
+    return component
+
+
+def test_a_copy_count_change_is_reverted_to_the_old_count_only() -> None:
+    aws = FakeGateway({"UpdateInferenceComponentRuntimeConfig": {}})
+    call = UpdateCall("UpdateInferenceComponentRuntimeConfig", _component(3))
+    reverted = APIS[Kind.INFERENCE_COMPONENT].revert(aws, "ic", _described("m", 2), call)
+    assert aws.calls == [
+        (
+            "sagemaker",
+            "UpdateInferenceComponentRuntimeConfig",
+            {"InferenceComponentName": "ic", "DesiredRuntimeConfig": {"CopyCount": 2}},
+        )
+    ]
+    assert reverted is not None and reverted.spec == {"RuntimeConfig": {"CopyCount": 2}}
+    assert (reverted.reverted_to, reverted.summary) == ("m", "2 copies")
+    # A count owned by a scaler is never touched: nothing to undo, nothing sent.
+    aws = FakeGateway()
+    owned = UpdateCall(call.operation, call.spec, ignore=("RuntimeConfig.CopyCount",))
+    assert APIS[Kind.INFERENCE_COMPONENT].revert(aws, "ic", _described("m", 2), owned) is None
+    assert aws.calls == []
+
+
+def test_a_specification_change_is_reverted_with_the_count_it_changed_too() -> None:
+    api = APIS[Kind.INFERENCE_COMPONENT]
+    spec = {**_component(3), "DeploymentConfig": {"RollingUpdatePolicy": ROLLING}}
+    spec["Specification"]["ModelName"] = "m-2"
+    aws = FakeGateway({"UpdateInferenceComponent": {}})
+    reverted = api.revert(
+        aws, "ic", _described("m-1", 2), UpdateCall("UpdateInferenceComponent", spec)
+    )
+    (request,) = aws.requests("UpdateInferenceComponent")
+    assert request["Specification"]["ModelName"] == "m-1"
+    assert request["RuntimeConfig"] == {"CopyCount": 2}
+    assert request["DeploymentConfig"] == {"RollingUpdatePolicy": ROLLING}
+    assert reverted is not None and reverted.reverted_to == "m-1"
+    assert reverted.summary == "model m-1 and 2 copies"
+    # A count a scaler owns is left as it is, whatever the manifest says.
+    aws = FakeGateway({"UpdateInferenceComponent": {}})
+    call = UpdateCall("UpdateInferenceComponent", spec, ignore=("RuntimeConfig.CopyCount",))
+    reverted = api.revert(aws, "ic", _described("m-1", 2), call)
+    (request,) = aws.requests("UpdateInferenceComponent")
+    assert "RuntimeConfig" not in request and request["Specification"]["ModelName"] == "m-1"
+    assert reverted is not None and reverted.summary == "model m-1"
+
+
 def test_cluster_details_count_nodes_per_group_and_describe_the_ones_not_running() -> None:
     nodes = [
         {

@@ -206,6 +206,11 @@ def _deploy(
         for v in config.request["ProductionVariants"]
         if "InstanceType" in v
     }
+    endpoint.variant_models = {
+        v["VariantName"]: v["ModelName"]
+        for v in config.request["ProductionVariants"]
+        if "ModelName" in v
+    }
     deployed: JsonDict = {}
     if "DataCaptureConfig" in config.request:
         deployed["DataCaptureConfig"] = _data_capture_summary(config.request["DataCaptureConfig"])
