@@ -9,7 +9,7 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -276,7 +276,7 @@ def test_a_terminal_shows_the_checks_and_the_revert(
     assert (
         "Endpoint/churn: checks failed, reverting: check smoke failed: expected status 200, got 500"
     ) in run.out
-    assert "Endpoint/churn: reverted with UpdateEndpoint after" in run.out
+    assert "Endpoint/churn: reverted with UpdateEndpoint to churn-" in run.out
 
     env.edit("classic/churn.yaml", NEW_DATA, NEW_DATA.replace("v2", "v3"))
     run = env.apply("--skip-checks")
@@ -503,8 +503,13 @@ def test_a_revert_that_sagemaker_rolls_back_is_a_failed_revert(env: Env) -> None
     assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
     # The failing config is still live, and the one to go back to is still there.
     assert _config_of(sm, "churn") != old_config
-    names = {c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]}
-    assert old_config in names
+    assert old_config in _config_names(sm)
+    # ... and stays there: the next apply holds the failing spec that serves, and what it
+    # superseded with it (it is what a person goes back to).
+    code, writes, output = env.writes_during()
+    assert code == 1 and not writes, writes
+    assert "held: this spec failed its checks (check smoke failed" in output
+    assert old_config in _config_names(sm)
 
 
 def test_a_revert_keeps_the_instance_count_of_a_scaled_variant(env: Env) -> None:
@@ -597,6 +602,13 @@ def _config_names(sm: Any) -> set[str]:
     return {c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]}
 
 
+def _until_in_service(status: Callable[[], str], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while status() != "InService":
+        assert time.monotonic() < deadline, "still not InService"
+        time.sleep(0.2)
+
+
 def _rollout_cut_short(env: Env, *, new_answers: dict[str, Any], finish: bool) -> str:
     """Apply the churn endpoint with its checks, then a model change whose apply gives up
     waiting between UpdateEndpoint and the checks (``--timeout``); with `finish`, wait
@@ -613,10 +625,7 @@ def _rollout_cut_short(env: Env, *, new_answers: dict[str, Any], finish: bool) -
     assert gave_up.code == 1 and "gave up waiting" in gave_up.out + gave_up.err
     assert old_config in _config_names(sm)  # not retired: its checks have not run
     if finish:
-        deadline = time.monotonic() + 20
-        while sm.describe_endpoint(EndpointName="churn")["EndpointStatus"] != "InService":
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        _until_in_service(lambda: sm.describe_endpoint(EndpointName="churn")["EndpointStatus"])
         assert _config_of(sm, "churn") != old_config  # the new config runs, unchecked
     env.control.set_transitions("describes:1")
     return old_config
@@ -721,15 +730,11 @@ def test_a_component_rollout_whose_checks_never_ran_is_held_with_its_old_model_k
     env.edit("shared-gpu/llama-chat.yaml", LLAMA_OLD, LLAMA_NEW)
     env.control.set_transitions("seconds:3")
     assert env.apply("--timeout", "1s").code == 1
-    deadline = time.monotonic() + 20
-    while (
-        sm.describe_inference_component(InferenceComponentName="llama-chat")[
+    _until_in_service(
+        lambda: sm.describe_inference_component(InferenceComponentName="llama-chat")[
             "InferenceComponentStatus"
         ]
-        != "InService"
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
+    )
     env.control.set_transitions("describes:1")
 
     code, writes, output = env.writes_during()
