@@ -23,7 +23,7 @@ from types import FrameType
 import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer as WatchObserver
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from reconciler.controller.lock import LeaseLock, LockError
 from reconciler.controller.metrics import Metrics, TargetMetrics
@@ -81,6 +81,8 @@ class _Trigger(FileSystemEventHandler):
         self.wake = wake
         self.links = {link}
         self.target = ""
+        # Folders outside the directory that hold files a pass read (an overlay's bases).
+        self.folders: set[str] = set()
         self.last_event = 0.0
 
     def relevant(self, event: FileSystemEvent) -> bool:
@@ -96,7 +98,9 @@ class _Trigger(FileSystemEventHandler):
             if p and self.target and (p == self.target or p.startswith(self.target + "/"))
         ]
         if not inside:
-            return False
+            # A manifest file in a folder of what the directory's overlays read.
+            beside = [p for p in paths if p and os.path.dirname(p) in self.folders]
+            return not event.is_directory and any(p.endswith((".yaml", ".yml")) for p in beside)
         if event.is_directory:
             return event.event_type in ("created", "deleted", "moved")
         return any(p.endswith((".yaml", ".yml")) for p in inside)
@@ -184,6 +188,8 @@ class Controller:
         self.wait_policy = WaitPolicy(initial=settings.poll_interval, stop=self.stop)
         self._watch: BaseObserver | None = None
         self._watched: str | None = None
+        self._beside: dict[str, ObservedWatch] = {}
+        self._files_read: list[str] = []
 
     # -- watching ----------------------------------------------------------------------
     def _watch_directory(self) -> None:
@@ -210,6 +216,23 @@ class Controller:
         observer.daemon = True
         observer.start()
         self._watch, self._watched = observer, target
+        self._beside = {}  # the old observer's watches went with it
+
+    def _watch_files_read(self) -> None:
+        """Watch, besides the directory, the folder of every file the last pass read
+        outside it (an overlay's bases and patch files elsewhere in the repository), so
+        that an edit there starts a pass too rather than waiting for the resync."""
+        if self._watch is None or self._watched is None:
+            return
+        inside = self._watched
+        folders = {str(Path(file).resolve().parent) for file in self._files_read}
+        folders = {f for f in folders if f != inside and not f.startswith(inside + "/")}
+        for gone in set(self._beside) - folders:
+            self._watch.unschedule(self._beside.pop(gone))
+        for folder in sorted(folders - set(self._beside)):
+            if Path(folder).is_dir():
+                self._beside[folder] = self._watch.schedule(self.trigger, folder, recursive=False)
+        self.trigger.folders = set(self._beside)
 
     def _moved(self) -> bool:
         """The directory now resolves elsewhere than where we watch (a link was swapped
@@ -246,6 +269,7 @@ class Controller:
     def _reconcile(self) -> str:
         settings = self.settings
         problems, valid = problems_of(settings.directory, variables=settings.variables)
+        self._files_read = valid.files
         if problems:
             # Keep what runs: a broken manifest must never turn into deletes.
             for problem in problems:
@@ -336,6 +360,7 @@ class Controller:
                     continue
                 self.reconcile()
                 self._watch_directory()
+                self._watch_files_read()
                 self._sleep(self._next_delay())
         finally:
             if self._watch is not None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.controller import run_argv
 from tests.support.env import Env, copy_examples, serving
 
 STAGING = """\
@@ -148,3 +149,38 @@ def test_an_edit_to_the_base_changes_both_and_to_an_overlay_only_its_own(repo: E
         ("InferenceComponent/staging-llama-chat", ["UpdateInferenceComponentRuntimeConfig"])
     ]
     assert all(c["action"] == "no-op" for c in plan(repo, "overlays/prod", "prod")["changes"])
+
+
+def test_the_controller_of_an_overlay_follows_an_edit_to_its_base_outside_it(repo: Env) -> None:
+    """`reconciler run overlays/staging` reads ../../base too: an edit there starts a pass
+    at once, not at the next resync (an hour here)."""
+    from tests.support.controller import copies, wait_for
+    from tests.support.controller import serving as running
+
+    argv = [
+        *(
+            a if a != str(repo.directory) else str(repo.directory / "overlays/prod")
+            for a in run_argv(repo)
+        ),
+        "--owner",
+        "prod",
+        "--interval",
+        "1h",
+        "--poll-interval",
+        "0.01",
+        "--debounce",
+        "0.2",
+    ]
+    with running(argv) as (process, _):
+        wait_for(lambda: _exists(repo, "prod-llama-chat"), what="the first pass")
+        wait_for(lambda: copies(repo, "prod-llama-chat") == 2, what="the base's count")
+        base = repo.directory / "base" / "shared-gpu" / "llama-chat.yaml"
+        base.write_text(base.read_text().replace("CopyCount: 2", "CopyCount: 3"))
+        wait_for(lambda: copies(repo, "prod-llama-chat") == 3, what="the base's edit")
+        process.terminate()
+        assert process.wait(timeout=15) == 0
+
+
+def _exists(env: Env, component: str) -> bool:
+    names = env.sagemaker().list_inference_components()["InferenceComponents"]
+    return any(c["InferenceComponentName"] == component for c in names)
