@@ -24,6 +24,11 @@ OWNERSHIP_TAGS = (OWNER_TAG, ADDRESS_TAG, SPEC_HASH_TAG)
 # why it failed, so that the hold can say so when AWS keeps no FailureReason (a revert
 # after failed checks leaves the resource InService). See failed_spec_value.
 FAILED_SPEC_TAG = "sagemaker-reconciler/failed-spec"
+# Set by apply on a resource whose checks passed: the digest of the spec and checks they
+# passed for (Change.checks_attempt). A later plan that finds a version this resource moved
+# off still unretired knows the rollout was proven (an apply stopped after the checks,
+# before the retirement; or the retirement failed) and does not run the checks again.
+VERIFIED_TAG = "sagemaker-reconciler/verified"
 # A tag value AWS accepts: the SageMaker Tag shape's Value, pattern
 # ``([\p{L}\p{Z}\p{N}_.:/=+\-@]*)``, at most 256 characters (botocore's sagemaker
 # service-2.json, shape TagValue). CloudWatch's TagValue (alarms) allows more, at the same
@@ -76,6 +81,7 @@ RECONCILER_TAGS = (
     DECLARED_TAG,
     RETAIN_TAG,
     FAILED_SPEC_TAG,
+    VERIFIED_TAG,
     PHYSICAL_NAME_TAG,
 )
 

@@ -48,7 +48,13 @@ from reconciler.kinds import APIS, KINDS
 from reconciler.kinds.api import KindApi, Revert, UpdateCall
 from reconciler.kinds.base import put_value
 from reconciler.planning.changes import Action, Change, Plan, Replacement, Step, StepOp
-from reconciler.resources import FAILED_SPEC_TAG, Invocation, JsonDict, failed_spec_value
+from reconciler.resources import (
+    FAILED_SPEC_TAG,
+    VERIFIED_TAG,
+    Invocation,
+    JsonDict,
+    failed_spec_value,
+)
 
 
 class Result(StrEnum):
@@ -74,6 +80,11 @@ _DONE = {
 
 class ApplyFailure(Exception):
     """A change could not be made (the message says why, in SageMaker's words)."""
+
+
+class Replan(Exception):
+    """The resource changed under the plan: nothing is decided of it, nothing is marked;
+    the next plan sees it as it is."""
 
 
 @dataclass
@@ -325,14 +336,20 @@ class Executor:
             try:
                 self.run_steps(api, change, node.steps)
                 if change.checks is not None and not _writes(node.steps):
-                    # A rollout whose checks never ran (the plan says so): prove what runs.
-                    self.wait_ready(api, change, change.physical_name)
+                    # A rollout whose checks never ran (the plan says so): prove what runs,
+                    # once it is what the plan saw (an update in flight may be taking it
+                    # elsewhere: a revert of a crashed apply).
+                    self.still_as_planned(api, change)
+            except ApplyFailure as err:
+                self.remember_failure(api, change, change.attempt, str(err))
+                raise
+            try:
                 # What it was before, to go back to when its checks fail: read by the plan
                 # (a create, an interrupting replace, or a rollout the plan found half done
                 # of a kind that cannot tell its past, has none).
                 self.verify(api, change, change.revert_to)
             except ApplyFailure as err:
-                self.remember_failure(api, change, str(err))
+                self.remember_failure(api, change, change.checks_attempt, str(err))
                 raise
         else:
             self.run_steps(api, change, node.steps)
@@ -373,6 +390,7 @@ class Executor:
             failures += self.bake(change, checks.alarms, checks.bake_seconds)
         if not failures:
             self.progress("checked", change.address, {"checks": len(checks.summary())})
+            self.remember_verified(api, change)
             return
         if previous is None:
             kept = "as created" if change.action is not Action.UPDATE else "as it runs"
@@ -518,20 +536,42 @@ class Executor:
                 return []
             self.progress("baking", change.address, {"seconds_left": round(left)})
             if self.policy.stop.wait(min(left, max(self.policy.initial, 1.0))):
-                return ["the bake was interrupted"]
+                # Stopping is no verdict: nothing is reverted or marked, and the next
+                # pass runs the checks again (the rollout is unverified until then).
+                raise WaitTimeout("the bake was interrupted: the checks run again next time")
 
-    def remember_failure(self, api: KindApi, change: Change, reason: str) -> None:
-        """Tag the resource with the digest of the spec that failed and why, so that the
-        next pass holds it back, saying why, instead of failing the same way again (best
-        effort)."""
-        value = failed_spec_value(change.attempt, reason)
+    def remember_failure(self, api: KindApi, change: Change, digest: str, reason: str) -> None:
+        """Tag the resource with the digest of what failed (the spec, or the spec as its
+        checks judged it) and why, so that the next pass holds it back, saying why,
+        instead of failing the same way again (best effort)."""
+        self._mark(api, change, {FAILED_SPEC_TAG: failed_spec_value(digest, reason)})
+
+    def remember_verified(self, api: KindApi, change: Change) -> None:
+        """Tag the resource with the digest its checks passed for, so that a later plan
+        that still finds what it superseded (an apply stopped before the retirement) does
+        not run them again (best effort: without it they run once more)."""
+        self._mark(api, change, {VERIFIED_TAG: change.checks_attempt})
+
+    def _mark(self, api: KindApi, change: Change, tags: dict[str, str]) -> None:
         try:
             described = self._describe(api, change.physical_name)
             if described is not None:
                 with self._write():
-                    api.add_tags(self.aws, api.arn(described), {FAILED_SPEC_TAG: value})
+                    api.add_tags(self.aws, api.arn(described), tags)
         except ReconcilerError:
             pass
+
+    def still_as_planned(self, api: KindApi, change: Change) -> None:
+        """Wait for the resource to be ready, and make sure it is still what the plan saw
+        it running (its desired spec); else fail without a verdict: plan again."""
+        after = self.wait_ready(api, change, change.physical_name)
+        if change.desired_spec is not None and not api.satisfied(
+            after, change.desired_spec, change.ignore_differences
+        ):
+            raise Replan(
+                f"{change.kind} {change.physical_name} no longer runs what the plan saw (an "
+                "update in flight took it elsewhere): its checks wait for the next plan"
+            )
 
     def _describe(self, api: KindApi, name: str) -> JsonDict | None:
         with self._calls:

@@ -31,6 +31,7 @@ from reconciler.resources import (
     RECONCILER_TAGS,
     RETAIN_TAG,
     TAG_PREFIX,
+    VERIFIED_TAG,
     Annotations,
     DeletionPolicy,
     JsonDict,
@@ -216,26 +217,33 @@ def tag_problems(tags: dict[str, str]) -> list[tuple[Path, str]]:
     return found
 
 
-def reconciler_tags(kind: Kind, annotations: Annotations) -> tuple[str, ...]:
+def reconciler_tags(kind: Kind, annotations: Annotations, checked: bool = False) -> tuple[str, ...]:
     """The keys of ``resources.RECONCILER_TAGS`` the reconciler may write on a resource of
     `kind` so annotated, besides its ``metadata.tags``: all of them (ownership, and
     ``failed-spec`` after any failed create or update) but ``deletion-policy``, written only
-    when retained, and ``physical-name``, only on an immutable kind kept under its annotated
-    name. A key added to RECONCILER_TAGS counts on every resource until it is listed here."""
+    when retained, ``physical-name``, only on an immutable kind kept under its annotated
+    name, and ``verified``, only on a resource with checks (`checked`). A key added to
+    RECONCILER_TAGS counts on every resource until it is listed here."""
     only_when = {
         RETAIN_TAG: annotations.deletion_policy is DeletionPolicy.RETAIN,
         PHYSICAL_NAME_TAG: KINDS[kind].immutable and annotations.physical_name is not None,
+        VERIFIED_TAG: checked,
     }
     return tuple(key for key in RECONCILER_TAGS if only_when.get(key, True))
 
 
 def tag_count_problem(
-    kind: Kind, tags: dict[str, str], annotations: Annotations, spec: JsonDict | None = None
+    kind: Kind,
+    tags: dict[str, str],
+    annotations: Annotations,
+    spec: JsonDict | None = None,
+    *,
+    checked: bool = False,
 ) -> str | None:
     """Why ``metadata.tags`` holds too many tags, once the reconciler's own are added —
     the record of declared fields among them, which takes more than one tag for a long
     spec (planning/applied.py)."""
-    ours = reconciler_tags(kind, annotations)
+    ours = reconciler_tags(kind, annotations, checked)
     info = KINDS[kind]
     declared = info.declared_paths(spec) if isinstance(spec, dict) and not info.immutable else []
     extra_record_tags = applied.tag_count([*declared, *(f"tags.{k}" for k in tags)]) - 1

@@ -147,7 +147,8 @@ def build_manifest(document: Document) -> tuple[Manifest | None, list[Problem]]:
                 "metadata.tags",
             )
         )
-    too_many = tag_count_problem(kind, envelope.tags, annotations, envelope.spec)
+    checked = "checks" in (document.value if isinstance(document.value, dict) else {})
+    too_many = tag_count_problem(kind, envelope.tags, annotations, envelope.spec, checked=checked)
     if too_many is not None:
         problems.append(
             Problem(too_many, document.location_of(("metadata", "tags")), address, "metadata.tags")

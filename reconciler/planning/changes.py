@@ -169,7 +169,11 @@ class Change:
     tags_to_add / tags_to_remove: the tag calls' payload
     sensitive_keys: Environment keys annotated sensitive (besides the ones that look it)
     ignore_differences: fields owned elsewhere, which updates must not reset
-    attempt:        digest of the comparable desired spec (recorded on failure)
+    attempt:        digest of the comparable desired spec (recorded on a failure of its
+                    own: a refused or rolled-back create or update)
+    checks_attempt: digest of that spec and the checks that judge it ("" without checks):
+                    recorded when the checks fail (so that fixing a check's expectation
+                    tries again) and when they pass (the rollout is proven)
     dropped:        diff paths of fields the last apply declared and the manifest dropped
 
     For views only: live_status / live_failure, what the account says of it now, and
@@ -197,6 +201,7 @@ class Change:
     sensitive_keys: tuple[str, ...] = ()
     ignore_differences: tuple[str, ...] = ()
     attempt: str = ""
+    checks_attempt: str = ""
     held: bool = False
     dropped: list[str] = field(default_factory=list)
     live_status: str | None = None

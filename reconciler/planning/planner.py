@@ -28,7 +28,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
-from typing import Any
 
 from reconciler.apimodel import format_path
 from reconciler.diff import ABSENT, FieldChange, covered
@@ -46,6 +45,7 @@ from reconciler.planning.changes import (
     Scaled,
     Step,
     StepOp,
+    operations_of,
 )
 from reconciler.planning.desired import RETAIN_TAG, Desired, resolve, spec_hash
 from reconciler.planning.sensitive import mask_changes
@@ -57,6 +57,7 @@ from reconciler.resources import (
     PHYSICAL_NAME_TAG,
     SPEC_HASH_TAG,
     TAG_PREFIX,
+    VERIFIED_TAG,
     Checks,
     JsonDict,
     Kind,
@@ -160,7 +161,7 @@ def _tags_reason(to_add: dict[str, str], to_remove: list[str], adopting: bool) -
     if adopting:
         return ReasonCode.ADOPTING, "adopt: add ownership tags"
     visible = {k for k in to_add if not applied.is_record_key(k)} | (
-        set(to_remove) - {FAILED_SPEC_TAG}
+        set(to_remove) - {FAILED_SPEC_TAG, VERIFIED_TAG}
     )
     if visible:
         return ReasonCode.TAGS_CHANGED, "tags changed"
@@ -194,12 +195,23 @@ def _updates_spec(change: Change) -> bool:
 
 
 def _attempt(desired: Desired) -> str:
-    """Digest of what an apply of `desired` sends and can confirm, and of the checks that
-    judge it (failed-spec marker): a spec held after its checks failed is tried again when
-    the checks change too (their expectation may have been what was wrong)."""
-    sent = desired.info.canonical(desired.info.comparable(desired.spec))
+    """Digest of what an apply of `desired` sends and can confirm (failed-spec marker)."""
+    return content_hash(desired.info.canonical(desired.info.comparable(desired.spec)))
+
+
+def _checks_attempt(desired: Desired) -> str:
+    """Digest of that and of the checks that judge it ("" without checks): the marker of
+    a check's verdict. A spec held after its checks failed is tried again when the checks
+    change (their expectation may have been what was wrong); one that failed on its own
+    (refused, rolled back) is not."""
     checks = desired.manifest.checks
-    return content_hash(sent if checks is None else [sent, _judged_by(checks)])
+    return "" if checks is None else content_hash([_attempt(desired), _judged_by(checks)])
+
+
+def _failed_as(change: Change, failed: str | None) -> bool:
+    """The failed-spec marker names this change's spec: it failed on its own, or its
+    checks failed it as they stand."""
+    return failed is not None and failed in (change.attempt, change.checks_attempt or None)
 
 
 def _judged_by(checks: Checks) -> JsonDict:
@@ -229,7 +241,7 @@ def _tag_delta(want: dict[str, str], have: dict[str, str]) -> tuple[dict[str, st
         k
         for k in have
         if k not in want
-        and k != FAILED_SPEC_TAG
+        and k not in (FAILED_SPEC_TAG, VERIFIED_TAG)
         and (k.startswith(TAG_PREFIX) or (record is not None and record.declared_tag(k)))
     )
     return to_add, to_remove
@@ -395,16 +407,18 @@ class _Planner:
     ) -> bool:
         """AWS allows 50 tags per resource, counting the ones set outside git: a plan whose
         AddTags would pass that is a problem now, not a failed apply later. One place is
-        kept free for the failed-spec marker apply may have to write."""
+        kept free for the failed-spec marker apply may have to write, and one more for the
+        verified marker of a resource with checks."""
         after = (set(live.tags) - set(to_remove)) | set(to_add)
         foreign = sorted(k for k in live.tags if k not in desired.tags and k not in to_remove)
-        room = MAX_TAGS - (0 if FAILED_SPEC_TAG in after else 1)
+        markers = [FAILED_SPEC_TAG, *([VERIFIED_TAG] if desired.manifest.checks else [])]
+        room = MAX_TAGS - sum(1 for marker in markers if marker not in after)
         if len(after) <= room:
             return True
         self.problem(
             desired,
             f"{desired.kind} {live.name} would carry {len(after)} tags, more than AWS's "
-            f"{MAX_TAGS} per resource (keeping one free for {FAILED_SPEC_TAG}): "
+            f"{MAX_TAGS} per resource (keeping room for {' and '.join(markers)}): "
             f"{len(foreign)} set outside git ({', '.join(foreign[:5])}"
             f"{', ...' if len(foreign) > 5 else ''}) plus {len(desired.tags)} from the manifest "
             "and the reconciler; remove some",
@@ -442,6 +456,7 @@ class _Planner:
             sensitive_keys=desired.manifest.annotations.sensitive,
             ignore_differences=desired.ignore,
             attempt=_attempt(desired),
+            checks_attempt=_checks_attempt(desired),
             # A create (or the create half of a replace) sends every tag with it.
             tags_to_add=dict(desired.tags) if action in (Action.CREATE, Action.REPLACE) else {},
         )
@@ -566,55 +581,68 @@ class _Planner:
                     # Read while it was moving: what it moves off is what it ran.
                     change.revert_to = self.before(item, live.description, moved_off)
                 continue
-            if not moved_off:
-                continue
+            if not moved_off or live.tags.get(VERIFIED_TAG) == change.checks_attempt:
+                continue  # nothing waits for the checks, or they passed for this very spec
             failed, recorded = failed_spec_parts(live.tags.get(FAILED_SPEC_TAG))
             change.action = Action.UPDATE
-            if failed == change.attempt:
+            if _failed_as(change, failed):
+                kept = ", ".join(n for _, names in moved_off for n in names)
                 change.held = True
                 change.reason_code = ReasonCode.FAILED_BEFORE
                 change.reason = (
                     f"held: this spec failed its checks ({recorded or 'no reason given'}) "
-                    f"and still serves; {', '.join(name for _, name in moved_off)} is kept "
-                    "until the manifest changes"
+                    f"and still serves; {kept} is kept until the manifest changes"
                 )
+                self.keep_superseded(item, f"what {item.address} would go back to")
                 continue
             change.checks = checks
             change.reason_code = ReasonCode.UNVERIFIED
             change.reason = (
                 "its rollout has not passed its checks (an earlier apply stopped before "
-                f"them): they run before {', '.join(name for _, name in moved_off)} is retired"
+                "them): they run before "
+                f"{', '.join(n for _, names in moved_off for n in names)} is retired"
             )
             change.revert_to = self.before(item, live.description, moved_off)
 
     @staticmethod
     def before(
-        desired: Desired, live: JsonDict, moved_off: list[tuple[SpecPath, str]]
+        desired: Desired, live: JsonDict, moved_off: list[tuple[SpecPath, list[str]]]
     ) -> JsonDict | None:
-        """The resource as it was before it moved off those versions, if its kind can
-        tell (KindInfo.before_version)."""
+        """The resource as it was before it moved off those versions, if its kind can tell
+        (KindInfo.before_version) and only one version is to be retired: of several (an
+        update SageMaker rolled back, then another cut short), which one served is not
+        known, and going back to one that never did would be a guess."""
         hook = desired.info.before_version
-        for path, name in moved_off if hook is not None else ():
+        for path, names in moved_off if hook is not None else ():
             assert hook is not None
-            found = hook(live, path, name)
+            found = hook(live, path, names[0]) if len(names) == 1 else None
             if found is not None:
                 return found
         return None
 
-    def moved_off(self, desired: Desired) -> list[tuple[SpecPath, str]]:
-        """(reference path, version) for each version of something `desired` references
-        that this plan retires: what the resource ran before its current version (the
-        newest such version when there are several)."""
-        found: list[tuple[SpecPath, str]] = []
+    def keep_superseded(self, desired: Desired, why: str) -> None:
+        """Retire none of the old versions of what `desired` references, this pass."""
         for reference in desired.references:
             target = self.planned.get((reference.kind, reference.physical_name.lower()))
             if not reference.in_manifests or target is None or not target.superseded:
                 continue
-            versions = [self.live.get(reference.kind, name) for name in target.superseded]
-            known = [v for v in versions if v is not None]
-            newest = max(known, key=_created, default=None)
-            name = newest.name if newest is not None else target.superseded[-1]
-            found.append((reference.path, name))
+            target.warnings.append(f"{', '.join(target.superseded)} kept: {why}")
+            target.steps = [s for s in target.steps if s.op is not StepOp.RETIRE]
+            target.operations = operations_of(target.steps)
+            target.superseded = []
+            if not target.steps:
+                target.action, target.reason_code = Action.NOOP, ReasonCode.MATCHES
+                target.reason, target.replacement = "up to date", None
+
+    def moved_off(self, desired: Desired) -> list[tuple[SpecPath, list[str]]]:
+        """(reference path, versions) for what `desired` references that this plan
+        retires older versions of: what the resource ran before its current version is
+        among them (it is that version when there is one)."""
+        found: list[tuple[SpecPath, list[str]]] = []
+        for reference in desired.references:
+            target = self.planned.get((reference.kind, reference.physical_name.lower()))
+            if reference.in_manifests and target is not None and target.superseded:
+                found.append((reference.path, list(target.superseded)))
         return found
 
     def scaled(self, desired: Desired, live: LiveResource | None) -> list[Scaled]:
@@ -765,9 +793,9 @@ class _Planner:
             )
             diff = [c for c in diff if c not in kept]
 
-        attempt = _attempt(desired)
+        attempts = {_attempt(desired), _checks_attempt(desired)} - {""}
         failed_spec, recorded = failed_spec_parts(live.tags.get(FAILED_SPEC_TAG))
-        failed_before = failed_spec == attempt and not _internal(failure)
+        failed_before = failed_spec in attempts and not _internal(failure)
         if failed_before and (status == "Failed" or diff):
             # The same spec failed last time: trying it again would only fail again.
             change = self.change(
@@ -860,7 +888,7 @@ class _Planner:
         to_add, to_remove = _tag_delta(desired.tags, live.tags)
         if not self.tags_fit(desired, live, to_add, to_remove):
             return None
-        if failed_spec is not None and (steps or failed_spec != attempt):
+        if failed_spec is not None and (steps or failed_spec not in attempts):
             # A new attempt, or the manifest has moved away from the spec that failed (the
             # hold means "unchanged since it failed"): forget the old failure, so that
             # moving back later tries that spec again.
@@ -1082,6 +1110,8 @@ class _Planner:
                 change.action is Action.REPLACE and change.interrupting
             )
 
+        # A held change counts too: its node fails, and what waits for it is skipped (an
+        # old version it still runs on is not retired).
         moving = [c for c in changes if c.action in (Action.UPDATE, Action.REPLACE, Action.DELETE)]
         for change in changes:
             info = KINDS[change.kind]
@@ -1165,12 +1195,6 @@ class _Planner:
         return self.plan
 
 
-def _created(resource: LiveResource) -> str:
-    """When `resource` was created, comparable as text (ISO times, or "" if unknown)."""
-    created: Any = (resource.description or resource.summary or {}).get("CreationTime")
-    return str(created.isoformat()) if hasattr(created, "isoformat") else str(created or "")
-
-
 def _set_beyond(info: KindInfo, diff: list[FieldChange]) -> list[FieldChange]:
     """The live fields a kind that keeps no record has beyond its manifest (see
     ``KindInfo.dropped_from_live``): only a new resource is without them."""
@@ -1201,7 +1225,15 @@ def _in_order(changes: list[Change], rank: Callable[[Change], int]) -> list[Chan
 
 def _ownership_tags(resource: LiveResource) -> list[str]:
     """The reconciler's tags on `resource` that say it is ours (removed on release)."""
-    ours = (OWNER_TAG, ADDRESS_TAG, SPEC_HASH_TAG, RETAIN_TAG, PHYSICAL_NAME_TAG, FAILED_SPEC_TAG)
+    ours = (
+        OWNER_TAG,
+        ADDRESS_TAG,
+        SPEC_HASH_TAG,
+        RETAIN_TAG,
+        PHYSICAL_NAME_TAG,
+        FAILED_SPEC_TAG,
+        VERIFIED_TAG,
+    )
     return [k for k in ours if k in resource.tags]
 
 

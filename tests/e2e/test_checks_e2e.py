@@ -777,3 +777,131 @@ def test_a_replace_whose_check_fails_is_kept_and_held_like_a_create(env: Env) ->
     assert code == 0, output
     assert not {w for w in writes if w.startswith(("Create", "Update", "Delete"))}, writes
     assert env.control.calls()["InvokeEndpoint"] == before["InvokeEndpoint"]
+
+
+def _tags_of_endpoint(sm: Any, name: str = "churn") -> dict[str, str]:
+    arn = sm.describe_endpoint(EndpointName=name)["EndpointArn"]
+    return {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}
+
+
+def test_a_rollout_that_passed_is_not_checked_again_while_its_old_config_lingers(
+    env: Env,
+) -> None:
+    """churn's new model passes its checks while, in the same apply, shared-gpu's update
+    is rolled back and held: churn's old config waits for that (every endpoint's move
+    does). Later passes know churn's rollout was proven (its verified marker) and neither
+    re-run its checks nor revert it when its model has a bad minute."""
+    from reconciler.resources import VERIFIED_TAG
+
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    old = _config_of(sm, "churn")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    env.edit("shared-gpu/endpoint.yaml", "InitialInstanceCount: 1", "InitialInstanceCount: 2")
+    env.control.fail("Endpoint", "shared-gpu", "capacity error for the test")
+    assert env.apply().code == 1
+    new = _config_of(sm, "churn")
+    assert new != old and old in _config_names(sm)
+    assert VERIFIED_TAG in _tags_of_endpoint(sm)
+
+    env.control.set_invocation("churn", status=503, body="blip")  # a bad minute
+    for _ in range(2):
+        plan = env.plan_json()
+        assert "Endpoint/churn" not in {c["address"] for c in plan["changes"]}
+        before = env.control.calls().get("InvokeEndpoint", 0)
+        code, writes, _ = env.writes_during()
+        assert code == 1  # shared-gpu is held
+        assert env.control.calls().get("InvokeEndpoint", 0) == before
+        assert "UpdateEndpoint" not in writes
+    assert _config_of(sm, "churn") == new
+
+
+def test_a_rollout_cut_short_after_an_update_that_rolled_back_is_held_not_guessed(
+    env: Env,
+) -> None:
+    """Two old configs wait for retirement (one SageMaker rolled back onto the first, then
+    a rollout cut short): which one served cannot be told, so a failing check holds the
+    new spec and keeps both rather than going back to one that may never have served."""
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    first = _config_of(sm, "churn")
+    env.edit("classic/churn.yaml", "InitialInstanceCount: 1", "InitialInstanceCount: 2")
+    env.control.fail("Endpoint", "churn", "capacity error for the test")
+    assert env.apply().code == 1  # rolled back onto the first config
+    assert _config_of(sm, "churn") == first
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    env.control.set_transitions("seconds:3")
+    assert env.apply("--timeout", "1s").code == 1
+    _until_in_service(lambda: sm.describe_endpoint(EndpointName="churn")["EndpointStatus"])
+    env.control.set_transitions("describes:1")
+    configs = _config_names(sm)
+    assert first in configs and len(configs) >= 3
+
+    code, writes, output = env.writes_during()
+    assert code == 1, output
+    assert "nothing to revert to: the Endpoint is kept as it runs" in output
+    assert "UpdateEndpoint" not in writes and "DeleteEndpointConfig" not in writes
+    code, writes, output = env.writes_during()
+    assert code == 1 and not writes, writes
+    assert "held: this spec failed its checks" in output
+    assert _config_names(sm) == configs
+
+
+def test_stopping_during_the_bake_is_no_verdict(env: Env, quiet_logs: None) -> None:
+    """A controller stopped (SIGTERM) while a rollout bakes neither reverts nor holds it:
+    the next pass runs the checks again."""
+    path = env.directory / "classic" / "churn.yaml"
+    path.write_text(
+        path.read_text().rstrip("\n") + "\nchecks:\n  alarms: [churn-errors]\n  bakeSeconds: 30\n"
+    )
+    _put_alarm(env)
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)  # a good rollout; the alarm stays OK
+    settings = ControllerSettings(
+        directory=str(env.directory), owner="default", mode="heal", poll_interval=0.01
+    )
+    controller = Controller(
+        settings, AwsGateway(AwsSettings(endpoint_url=env.url, region="us-east-1"))
+    )
+    results: list[str] = []
+    thread = threading.Thread(target=lambda: results.append(controller.reconcile()))
+    thread.start()
+    deadline = time.monotonic() + 20
+    while env.control.calls().get("DescribeAlarms", 0) < 2:  # baking
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    controller.stop.set()
+    thread.join(20)
+    assert results == ["failed"]
+    new = _config_of(sm, "churn")
+    assert FAILED_SPEC_TAG not in _tags_of_endpoint(sm)  # no verdict, nothing reverted
+    plan = env.plan_json()
+    (endpoint,) = [c for c in plan["changes"] if c["address"] == "Endpoint/churn"]
+    assert endpoint["reason_code"] == "unverified"
+    assert _config_of(sm, "churn") == new
+
+
+def test_a_revert_in_flight_from_a_crashed_apply_is_not_judged_or_retired(env: Env) -> None:
+    """An apply died right after sending its revert: the next plan sees the endpoint still
+    on the failing config (Updating back). Apply must not check what the revert reaches as
+    if it were the rollout, nor retire the config it goes back onto: it waits, finds the
+    endpoint elsewhere than planned, and leaves it to the next plan."""
+    sm = env.sagemaker()
+    first = _rollout_cut_short(
+        env, new_answers={"status": 500, "body": "model crashed"}, finish=True
+    )
+    env.control.set_transitions("seconds:2")
+    sm.update_endpoint(EndpointName="churn", EndpointConfigName=first)  # the revert in flight
+    code, writes, output = env.writes_during()
+    env.control.set_transitions("describes:1")
+    assert code == 1, output
+    assert "no longer runs what the plan saw" in output
+    assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
+    assert _config_of(sm, "churn") == first and first in _config_names(sm)
+    assert FAILED_SPEC_TAG not in _tags_of_endpoint(sm)
