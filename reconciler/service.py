@@ -94,15 +94,22 @@ class Pinned:
     a Model's ``model-package-group/<group>:latest-approved``): specs hold the values the
     account answered now, so names, hashes and the plan follow them.
 
-    pins:     address → its references as resolved (shown by the plan)
-    problems: references that resolve to nothing now (a group with no Approved version),
+    pins:     address → its references as resolved (shown by the plan; a reference taken
+              as written is not)
+    problems: references the plan must not deploy (a group with no Approved version),
               each at its manifest's file:line; their manifests stay as written, and a
               plan with problems is never applied
+    new_only: address → problems that refuse only a new resource of that spec
+              (``Pin.only_for_new``); :func:`settle_pins` decides them once the plan knows
+              the change
+    warnings: what the plan should say without refusing anything (``Pin.warning``)
     """
 
     manifests: list[Manifest]
     pins: dict[str, list[Pin]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    new_only: dict[str, list[Problem]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def pin_references(manifests: list[Manifest], aws: Gateway) -> Pinned:
@@ -122,21 +129,57 @@ def pin_references(manifests: list[Manifest], aws: Gateway) -> Pinned:
             raise kind(f"cannot read the account: {error}") from err
         spec = copy.deepcopy(manifest.spec)
         for pin in pins:
-            if pin.value is None:
-                pinned.problems.append(
-                    Problem(
-                        f"{pin.written}: {pin.problem}; nothing was changed",
-                        manifest.location_of(pin.path),
-                        manifest.address,
-                        "spec." + format_path(pin.path),
-                    )
+            where = "spec." + format_path(pin.path)
+            if pin.problem or pin.value is None:
+                problem = Problem(
+                    f"{pin.written}: {pin.problem}",
+                    manifest.location_of(pin.path),
+                    manifest.address,
+                    where,
                 )
-            else:
+                if pin.only_for_new and pin.value is not None:
+                    pinned.new_only.setdefault(manifest.address, []).append(problem)
+                else:
+                    pinned.problems.append(_refused(problem))
+            if pin.warning:
+                pinned.warnings.append(f"{manifest.address}: {where}: {pin.written}: {pin.warning}")
+            if pin.value is not None:
                 put_value(spec, pin.path, pin.value)
-        pinned.pins[manifest.address] = pins
+        pinned.pins[manifest.address] = [p for p in pins if p.value != p.written]
         failed = any(p.value is None for p in pins)
         pinned.manifests.append(manifest if failed else dataclasses.replace(manifest, spec=spec))
     return pinned
+
+
+# The changes that make a new resource of the desired spec.
+_MAKES_NEW = (Action.CREATE, Action.REPLACE)
+
+
+def settle_pins(result: Plan, pinned: Pinned) -> None:
+    """Put what pinning found into the plan made from ``pinned.manifests``: its problems
+    and warnings, each change's resolved references, and each ``only_for_new`` problem
+    as a problem where the change makes a new resource of that spec (or the plan has no
+    change for it), as a warning where the live resource has that spec already."""
+    result.problems.extend(pinned.problems)
+    result.warnings.extend(pinned.warnings)
+    for change in result.changes:
+        change.pins = list(pinned.pins.get(change.address, ()))
+    planned = {change.address: change for change in result.changes}
+    for address, problems in pinned.new_only.items():
+        live = planned.get(address)
+        for problem in problems:
+            if live is None or live.action in _MAKES_NEW:
+                result.problems.append(_refused(problem))
+                continue
+            kept = (
+                f"{problem.message}; {live.kind} {live.physical_name} has this spec "
+                "already and is left as it is (a new one would be refused)"
+            )
+            result.warnings.append(str(dataclasses.replace(problem, message=kept)))
+
+
+def _refused(problem: Problem) -> Problem:
+    return dataclasses.replace(problem, message=f"{problem.message}; nothing was changed")
 
 
 def observe(
@@ -194,9 +237,7 @@ def observe_and_plan(
     observation = observation_for(pinned.manifests, owner)
     live = _read(observation, aws, owner, parallelism, batched_tags, cache)
     result = plan(pinned.manifests, live, owner=owner, prune=prune, observation=observation)
-    result.problems.extend(pinned.problems)
-    for change in result.changes:
-        change.pins = list(pinned.pins.get(change.address, ()))
+    settle_pins(result, pinned)
     return result
 
 

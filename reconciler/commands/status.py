@@ -31,7 +31,15 @@ from reconciler.planning.changes import Action, Plan
 from reconciler.planning.desired import resolve
 from reconciler.planning.planner import plan
 from reconciler.resources import JsonDict, Manifest, Problem
-from reconciler.service import SYNC, health, health_of, observe, packings_of, pin_references
+from reconciler.service import (
+    SYNC,
+    health,
+    health_of,
+    observe,
+    packings_of,
+    pin_references,
+    settle_pins,
+)
 from reconciler.views import status as status_view
 
 
@@ -113,7 +121,7 @@ def run(*, context: Context, as_json: bool) -> int:
         owner=owner,
     )
     result = plan(pinned.manifests, live, owner=owner)
-    result.problems.extend(pinned.problems)
+    settle_pins(result, pinned)
     reasons = _reasons(result.problems)
     rows = []
     for change in result.changes:

@@ -301,6 +301,10 @@ class Controller:
                 log.error("plan_problem", problem=str(problem))
             self.permanent = True
             return "error"
+        for warning in plan.warnings:
+            # What the plan says without refusing (a deployed package version rejected
+            # since): the log is where a controller's plan is read.
+            log.warning("plan_warning", warning=warning)
         self.watch.planned(plan)
         if not plan.has_changes:
             self.watch.in_sync()

@@ -63,16 +63,26 @@ class Pin:
     """An account reference of a spec (``KindInfo.account_references``) as the account
     answers it now.
 
-    path:    where in the spec
-    written: the reference as the manifest writes it
-    value:   what it resolves to, put in the resolved spec (None: nothing it may name now)
-    problem: why there is no value (None resolved), in words
+    path:         where in the spec
+    written:      the reference as the manifest writes it
+    value:        what it resolves to, put in the resolved spec (None: nothing it may name
+                  now; the same as `written` for a reference taken as written)
+    problem:      why the plan must not deploy it, in words: the plan is refused (always
+                  when value is None)
+    only_for_new: the problem refuses only a plan that would make a new resource of this
+                  spec (its change a create or a replace): when the live resource already
+                  has this very spec, the plan warns of the problem and goes on, leaving
+                  it alone (what runs was made when the reference was fine)
+    warning:      what the plan should say of it without refusing anything (a fact the
+                  account would not tell)
     """
 
     path: SpecPath
     written: str
     value: str | None
     problem: str = ""
+    only_for_new: bool = False
+    warning: str = ""
 
     def to_json(self) -> JsonDict:
         return {"field": format_path(self.path), "written": self.written, "resolved": self.value}

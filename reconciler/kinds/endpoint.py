@@ -128,6 +128,32 @@ def without_auto_rollback(deployment: object) -> JsonDict | None:
     return kept or None
 
 
+def revert_deployment(spec: JsonDict, before: JsonDict) -> JsonDict:
+    """The DeploymentConfig and RetainDeploymentConfig a revert sends: the deployment the
+    manifest asks for, without its rollback alarms (:func:`without_auto_rollback`).
+
+    RetainDeploymentConfig=true "Specifies whether to reuse the last deployment
+    configuration" (UpdateEndpoint API reference), and the last one is the forward
+    update's, alarms included: retained, it would bring back the very alarms stripped
+    here. So whenever the config to reuse carries alarms, the revert sends
+    RetainDeploymentConfig=false ("The default value is false (the configuration is not
+    reused)"; sent rather than left out so that the call says so) with the stripped config
+    itself, if anything of it is left. With no DeploymentConfig in the manifest, the config
+    reused is the endpoint's LastDeploymentConfig (DescribeEndpoint), as the update found
+    it."""
+    declared = spec.get("DeploymentConfig")
+    retain = bool(spec.get("RetainDeploymentConfig"))
+    reused = before.get("LastDeploymentConfig") if declared is None and retain else declared
+    deployment = without_auto_rollback(reused)
+    if deployment == reused:
+        # No alarms to strip: the revert deploys as the update did.
+        return {} if declared is None else {"DeploymentConfig": declared}
+    options: JsonDict = {} if deployment is None else {"DeploymentConfig": deployment}
+    if retain:
+        options["RetainDeploymentConfig"] = False
+    return options
+
+
 class EndpointApi(KindApi):
     def update(self, aws: Gateway, name: str, call: UpdateCall) -> None:
         # UpdateEndpoint carries the new config plus the manifest's deployment options.
@@ -148,9 +174,7 @@ class EndpointApi(KindApi):
         previous = str(before["EndpointConfigName"])
         options = deployment_options(call)
         options.pop("DeploymentConfig", None)
-        deployment = without_auto_rollback(call.spec.get("DeploymentConfig"))
-        if deployment is not None:
-            options["DeploymentConfig"] = deployment
+        options.update(revert_deployment(call.spec, before))
         self.call(aws, "UpdateEndpoint", EndpointName=name, EndpointConfigName=previous, **options)
         return Revert(
             "UpdateEndpoint",

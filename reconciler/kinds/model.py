@@ -94,6 +94,24 @@ INFO = KindInfo(
 )
 
 
+# DescribeModelPackage of a package that does not exist: ValidationException "ModelPackage
+# <arn> does not exist." (a recorded botocore ClientError, kyopark2014/llama3-rag
+# deployment.md, for an unversioned package; UNVERIFIED for a version ARN, and whether
+# AWS ever answers ResourceNotFound here). moto answers ValidationError "Model package
+# <arn> not found"; SageMaker's usual "Could not find ..." is read by reconciler.errors.
+# DescribeModelPackage names one package, so a validation error that says it is not
+# there is about that package.
+_MISSING_PACKAGE = re.compile(r"\b(does not exist|not found)\b", re.IGNORECASE)
+
+
+def missing_package(err: AwsError) -> bool:
+    """Whether DescribeModelPackage's error `err` says the package does not exist."""
+    return err.not_found or (
+        err.code in ("ValidationException", "ValidationError")
+        and bool(_MISSING_PACKAGE.search(err.aws_message))
+    )
+
+
 class ModelApi(KindApi):
     """A Model's calls, and the model registry read that pins its package references."""
 
@@ -125,25 +143,42 @@ class ModelApi(KindApi):
         return pins
 
     def approved(self, aws: Gateway, path: SpecPath, arn: str) -> Pin | None:
-        """None when version `arn` may be deployed (it is Approved); else a Pin that says
-        why not. CreateModelPackage, ModelApprovalStatus: "For versioned models, the value
-        of this parameter must be set to Approved to deploy the model" (API reference)."""
+        """None when version `arn` may be deployed (it is Approved); else a Pin, taken as
+        written, that says why not. CreateModelPackage, ModelApprovalStatus: "For versioned
+        models, the value of this parameter must be set to Approved to deploy the model"
+        (API reference).
+
+        Only a new Model is refused (``only_for_new``): one that runs the version already
+        was made while it was Approved, and a version rejected (or deleted) later must not
+        freeze every other change of the target; the plan warns of it instead. A version
+        whose approval cannot be read (DescribeModelPackage refused: no
+        sagemaker:DescribeModelPackage, a package of another account) is a warning:
+        CreateModel, which reads the package itself, says what AWS thinks of it. A
+        temporary error is raised (the account cannot be read now)."""
         try:
             found = self.call(aws, "DescribeModelPackage", ModelPackageName=arn)
         except AwsError as err:
-            if not err.not_found:
+            if err.temporary:
                 raise
-            return Pin(path, arn, None, "this model package version does not exist")
+            if not missing_package(err):
+                return Pin(
+                    path,
+                    arn,
+                    arn,
+                    warning=f"its approval could not be checked ({err}); CreateModel decides",
+                )
+            return Pin(path, arn, arn, "this model package version does not exist", True)
         status = found.get("ModelApprovalStatus")
         if status in (None, "Approved"):
             return None
         return Pin(
             path,
             arn,
-            None,
+            arn,
             f"this model package version is {status}: only an Approved version is deployed "
             "(approve it with UpdateModelPackage ModelApprovalStatus=Approved, or name "
             "another)",
+            only_for_new=True,
         )
 
     def latest_approved(

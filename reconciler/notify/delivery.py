@@ -86,6 +86,17 @@ class _Worker:
         self.thread.start()
 
     def run(self) -> None:
+        try:
+            # The sink's own check of where its events go, here rather than at startup:
+            # its calls (and their retries and timeouts) hold up only this sink.
+            self.sink.start()
+        except Exception as err:  # a bug in a sink must not kill delivery
+            _say(
+                "error",
+                "notification_sink_unchecked",
+                sink=self.sink.shown,
+                error=type(err).__name__,
+            )
         while True:
             try:
                 event = self.queue.get(timeout=0.1)

@@ -43,7 +43,7 @@ from typing import Protocol
 import structlog
 
 from reconciler import __version__
-from reconciler.errors import AwsError, PermanentError
+from reconciler.errors import AwsError, PermanentError, ReconcilerError
 from reconciler.gateway import Gateway
 from reconciler.notify.events import Event
 
@@ -82,6 +82,11 @@ class Sink(Protocol):
 
     kind: str
     shown: str
+
+    def start(self) -> None:
+        """Once, on the sink's own delivery thread, before its first delivery: a check of
+        where events go that only logs what it finds (it must hold up nothing else)."""
+        ...
 
     def deliver(self, event: Event) -> None:
         """One attempt; raises DeliveryError."""
@@ -124,15 +129,15 @@ class SinkSpec:
 
 
 def build_sinks(specs: Sequence[SinkSpec], aws: Gateway | None) -> list[Sink]:
-    """The sinks of `specs`, each checked once as it starts: a bus that does not exist is
-    a warning in the log (events for it are lost), never an error."""
-    sinks = [spec.build(aws) for spec in specs]
-    for sink in sinks:
-        why = sink.missing_bus() if isinstance(sink, EventBridgeSink) else None
-        if why is not None:
-            with contextlib.suppress(Exception):  # a log stream closed under us
-                log.warning("notification_sink_unusable", sink=sink.shown, reason=why)
-    return sinks
+    """The sinks of `specs`, no call made: each checks where its events go as it starts
+    (:meth:`Sink.start`, on its own delivery thread), so that a slow or failing check
+    holds up neither apply nor the controller's start (its health server)."""
+    return [spec.build(aws) for spec in specs]
+
+
+def _say(level: str, event: str, **fields: object) -> None:
+    with contextlib.suppress(Exception):  # a log stream closed under us
+        getattr(log, level)(event, **fields)
 
 
 def _check_url(url: str, where: str) -> str:
@@ -252,6 +257,9 @@ class SlackSink:
         text = event.text().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return {"text": text}
 
+    def start(self) -> None:
+        return None  # a webhook cannot be checked without posting to it
+
     def deliver(self, event: Event) -> None:
         post_json(self._url, self.payload(event))
 
@@ -265,6 +273,9 @@ class WebhookSink:
     def __init__(self, url: str) -> None:
         self._url = url
         self.shown = f"webhook:{redact(url)}"
+
+    def start(self) -> None:
+        return None  # a webhook cannot be checked without posting to it
 
     def deliver(self, event: Event) -> None:
         post_json(self._url, event.to_json())
@@ -299,23 +310,38 @@ class EventBridgeSink:
             entry["EventBusName"] = self.bus
         return entry
 
+    def start(self) -> None:
+        """Look the bus up (:meth:`missing_bus`) and warn when it does not exist
+        (``notification_sink_unusable``); a lookup that fails is logged
+        (``notification_sink_unchecked``) and delivery goes on as configured."""
+        try:
+            why = self.missing_bus()
+        except ReconcilerError as err:
+            # Say, events:DescribeEventBus not granted, or credentials for another account
+            # than the target's (the gateway's WrongAccount): PutEvents will tell.
+            _say("warning", "notification_sink_unchecked", sink=self.shown, reason=str(err))
+            return
+        if why is not None:
+            _say("warning", "notification_sink_unusable", sink=self.shown, reason=why)
+
     def missing_bus(self) -> str | None:
         """Why events sent here would go nowhere, if they would: the named bus does not
         exist. PutEvents does not say so — it accepts an entry for a bus that does not
         exist (aws/aws-cli issue #9186; reconciler/emulator/events.py has the sources) —
-        so the bus is looked up once, as the sink starts. None when it exists, when it is
-        the default bus (every account has it), or when the lookup itself fails (say,
-        events:DescribeEventBus not granted): delivery then goes on as configured."""
+        so the bus is looked up once, as the sink starts. None when it exists or when it
+        is the default bus (every account has it). Raises ReconcilerError when the lookup
+        fails otherwise (an AwsError, or the gateway's own errors)."""
         if not self.bus:
             return None
         try:
             self.aws.call("events", "DescribeEventBus", Name=self.bus)
         except AwsError as err:
-            if err.not_found:
-                return (
-                    f"event bus {self.bus} does not exist: EventBridge accepts events for it "
-                    "and delivers them nowhere"
-                )
+            if not err.not_found:
+                raise
+            return (
+                f"event bus {self.bus} does not exist: EventBridge accepts events for it "
+                "and delivers them nowhere"
+            )
         return None
 
     def deliver(self, event: Event) -> None:

@@ -566,6 +566,33 @@ def test_a_revert_is_deployed_as_the_update_without_its_rollback_alarms(env: Env
     }
 
 
+def test_a_revert_does_not_retain_the_deployment_config_whose_alarms_it_strips(
+    env: Env,
+) -> None:
+    # RetainDeploymentConfig reuses the last deployment config: the update's, alarms and
+    # all. The revert must not reuse it, or the alarms it strips come back.
+    _put_alarm(env)
+    env.edit(
+        "classic/churn.yaml",
+        "  EndpointConfigName: churn\n",
+        "  EndpointConfigName: churn\n"
+        "  RetainDeploymentConfig: true\n"
+        "  DeploymentConfig:\n"
+        "    AutoRollbackConfiguration:\n"
+        "      Alarms: [{AlarmName: churn-errors}]\n",
+    )
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    code, _, output = env.writes_during()
+    assert code == 1 and "reverted with UpdateEndpoint" in output, output
+    deployed = sm.describe_endpoint(EndpointName="churn").get("LastDeploymentConfig")
+    assert "AutoRollbackConfiguration" not in (deployed or {}), deployed
+
+
 def test_a_revert_is_notified_once_with_the_check_s_evidence(env: Env) -> None:
     from tests.support.receiver import receiving, wait_until
 

@@ -250,9 +250,76 @@ def test_a_version_pinned_by_hand_is_deployed_only_while_it_is_approved(env: Env
     assert run.code == 0, run.out + run.err
     assert deployed_package(env) == pending
     assert changes(env) == {}
-    # Rejected later: the next plan says so, at the line, and writes nothing.
+    # Rejected later: the Model that runs it was made while it was Approved and is left
+    # as it is; the plan says so, at the line, and the target's other changes go on.
     env.sagemaker().update_model_package(ModelPackageArn=pending, ModelApprovalStatus="Rejected")
-    before = env.writes()
     plan = env.reconciler("plan", str(env.directory))
-    assert plan.code == 1 and "is Rejected: only an Approved version is deployed" in plan.err
-    assert env.writes() == before
+    assert plan.code == 0, plan.err
+    assert "Warning: " in plan.out
+    assert (
+        f"registry.yaml:{REFERENCE_LINE}: Model/churn-xgboost: "
+        f"spec.PrimaryContainer.ModelPackageName: {pending}: this model package version is "
+        "Rejected: only an Approved version is deployed"
+    ) in plan.out
+    env.edit("registry.yaml", "InitialInstanceCount: 1", "InitialInstanceCount: 2")
+    code, writes, out = env.writes_during()
+    assert code == 0, out
+    assert "is Rejected" in out
+    assert writes.get("CreateEndpointConfig") == 1 and "CreateModel" not in writes
+    assert deployed_package(env) == pending
+    # A new Model of it is refused, at the line, and nothing is written.
+    env.edit("registry.yaml", "role/SageMakerExecution", "role/SageMakerExecution2")
+    code, writes, out = env.writes_during()
+    assert code == 1 and writes == {}
+    assert f"registry.yaml:{REFERENCE_LINE}: Model/churn-xgboost: " in out
+    assert "is Rejected: only an Approved version is deployed" in out
+    assert "nothing was changed" in out
+
+
+def test_a_deployed_version_rejected_or_deleted_later_freezes_nothing_else(
+    env: Env, quiet_logs: None
+) -> None:
+    env.sagemaker().create_model_package_group(ModelPackageGroupName="churn")
+    first = register(env, "Approved")
+    (env.directory / "registry.yaml").write_text(MANIFESTS.replace(REFERENCE, first))
+    assert env.apply().code == 0
+    env.sagemaker().update_model_package(ModelPackageArn=first, ModelApprovalStatus="Rejected")
+    # An unrelated change: a tag on the endpoint.
+    env.edit(
+        "registry.yaml",
+        "  name: churn\nspec:\n  Endpoint",
+        "  name: churn\n  tags: {team: x}\nspec:\n  Endpoint",
+    )
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    arn = env.sagemaker().describe_endpoint(EndpointName="churn")["EndpointArn"]
+    tags = env.sagemaker().list_tags(ResourceArn=arn)["Tags"]
+    assert {"Key": "team", "Value": "x"} in tags
+    # Deleted since: the same. The controller keeps healing the target (the endpoint's
+    # tag, removed by hand, comes back).
+    env.sagemaker().delete_model_package(ModelPackageName=first)
+    env.sagemaker().delete_tags(ResourceArn=arn, TagKeys=["team"])
+    settings = ControllerSettings(
+        directory=str(env.directory), owner="default", mode="heal", poll_interval=0.01
+    )
+    controller = Controller(
+        settings, AwsGateway(AwsSettings(endpoint_url=env.url, region="us-east-1"))
+    )
+    assert controller.reconcile() == "success"
+    tags = env.sagemaker().list_tags(ResourceArn=arn)["Tags"]
+    assert {"Key": "team", "Value": "x"} in tags
+    assert deployed_package(env) == first
+
+
+def test_a_version_whose_approval_cannot_be_read_is_deployed_with_a_warning(env: Env) -> None:
+    # A role without sagemaker:DescribeModelPackage (an upgrade, a package of another
+    # account): the plan says it could not check, and CreateModel decides.
+    env.sagemaker().create_model_package_group(ModelPackageGroupName="churn")
+    first = register(env, "Approved")
+    (env.directory / "registry.yaml").write_text(MANIFESTS.replace(REFERENCE, first))
+    env.control.add_fault("DescribeModelPackage", "AccessDeniedException")
+    run = env.apply()
+    assert run.code == 0, run.out + run.err
+    assert f"Model/churn-xgboost: spec.PrimaryContainer.ModelPackageName: {first}: " in run.out
+    assert "its approval could not be checked (AccessDeniedException" in run.out
+    assert deployed_package(env) == first

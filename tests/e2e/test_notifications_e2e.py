@@ -18,13 +18,14 @@ from typing import Any
 
 import boto3
 import pytest
+import structlog.testing
 
 from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.controller.loop import Controller, ControllerSettings
 from reconciler.controller.metrics import Metrics
 from reconciler.notify.delivery import Notifier, RetryPolicy
 from reconciler.notify.events import SCHEMA, Origin
-from reconciler.notify.sinks import WebhookSink
+from reconciler.notify.sinks import WebhookSink, build_sinks, parse
 from reconciler.notify.watch import PassWatch
 from tests.e2e.test_checks_e2e import NEW_DATA, OLD_DATA, with_endpoint_checks
 from tests.support.controller import http_get, metric, run_argv, wait_for
@@ -295,6 +296,27 @@ def test_an_eventbridge_bus_that_does_not_exist_is_a_warning_as_the_sink_starts(
     assert run.code == 0, run.err
     assert "notification_sink_unusable" not in run.err
     assert env.control.calls().get("DescribeEventBus") == 2
+
+
+def test_a_bus_lookup_that_reaches_another_account_is_logged_and_stops_nothing(
+    env: Env,
+) -> None:
+    # Credentials for another account than the target's: the gateway's check before its
+    # first call refuses (WrongAccount, not an AWS error). Building the sinks makes no
+    # call, so neither apply nor the controller's start (its health server) waits on the
+    # lookup or dies of it; the sink's own thread looks the bus up and logs why it could
+    # not.
+    settings = AwsSettings(endpoint_url=env.url, region="us-east-1", account_id="999999999999")
+    with structlog.testing.capture_logs() as logged:
+        sinks = build_sinks(parse(["eventbridge:ml-platform"]), AwsGateway(settings))
+        notifier = Notifier(sinks, policy=RetryPolicy(attempts=1))
+        assert wait_until(lambda: any(e["event"] == "notification_sink_unchecked" for e in logged))
+        assert notifier.close(5) == 0
+    (unchecked,) = [e for e in logged if e["event"] == "notification_sink_unchecked"]
+    assert unchecked["sink"] == "eventbridge:ml-platform"
+    assert "expects AWS account 999999999999" in unchecked["reason"]
+    assert "notification_sink_unusable" not in [e["event"] for e in logged]
+    assert "DescribeEventBus" not in env.control.calls()
 
 
 def test_reconciler_run_notifies_from_the_environment_and_counts_deliveries(env: Env) -> None:

@@ -72,6 +72,14 @@ def test_approval_changes_with_update_model_package(sm: Any) -> None:
     assert_error(exc.value, "ValidationException", "Could not find model package")
 
 
+def test_describing_a_missing_package_says_it_does_not_exist(sm: Any) -> None:
+    # AWS's wording (reconciler.emulator.sagemaker.model_packages.find_package).
+    missing = f"{ARN_PREFIX}:model-package/churn/9"
+    with pytest.raises(ClientError) as exc:
+        sm.describe_model_package(ModelPackageName=missing)
+    assert_error(exc.value, "ValidationException", f"ModelPackage {missing} does not exist.")
+
+
 def test_list_filters_by_group_and_approval_and_sorts_newest_first(sm: Any) -> None:
     sm.create_model_package_group(ModelPackageGroupName="churn")
     sm.create_model_package_group(ModelPackageGroupName="fraud")

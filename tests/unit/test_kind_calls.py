@@ -199,6 +199,48 @@ def test_an_endpoint_revert_is_deployed_as_its_update_was_without_rollback_alarm
     assert reverted.spec == {"EndpointConfigName": "c-1"}
 
 
+def _reverted_request(spec: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    aws = FakeGateway({"UpdateEndpoint": {}})
+    call = UpdateCall("UpdateEndpoint", {"EndpointConfigName": "c-2", **spec})
+    APIS[Kind.ENDPOINT].revert(aws, "e", {"EndpointConfigName": "c-1", **before}, call)
+    [request] = aws.requests("UpdateEndpoint")
+    return {k: v for k, v in request.items() if k not in ("EndpointName", "EndpointConfigName")}
+
+
+def test_a_revert_does_not_retain_a_deployment_config_whose_alarms_it_strips() -> None:
+    # RetainDeploymentConfig reuses the last deployment config, the update's: its alarms
+    # would come back. The revert sends false instead (the API's default) ...
+    alarms_only = {"AutoRollbackConfiguration": ROLLBACK}
+    request = _reverted_request(
+        {"RetainDeploymentConfig": True, "DeploymentConfig": alarms_only}, {}
+    )
+    assert request == {"RetainDeploymentConfig": False}
+    rolling = {"RollingUpdatePolicy": ROLLING, "AutoRollbackConfiguration": ROLLBACK}
+    request = _reverted_request({"RetainDeploymentConfig": True, "DeploymentConfig": rolling}, {})
+    assert request == {
+        "DeploymentConfig": {"RollingUpdatePolicy": ROLLING},
+        "RetainDeploymentConfig": False,
+    }
+    # ... also when the config retained is only the endpoint's LastDeploymentConfig.
+    last = {"LastDeploymentConfig": rolling}
+    request = _reverted_request({"RetainDeploymentConfig": True}, last)
+    assert request == {
+        "DeploymentConfig": {"RollingUpdatePolicy": ROLLING},
+        "RetainDeploymentConfig": False,
+    }
+
+
+def test_a_revert_retains_a_deployment_config_without_alarms() -> None:
+    last = {"LastDeploymentConfig": {"RollingUpdatePolicy": ROLLING}}
+    assert _reverted_request({"RetainDeploymentConfig": True}, last) == {
+        "RetainDeploymentConfig": True
+    }
+    assert (
+        _reverted_request({}, {"LastDeploymentConfig": {"AutoRollbackConfiguration": ROLLBACK}})
+        == {}
+    )
+
+
 def _described(model: str, copies: int) -> dict[str, Any]:
     """DescribeInferenceComponent's shape of `_component`."""
     component = _component(copies)

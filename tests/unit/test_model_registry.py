@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 
-from reconciler.errors import AwsError
+from reconciler.errors import AwsError, classify
 from reconciler.kinds import APIS
 from reconciler.manifests import load
+from reconciler.planning.changes import Plan
 from reconciler.planning.desired import resolve
+from reconciler.planning.planner import plan
 from reconciler.resources import Kind
-from reconciler.service import pin_references
-from tests.support.planning import ROLE, manifest
+from reconciler.service import AccountUnreadable, pin_references, settle_pins
+from tests.support.planning import ROLE, changes_of, converged, manifest
 
 GROUP_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/churn"
 VERSION = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/{}"
@@ -29,11 +31,16 @@ class Registry:
     records the calls made."""
 
     def __init__(
-        self, versions: list[tuple[int, str]], group: bool = True, careless: bool = False
+        self,
+        versions: list[tuple[int, str]],
+        group: bool = True,
+        careless: bool = False,
+        refuse: AwsError | None = None,
     ) -> None:
         self.versions = versions
         self.group = group
         self.careless = careless
+        self.refuse = refuse  # DescribeModelPackage's error, if any
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def call(self, service: str, operation: str, **request: Any) -> dict[str, Any]:
@@ -50,15 +57,18 @@ class Registry:
                 )
             return {"ModelPackageGroupArn": GROUP_ARN}
         if operation == "DescribeModelPackage":
+            if self.refuse is not None:
+                raise self.refuse
             arn = request["ModelPackageName"]
             found = [s for v, s in self.versions if VERSION.format(v) == arn]
             if not found:
+                # AWS's wording (README "Model registry references"), which the
+                # service's "Could not find" rule does not read as not found.
                 raise AwsError(
                     operation,
                     "ValidationException",
-                    "does not exist",
+                    f"ModelPackage {arn} does not exist.",
                     temporary=False,
-                    not_found=True,
                 )
             return {"ModelPackageArn": arn, "ModelApprovalStatus": found[0]}
         assert operation == "ListModelPackages"
@@ -205,17 +215,109 @@ def test_manifests_without_references_make_no_call() -> None:
     assert aws.calls == [] and pinned.problems == [] and pinned.pins == {}
 
 
+def _planned(
+    versions: list[tuple[int, str]], deployed: list[Any] | None = None, **registry: Any
+) -> Plan:
+    """The plan of the Model pinned to version 1 by hand (at line 9) and its config, with
+    the account as `deployed` left it (nothing when None)."""
+    written = model(VERSION.format(1))
+    written.lines[("PrimaryContainer", "ModelPackageName")] = 9
+    manifests = [written, config()]
+    pinned = pin_references(manifests, Registry(versions, **registry))
+    result = plan(pinned.manifests, converged(deployed or []), owner="default")
+    settle_pins(result, pinned)
+    return result
+
+
 @pytest.mark.parametrize("status", ["PendingManualApproval", "Rejected"])
-def test_a_version_pinned_by_hand_that_is_not_approved_is_a_problem(status: str) -> None:
+def test_a_new_model_of_a_version_pinned_by_hand_that_is_not_approved_is_refused(
+    status: str,
+) -> None:
     aws = Registry([(1, status)])
     pinned = pin_references([model(VERSION.format(1))], aws)
     assert aws.calls == [("DescribeModelPackage", {"ModelPackageName": VERSION.format(1)})]
-    (problem,) = pinned.problems
-    assert f"is {status}: only an Approved version is deployed" in str(problem)
-    assert "spec.PrimaryContainer.ModelPackageName" in str(problem)
-    # Approved: taken as written, nothing pinned.
-    approved = pin_references([model(VERSION.format(1))], Registry([(1, "Approved")]))
-    assert approved.problems == [] and approved.pins == {"Model/churn": []}
+    # Whether it refuses the plan waits for the plan: a new Model would be made of it.
+    assert pinned.problems == [] and pinned.pins == {"Model/churn": []}
+    result = _planned([(1, status)])
+    (problem,) = result.problems
+    assert str(problem).startswith(
+        "churn.yaml:9: Model/churn: spec.PrimaryContainer.ModelPackageName: "
+        f"{VERSION.format(1)}: this model package version is {status}: only an Approved "
+        "version is deployed"
+    )
+    assert str(problem).endswith("; nothing was changed")
+    # Approved: taken as written, nothing pinned, nothing to say.
+    approved = _planned([(1, "Approved")])
+    assert approved.problems == [] and approved.warnings == []
+
+
+@pytest.mark.parametrize("status", ["Rejected", "PendingManualApproval"])
+def test_a_deployed_version_that_is_not_approved_any_more_is_a_warning(status: str) -> None:
+    # Deployed while Approved; now not: the running Model stays, the plan warns, and the
+    # target's other changes go on.
+    deployed = pin_references([model(VERSION.format(1)), config()], Registry([(1, "Approved")]))
+    edited = config()
+    edited.spec["ProductionVariants"][0]["InitialInstanceCount"] = 2
+    written = model(VERSION.format(1))
+    written.lines[("PrimaryContainer", "ModelPackageName")] = 9
+    pinned = pin_references([written, edited], Registry([(1, status)]))
+    result = plan(pinned.manifests, converged(deployed.manifests), owner="default")
+    settle_pins(result, pinned)
+    assert result.problems == []
+    assert changes_of(result) == {
+        "EndpointConfig/churn": ("replace", ["CreateEndpointConfig", "DeleteEndpointConfig"])
+    }
+    (warning,) = result.warnings
+    assert warning.startswith(
+        "churn.yaml:9: Model/churn: spec.PrimaryContainer.ModelPackageName: "
+        f"{VERSION.format(1)}: this model package version is {status}"
+    )
+    assert "has this spec already and is left as it is (a new one would be refused)" in warning
+
+
+def test_a_missing_version_is_told_by_aws_s_wording_and_moto_s() -> None:
+    assert "does not exist; nothing was changed" in str(_planned([]).problems[0])
+    for code, message in [
+        ("ValidationException", f"ModelPackage {VERSION.format(1)} does not exist."),
+        ("ValidationError", f"Model package {VERSION.format(1)} not found"),
+        ("ValidationException", "Could not find model package"),
+    ]:
+        error = classify_answer("DescribeModelPackage", code, message)
+        (problem,) = _planned([], refuse=error).problems
+        assert "this model package version does not exist" in str(problem), message
+    # Once the Model exists, a version deleted since is a warning like a rejected one.
+    deployed = pin_references([model(VERSION.format(1)), config()], Registry([(1, "Approved")]))
+    result = _planned([], deployed.manifests)
+    assert result.problems == []
+    (warning,) = result.warnings
+    assert "this model package version does not exist" in warning
+
+
+def test_a_version_whose_approval_cannot_be_read_is_a_warning_and_the_plan_goes_on() -> None:
+    # A role without sagemaker:DescribeModelPackage, a package of another account:
+    # CreateModel reads the package itself and says what AWS thinks of it.
+    denied = classify_answer(
+        "DescribeModelPackage", "AccessDeniedException", "not authorized to perform it"
+    )
+    result = _planned([(1, "Approved")], refuse=denied)
+    assert result.problems == []
+    assert changes_of(result)["Model/churn"][0] == "create"
+    (warning,) = result.warnings
+    assert warning == (
+        f"Model/churn: spec.PrimaryContainer.ModelPackageName: {VERSION.format(1)}: its "
+        "approval could not be checked (AccessDeniedException: not authorized to perform "
+        "it); CreateModel decides"
+    )
+    # A read that may pass later is no answer: the account cannot be read now.
+    throttled = classify_answer("DescribeModelPackage", "ThrottlingException", "slow down")
+    with pytest.raises(AccountUnreadable):
+        pin_references([model(VERSION.format(1))], Registry([], refuse=throttled))
+
+
+def classify_answer(operation: str, code: str, message: str) -> AwsError:
+    """AWS's answer as the gateway turns it into an AwsError (SageMaker's rules)."""
+    answer = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {}}
+    return classify(type("ClientError", (Exception,), {"response": answer})(), operation)
 
 
 def _validate(tmp_path: Path, package: str) -> list[str]:

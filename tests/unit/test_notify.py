@@ -10,7 +10,9 @@ import time
 from typing import Any
 
 import pytest
+import structlog.testing
 
+from reconciler.errors import AwsError
 from reconciler.notify import events
 from reconciler.notify.delivery import Notifier, RetryPolicy
 from reconciler.notify.events import Event, EventKind, Origin
@@ -19,13 +21,14 @@ from reconciler.notify.sinks import (
     SinkError,
     SinkSpec,
     SlackSink,
+    build_sinks,
     from_options,
     parse,
     post_json,
     redact,
 )
 from reconciler.notify.watch import notifying_progress
-from tests.support.receiver import SECRET, free_port, receiving
+from tests.support.receiver import SECRET, free_port, receiving, wait_until
 
 ORIGIN = Origin("team-a", "manifests/prod", "apply")
 QUICK = RetryPolicy(attempts=4, initial=0.01, max_delay=0.05, deadline=5.0)
@@ -46,6 +49,9 @@ class FakeSink:
         self.delay = delay
         self.attempts: list[float] = []
         self.accepted: list[Event] = []
+
+    def start(self) -> None:
+        return None
 
     def deliver(self, event: Event) -> None:
         self.attempts.append(time.monotonic())
@@ -389,3 +395,41 @@ def test_a_redirect_is_a_failure_not_a_bodiless_get() -> None:
             server.server_close()
         assert raised.value.reason == "HTTP 302" and not raised.value.retryable
         assert receiver.requests == 0
+
+
+class SlowEvents:
+    """A gateway whose DescribeEventBus answers "not found" only once released (botocore's
+    retries and timeouts against an unreachable endpoint); PutEvents at once."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.calls: list[str] = []
+
+    def call(self, service: str, operation: str, **request: Any) -> dict[str, Any]:
+        self.calls.append(operation)
+        if operation == "DescribeEventBus":
+            self.release.wait(10)
+            raise AwsError(
+                operation, "ResourceNotFoundException", "no bus", temporary=False, not_found=True
+            )
+        return {"FailedEntryCount": 0, "Entries": [{"EventId": "1"}]}
+
+
+def test_a_slow_bus_lookup_holds_up_nothing_but_its_own_sink() -> None:
+    aws = SlowEvents()
+    started = time.monotonic()
+    with structlog.testing.capture_logs() as logged:
+        sinks = build_sinks(parse(["eventbridge:ml-events"]), aws)  # type: ignore[arg-type]
+        other = FakeSink()
+        notifier = Notifier([*sinks, other], policy=QUICK)
+        notifier.emit(an_event())
+        # Startup went on at once, and the other sink delivered while the lookup waits.
+        assert time.monotonic() - started < 1.0
+        assert wait_until(lambda: len(other.accepted) == 1)
+        assert aws.calls == ["DescribeEventBus"]
+        aws.release.set()
+        assert notifier.close(5) == 0
+    # The lookup came first on the sink's own thread, then its delivery.
+    assert aws.calls == ["DescribeEventBus", "PutEvents"]
+    (unusable,) = [e for e in logged if e["event"] == "notification_sink_unusable"]
+    assert unusable["reason"].startswith("event bus ml-events does not exist")

@@ -77,7 +77,7 @@ def package_named(state: RegionState, name_or_arn: str) -> ModelPackage | None:
     return package if package is not None and not package.group else None
 
 
-def find_package(ctx: Context, name_or_arn: str) -> ModelPackage:
+def find_package(ctx: Context, name_or_arn: str, *, described: bool = False) -> ModelPackage:
     package = package_named(ctx.state, name_or_arn)
     if package is None:
         arn = (
@@ -85,6 +85,12 @@ def find_package(ctx: Context, name_or_arn: str) -> ModelPackage:
             if name_or_arn.startswith("arn:")
             else ctx.state.arn("model-package", name_or_arn)
         )
+        if described:
+            # DescribeModelPackage's own wording: ValidationException "ModelPackage <arn>
+            # does not exist." (a recorded botocore ClientError, kyopark2014/llama3-rag
+            # deployment.md, for an unversioned package; UNVERIFIED for a version ARN).
+            raise validation(f"ModelPackage {arn} does not exist.")
+        # UNVERIFIED: the wording of the other calls (DeleteModelPackage).
         raise could_not_find("model package", arn)
     return package
 
@@ -238,7 +244,7 @@ def _package_summary(package: ModelPackage) -> JsonDict:
 
 @operation("DescribeModelPackage")
 def describe_model_package(ctx: Context, request: JsonDict) -> JsonDict:
-    package = find_package(ctx, request["ModelPackageName"])
+    package = find_package(ctx, request["ModelPackageName"], described=True)
     answer: JsonDict = {
         **package.request,
         **_package_summary(package),
