@@ -26,7 +26,7 @@ from reconciler.kinds.base import put_value
 from reconciler.kinds.capacity import Count, Packing, packings
 from reconciler.manifests import load, preflight_problems
 from reconciler.observe import DescriptionCache, LiveState, ObserveError, Observer
-from reconciler.planning.changes import Action, Change, Plan
+from reconciler.planning.changes import Action, Change, Plan, StepOp
 from reconciler.planning.desired import resolve
 from reconciler.planning.planner import Observation, observation_for, plan
 from reconciler.resources import Kind, Manifest, Problem
@@ -151,8 +151,10 @@ def pin_references(manifests: list[Manifest], aws: Gateway) -> Pinned:
     return pinned
 
 
-# The changes that make a new resource of the desired spec.
-_MAKES_NEW = (Action.CREATE, Action.REPLACE)
+def _makes_new(change: Change) -> bool:
+    """The change creates a resource of the desired spec (a create, or a replace's create
+    step; a replace that only retires old versions of a live one makes nothing)."""
+    return any(step.op is StepOp.CREATE for step in change.steps)
 
 
 def settle_pins(result: Plan, pinned: Pinned) -> None:
@@ -168,7 +170,7 @@ def settle_pins(result: Plan, pinned: Pinned) -> None:
     for address, problems in pinned.new_only.items():
         live = planned.get(address)
         for problem in problems:
-            if live is None or live.action in _MAKES_NEW:
+            if live is None or _makes_new(live):
                 result.problems.append(_refused(problem))
                 continue
             kept = (

@@ -82,6 +82,10 @@ class ApplyFailure(Exception):
     """A change could not be made (the message says why, in SageMaker's words)."""
 
 
+class Recorded(ApplyFailure):
+    """An ApplyFailure whose failed-spec marker is written already."""
+
+
 class Replan(Exception):
     """The resource changed under the plan: nothing is decided of it, nothing is marked;
     the next plan sees it as it is."""
@@ -348,6 +352,8 @@ class Executor:
                 # (a create, an interrupting replace, or a rollout the plan found half done
                 # of a kind that cannot tell its past, has none).
                 self.verify(api, change, change.revert_to)
+            except Recorded:
+                raise
             except ApplyFailure as err:
                 self.remember_failure(api, change, change.checks_attempt, str(err))
                 raise
@@ -400,9 +406,15 @@ class Executor:
             )
         self.progress("reverting", change.address, {"failures": failures})
         evidence = "; ".join(failures)
-        reverted = self.revert(api, change, previous, evidence)
+        # Held before the revert is sent: should this process die with the revert in
+        # flight, the next passes must not roll the failing spec out again.
+        self.remember_failure(api, change, change.checks_attempt, evidence)
+        try:
+            reverted = self.revert(api, change, previous, evidence)
+        except ApplyFailure as err:
+            raise Recorded(str(err)) from err
         if reverted is None:
-            raise ApplyFailure(f"{evidence}; not reverted (nothing to undo); the new spec is held")
+            raise Recorded(f"{evidence}; not reverted (nothing to undo); the new spec is held")
         how = f"reverted with {reverted.operation} to {reverted.summary}"
         # Notifications turn this into a revert event (reconciler.notify.watch).
         self.progress(
@@ -415,7 +427,7 @@ class Executor:
                 "reverted_to": reverted.reverted_to,
             },
         )
-        raise ApplyFailure(f"{evidence}; {how}; the new spec is held")
+        raise Recorded(f"{evidence}; {how}; the new spec is held")
 
     def revert(
         self, api: KindApi, change: Change, previous: JsonDict, evidence: str
@@ -794,7 +806,7 @@ def _at(document: object, path: str) -> object:
 
 
 def _describe_error(err: BaseException) -> str:
-    if isinstance(err, ApplyFailure | WaitTimeout | ReconcilerError):
+    if isinstance(err, ApplyFailure | Replan | WaitTimeout | ReconcilerError):
         return str(err)
     return f"{type(err).__name__}: {err}"
 

@@ -581,8 +581,12 @@ class _Planner:
                     # Read while it was moving: what it moves off is what it ran.
                     change.revert_to = self.before(item, live.description, moved_off)
                 continue
-            if not moved_off or live.tags.get(VERIFIED_TAG) == change.checks_attempt:
-                continue  # nothing waits for the checks, or they passed for this very spec
+            proven = live.tags.get(VERIFIED_TAG) == change.checks_attempt
+            if not moved_off or (proven and live.status not in item.info.transitional):
+                # Nothing waits for the checks, or they passed for this very spec (and it
+                # is not moving: a marker from an earlier rollout of the same spec says
+                # nothing of an update in flight now).
+                continue
             failed, recorded = failed_spec_parts(live.tags.get(FAILED_SPEC_TAG))
             change.action = Action.UPDATE
             if _failed_as(change, failed):
@@ -630,9 +634,15 @@ class _Planner:
             target.steps = [s for s in target.steps if s.op is not StepOp.RETIRE]
             target.operations = operations_of(target.steps)
             target.superseded = []
-            if not target.steps:
-                target.action, target.reason_code = Action.NOOP, ReasonCode.MATCHES
-                target.reason, target.replacement = "up to date", None
+            if not any(s.op is StepOp.CREATE for s in target.steps):
+                # Nothing retired, nothing made: no replace any more.
+                target.replacement = None
+                if target.steps:
+                    target.action, target.reason_code = Action.UPDATE, ReasonCode.TAGS_CHANGED
+                    target.reason = "tags changed"
+                else:
+                    target.action, target.reason_code = Action.NOOP, ReasonCode.MATCHES
+                    target.reason = "up to date"
 
     def moved_off(self, desired: Desired) -> list[tuple[SpecPath, list[str]]]:
         """(reference path, versions) for what `desired` references that this plan

@@ -932,3 +932,30 @@ def test_a_revert_in_flight_from_a_crashed_apply_is_not_judged_or_retired(env: E
     assert "DeleteEndpointConfig" not in writes and "DeleteModel" not in writes
     assert _config_of(sm, "churn") == first and first in _config_names(sm)
     assert FAILED_SPEC_TAG not in _tags_of_endpoint(sm)
+
+
+def test_the_hold_is_written_before_the_revert_is_sent(env: Env) -> None:
+    """Should apply die with its revert in flight, the next passes must know the spec
+    failed: the failed-spec marker is on the endpoint before the revert is sent (here
+    the revert's UpdateEndpoint hangs, and the marker is read meanwhile)."""
+    with_endpoint_checks(env)
+    env.control.set_invocation("churn", body='{"label": "churn"}')
+    assert env.apply().code == 0
+    sm = env.sagemaker()
+    env.control.set_invocation("churn", status=500, body="model crashed")
+    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
+    env.control.add_fault("UpdateEndpoint", "Hang", skip=1)  # the forward update goes
+    results: list[int] = []
+    applying = threading.Thread(target=lambda: results.append(env.apply().code))
+    applying.start()
+    try:
+        deadline = time.monotonic() + 20
+        while env.control.calls().get("UpdateEndpoint", 0) < 2:  # the revert is held
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        marker = _tags_of_endpoint(sm).get(FAILED_SPEC_TAG, "")
+        assert "check smoke failed: expected status 200 got 500" in marker  # tag-safe
+    finally:
+        env.control.clear_faults()  # the held revert answers 500: the revert failed
+        applying.join(30)
+    assert results == [1]

@@ -275,6 +275,25 @@ def test_a_deployed_version_that_is_not_approved_any_more_is_a_warning(status: s
     assert "has this spec already and is left as it is (a new one would be refused)" in warning
 
 
+def test_a_rejected_deployed_version_warns_also_while_an_older_model_awaits_retirement() -> None:
+    # The Model's plan is a replace that only retires the older version (DeleteModel): it
+    # makes nothing of the rejected version, so the plan warns and goes on.
+    older = pin_references([model(VERSION.format(0)), config()], Registry([(0, "Approved")]))
+    deployed = pin_references([model(VERSION.format(1)), config()], Registry([(1, "Approved")]))
+    live = converged(deployed.manifests)
+    for resource in converged(older.manifests).of_kind(Kind.MODEL):
+        live.add(resource)
+    written = model(VERSION.format(1))
+    written.lines[("PrimaryContainer", "ModelPackageName")] = 9
+    pinned = pin_references([written, config()], Registry([(1, "Rejected")]))
+    result = plan(pinned.manifests, live, owner="default")
+    settle_pins(result, pinned)
+    assert changes_of(result) == {"Model/churn": ("replace", ["DeleteModel"])}
+    assert result.problems == []
+    (warning,) = result.warnings
+    assert "is Rejected" in warning and "left as it is" in warning
+
+
 def test_a_missing_version_is_told_by_aws_s_wording_and_moto_s() -> None:
     assert "does not exist; nothing was changed" in str(_planned([]).problems[0])
     for code, message in [

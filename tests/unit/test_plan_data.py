@@ -6,6 +6,7 @@ the apply summary view."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +33,11 @@ from reconciler.resources import (
     FAILED_SPEC_TAG,
     OWNER_TAG,
     Annotations,
+    Checks,
     DeletionPolicy,
+    Invocation,
     Kind,
+    Manifest,
     failed_spec_value,
     tag_safe,
 )
@@ -541,3 +545,65 @@ def test_the_apply_summary_of_the_executors_report() -> None:
 
     report = ApplyReport([Outcome("Model/m", Result.CREATED, "x", 1.5)])
     assert apply_view.render(report) == "\nApply: 1 created.\n"
+
+
+def _churn_with_checks(image: str) -> list[Manifest]:
+    """The fleet, churn's endpoint with a check and churn's model of `image`."""
+    checks = Checks((Invocation(name="smoke", body="{}"),))
+    manifests = []
+    for m in fleet():
+        if m.address == "Endpoint/churn":
+            m = dataclasses.replace(m, checks=checks)
+        elif m.address == "Model/churn":
+            m = dataclasses.replace(m, spec={**m.spec, "PrimaryContainer": {"Image": image}})
+        manifests.append(m)
+    return manifests
+
+
+def _rollout_left_unretired() -> tuple[list[Manifest], Any, str]:
+    """The manifests of a new churn model, and an account that runs it while the old
+    model and config still exist (an apply stopped before retiring them): the plan's
+    desired manifests, the live state, and the old config's name."""
+    new, old = _churn_with_checks(IMAGE + "-new"), _churn_with_checks(IMAGE)
+    live = converged(new)
+    before = converged(old)
+    old_config = next(r.name for r in before.of_kind(Kind.ENDPOINT_CONFIG) if "churn" in r.name)
+    for kind in (Kind.MODEL, Kind.ENDPOINT_CONFIG):
+        for resource in before.of_kind(kind):
+            live.add(resource)
+    return new, live, old_config
+
+
+def test_a_rollout_left_unretired_is_checked_unless_its_checks_passed_for_this_spec() -> None:
+    from reconciler.resources import VERIFIED_TAG
+
+    new, live, old_config = _rollout_left_unretired()
+    endpoint = live.get(Kind.ENDPOINT, "churn")
+    assert endpoint is not None and endpoint.description is not None
+    # Never checked: the checks run before the old config is retired, and a failure goes
+    # back onto it.
+    change = change_of(plan(new, live, owner="default"), "Endpoint/churn")
+    assert (change.action, change.reason_code, change.steps) == (
+        Action.UPDATE,
+        ReasonCode.UNVERIFIED,
+        [],
+    )
+    assert change.checks is not None and change.revert_to is not None
+    assert change.revert_to["EndpointConfigName"] == old_config
+    # Checked and passed for this spec: nothing to do of the endpoint.
+    endpoint.tags[VERIFIED_TAG] = change.checks_attempt
+    proven = plan(new, live, owner="default")
+    assert change_of(proven, "Endpoint/churn").action is Action.NOOP
+    # ... unless it is moving now: a marker of an earlier rollout says nothing of that.
+    endpoint.description["EndpointStatus"] = "Updating"
+    moving = change_of(plan(new, live, owner="default"), "Endpoint/churn")
+    assert moving.reason_code is ReasonCode.UNVERIFIED
+    endpoint.description["EndpointStatus"] = "InService"
+    # Failed its checks and still serving: held, and the old config is kept with it.
+    endpoint.tags[FAILED_SPEC_TAG] = failed_spec_value(change.checks_attempt, "check smoke")
+    del endpoint.tags[VERIFIED_TAG]
+    held = plan(new, live, owner="default")
+    assert change_of(held, "Endpoint/churn").held
+    config = change_of(held, "EndpointConfig/churn")
+    assert config.action is not Action.REPLACE and config.superseded == []
+    assert all(step.op is not StepOp.RETIRE for step in config.steps)
