@@ -189,6 +189,7 @@ class Controller:
         self._watch: BaseObserver | None = None
         self._watched: str | None = None
         self._beside: dict[str, ObservedWatch] = {}
+        self._warned: set[str] = set()
         self._files_read: list[str] = []
 
     # -- watching ----------------------------------------------------------------------
@@ -303,8 +304,11 @@ class Controller:
             return "error"
         for warning in plan.warnings:
             # What the plan says without refusing (a deployed package version rejected
-            # since): the log is where a controller's plan is read.
-            log.warning("plan_warning", warning=warning)
+            # since): the log is where a controller's plan is read. Once per warning
+            # while it lasts, not at every pass.
+            if warning not in self._warned:
+                log.warning("plan_warning", warning=warning)
+        self._warned = set(plan.warnings)
         self.watch.planned(plan)
         if not plan.has_changes:
             self.watch.in_sync()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 
 from reconciler.aws import AwsGateway, AwsSettings
 from reconciler.controller.loop import Controller, ControllerSettings
@@ -305,10 +306,14 @@ def test_a_deployed_version_rejected_or_deleted_later_freezes_nothing_else(
     controller = Controller(
         settings, AwsGateway(AwsSettings(endpoint_url=env.url, region="us-east-1"))
     )
-    assert controller.reconcile() == "success"
-    tags = env.sagemaker().list_tags(ResourceArn=arn)["Tags"]
-    assert {"Key": "team", "Value": "x"} in tags
-    assert deployed_package(env) == first
+    with structlog.testing.capture_logs() as logs:
+        assert controller.reconcile() == "success"
+        tags = env.sagemaker().list_tags(ResourceArn=arn)["Tags"]
+        assert {"Key": "team", "Value": "x"} in tags
+        assert deployed_package(env) == first
+        assert controller.reconcile() == "success"  # the same warning: not said again
+    warned = [e for e in logs if e["event"] == "plan_warning"]
+    assert len(warned) == 1 and "does not exist" in warned[0]["warning"]
 
 
 def test_a_version_whose_approval_cannot_be_read_is_deployed_with_a_warning(env: Env) -> None:
