@@ -320,6 +320,10 @@ class Plan:
             ],
             "summary": self.summary(),
         }
+        if self.warnings:
+            # What the plan says without refusing and of no one change (a deployed
+            # package version rejected since): an added key, only when there is one.
+            doc["warnings"] = list(self.warnings)
         if with_fingerprints:
             doc["fingerprints"] = dict(sorted(self.fingerprints.items()))
         return doc

@@ -327,4 +327,6 @@ def test_a_version_whose_approval_cannot_be_read_is_deployed_with_a_warning(env:
     assert run.code == 0, run.out + run.err
     assert f"Model/churn-xgboost: spec.PrimaryContainer.ModelPackageName: {first}: " in run.out
     assert "its approval could not be checked (AccessDeniedException" in run.out
+    (warning,) = env.plan_json()["warnings"]  # plan JSON says it too
+    assert "its approval could not be checked" in warning
     assert deployed_package(env) == first
