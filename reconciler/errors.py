@@ -210,6 +210,11 @@ def _starts(message: str, prefixes: tuple[str, ...]) -> bool:
 def from_aws(err: Exception, what: str) -> ReconcilerError:
     """An AWS error (an :class:`AwsError`, or botocore's own) after `what` (the call and
     its target), temporary or permanent as it is."""
-    aws = err if isinstance(err, AwsError) else classify(err, what.split(" ")[0])
+    called = what.split(" ")[0]
+    aws = err if isinstance(err, AwsError) else classify(err, called)
     kind = TemporaryError if aws.temporary else PermanentError
+    if aws.operation and aws.operation != called:
+        # Another call failed on the way (AssumeRole, while the client got the target
+        # role's credentials for this one): name the call that failed.
+        return kind(f"{what}: {aws.operation} failed: {aws}")
     return kind(f"{what}: {aws}")

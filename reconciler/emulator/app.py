@@ -37,7 +37,7 @@ from urllib.parse import parse_qs
 from werkzeug.datastructures import Headers
 
 from reconciler import apimodel
-from reconciler.emulator import events, protocol, runtime
+from reconciler.emulator import events, protocol, runtime, sts
 from reconciler.emulator.autoscaling import SERVICE as AUTOSCALING
 from reconciler.emulator.autoscaling import alarms
 from reconciler.emulator.autoscaling import load_all as load_autoscaling
@@ -254,6 +254,11 @@ class EmulatorApp:
     ) -> Iterable[bytes]:
         if request.service == runtime.SERVICE:
             return self._invoke(environ, start_response, request, body)
+        if request.operation == "AssumeRole" and _credential_scope(environ)[1] == "sts":
+            with self.lock:
+                refused = sts.refusal(body, _account(environ))
+            if refused is not None:
+                return self._error(start_response, refused, request)
         key = (request.service or "", request.operation or "")
         if key in self.handlers:
             try:

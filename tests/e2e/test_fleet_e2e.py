@@ -25,6 +25,7 @@ from tests.e2e.test_targets_e2e import AMBIENT, STAGING, _endpoints
 from tests.support.controller import http_get, metric, serving, wait_for
 from tests.support.env import Env, copy_examples
 from tests.support.receiver import receiving, wait_until
+from tests.support.roles import trust
 
 PROJECT = f"""\
 targets:
@@ -48,6 +49,13 @@ AHEAD = (
     "import sys, time; _wall = time.time; time.time = lambda: _wall() + 3600; "
     "from reconciler.cli import main; sys.exit(main(sys.argv[1:]))"
 )
+
+
+@pytest.fixture(autouse=True)
+def _roles(env: Env) -> None:
+    """The staging target's role, and the reader's (see test_targets_e2e)."""
+    trust(env.url, f"arn:aws:iam::{STAGING}:role/sagemaker-reconciler")
+    trust(env.url, f"arn:aws:iam::{STAGING}:role/reader")
 
 
 def _project(root: Path, text: str = PROJECT) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reconciler.views.markdown import split_comment
 from tests.support.env import Env, copy_examples
+from tests.support.roles import trust
 
 NODE = re.compile(r'^  (n\d+)\["(\S+) (\S+)<br/>([a-z-]+)"\]$')
 EDGE = re.compile(r"^  (n\d+) --> (n\d+)$")
@@ -86,6 +87,8 @@ promotion: [staging, prod]
 
 def test_ci_s_plan_of_every_target_has_a_section_and_a_graph_each(env: Env, tmp_path: Path) -> None:
     """What the workflow's plan job runs: every target, through its read-only role."""
+    for account in (STAGING, PROD):
+        trust(env.url, f"arn:aws:iam::{account}:role/sagemaker-reconciler-plan")
     copy_examples(tmp_path / "fleet", hosting_only=True)
     (tmp_path / "reconciler.yaml").write_text(PROJECT)
     project = str(tmp_path / "reconciler.yaml")

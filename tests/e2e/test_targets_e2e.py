@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.calls import delta, writes_of
 from tests.support.env import Env, copy_examples
+from tests.support.roles import trust
 
 AMBIENT = "123456789012"  # moto's default account: what the test credentials reach
 STAGING = "111111111111"
@@ -43,6 +44,16 @@ targets:
     manifests: fleet
 promotion: [dev, staging, prod]
 """
+
+
+@pytest.fixture(autouse=True)
+def _roles(env: Env) -> None:
+    """The targets' roles, and a reader's to look into their accounts (the emulator's
+    AssumeRole, like AWS's, refuses a role that does not exist or trust the caller)."""
+    trust(env.url, f"arn:aws:iam::{STAGING}:role/sagemaker-reconciler")
+    trust(env.url, f"arn:aws:iam::{PROD}:role/sagemaker-reconciler", external_id="prod-deployer")
+    for account in (STAGING, PROD):
+        trust(env.url, f"arn:aws:iam::{account}:role/reader")
 
 
 def _repository(root: Path, project: str = PROJECT) -> Path:
@@ -286,3 +297,19 @@ def test_a_base_and_overlays_per_target_an_edit_to_the_base_reaches_all_an_overl
         "staging": {"InferenceComponent/llama-chat"},
         "prod": set(),
     }
+
+
+def test_a_target_whose_external_id_its_role_does_not_accept_is_refused_first(
+    env: Env, tmp_path: Path
+) -> None:
+    """The role trusts only the external id it was made with: a project that gives
+    another one is refused at the first call (AssumeRole), and nothing is read or written."""
+    project = str(_repository(tmp_path / "repo", PROJECT.replace("prod-deployer", "someone-else")))
+    before = env.control.calls()
+    run = env.reconciler("apply", "--target", "prod", "--project", project, "--auto-approve")
+    assert run.code == 1
+    assert "AssumeRole failed: AccessDenied: " in run.err, run.err
+    assert "is not authorized to perform: sts:AssumeRole on resource: " in run.err
+    assert "Traceback" not in run.err
+    made = delta(before, env.control.calls())
+    assert writes_of(made) == {} and set(made) <= {"AssumeRole"}, made
