@@ -537,28 +537,16 @@ def test_a_revert_keeps_the_instance_count_of_a_scaled_variant(env: Env) -> None
 
 
 def test_a_revert_is_deployed_as_the_update_without_its_rollback_alarms(env: Env) -> None:
-    _put_alarm(env)
-    env.edit(
-        "classic/churn.yaml",
-        "  EndpointConfigName: churn\n",
-        "  EndpointConfigName: churn\n"
+    deployed = _deployed_by_a_revert(
+        env,
         "  DeploymentConfig:\n"
         "    BlueGreenUpdatePolicy:\n"
         "      TrafficRoutingConfiguration: {Type: ALL_AT_ONCE, WaitIntervalInSeconds: 0}\n"
         "    AutoRollbackConfiguration:\n"
         "      Alarms: [{AlarmName: churn-errors}]\n",
     )
-    with_endpoint_checks(env)
-    env.control.set_invocation("churn", body='{"label": "churn"}')
-    assert env.apply().code == 0
-    sm = env.sagemaker()
-    env.control.set_invocation("churn", status=500, body="model crashed")
-    env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
-    code, _, output = env.writes_during()
-    assert code == 1 and "reverted with UpdateEndpoint" in output, output
     # The same traffic shifting; no alarms that would roll the revert back onto the
     # failing version while they still see its errors.
-    deployed = sm.describe_endpoint(EndpointName="churn")["LastDeploymentConfig"]
     assert deployed == {
         "BlueGreenUpdatePolicy": {
             "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0}
@@ -571,26 +559,34 @@ def test_a_revert_does_not_retain_the_deployment_config_whose_alarms_it_strips(
 ) -> None:
     # RetainDeploymentConfig reuses the last deployment config: the update's, alarms and
     # all. The revert must not reuse it, or the alarms it strips come back.
-    _put_alarm(env)
-    env.edit(
-        "classic/churn.yaml",
-        "  EndpointConfigName: churn\n",
-        "  EndpointConfigName: churn\n"
+    deployed = _deployed_by_a_revert(
+        env,
         "  RetainDeploymentConfig: true\n"
         "  DeploymentConfig:\n"
         "    AutoRollbackConfiguration:\n"
         "      Alarms: [{AlarmName: churn-errors}]\n",
     )
+    assert "AutoRollbackConfiguration" not in (deployed or {}), deployed
+
+
+def _deployed_by_a_revert(env: Env, deployment: str) -> dict[str, Any] | None:
+    """Deploy churn with `deployment` (spec lines) and its checks, then a model change
+    whose checks fail: the LastDeploymentConfig the revert leaves."""
+    _put_alarm(env)
+    env.edit(
+        "classic/churn.yaml",
+        "  EndpointConfigName: churn\n",
+        "  EndpointConfigName: churn\n" + deployment,
+    )
     with_endpoint_checks(env)
     env.control.set_invocation("churn", body='{"label": "churn"}')
     assert env.apply().code == 0
-    sm = env.sagemaker()
     env.control.set_invocation("churn", status=500, body="model crashed")
     env.edit("classic/churn.yaml", OLD_DATA, NEW_DATA)
     code, _, output = env.writes_during()
     assert code == 1 and "reverted with UpdateEndpoint" in output, output
-    deployed = sm.describe_endpoint(EndpointName="churn").get("LastDeploymentConfig")
-    assert "AutoRollbackConfiguration" not in (deployed or {}), deployed
+    found = env.sagemaker().describe_endpoint(EndpointName="churn").get("LastDeploymentConfig")
+    return dict(found) if found is not None else None
 
 
 def test_a_revert_is_notified_once_with_the_check_s_evidence(env: Env) -> None:
