@@ -57,6 +57,18 @@ def _with_ic_checks(env: Env) -> None:
     path.write_text(path.read_text().rstrip("\n") + "\n" + IC_CHECKS)
 
 
+def _ic_deployed_with_checks(env: Env) -> str:
+    """Apply the fleet with llama-chat's checks, its model answering well: the model the
+    component runs."""
+    _with_ic_checks(env)
+    env.control.set_invocation(
+        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
+    )
+    assert env.apply().code == 0
+    described = env.sagemaker().describe_inference_component(InferenceComponentName="llama-chat")
+    return str(described["Specification"]["ModelName"])
+
+
 @contextmanager
 def watching(sm: Any, endpoint: str) -> Iterator[list[str]]:
     """Every status the endpoint shows while the block runs (described continually)."""
@@ -194,11 +206,7 @@ def test_an_inference_component_change_whose_check_fails_is_reverted(env: Env) -
 
 
 def test_a_copy_count_change_whose_check_fails_goes_back_to_the_old_count(env: Env) -> None:
-    _with_ic_checks(env)
-    env.control.set_invocation(
-        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
-    )
-    assert env.apply().code == 0
+    _ic_deployed_with_checks(env)
     sm = env.sagemaker()
     env.control.set_invocation("shared-gpu", component="llama-chat", body="<html>oops</html>")
     env.edit("shared-gpu/llama-chat.yaml", "CopyCount: 2", "CopyCount: 3")
@@ -220,15 +228,8 @@ def test_a_copy_count_change_whose_check_fails_goes_back_to_the_old_count(env: E
 def test_an_inference_component_change_whose_check_passes_retires_the_old_model(
     env: Env,
 ) -> None:
-    _with_ic_checks(env)
-    env.control.set_invocation(
-        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
-    )
-    assert env.apply().code == 0
+    old_model = _ic_deployed_with_checks(env)
     sm = env.sagemaker()
-    old_model = sm.describe_inference_component(InferenceComponentName="llama-chat")[
-        "Specification"
-    ]["ModelName"]
     env.edit("shared-gpu/llama-chat.yaml", LLAMA_OLD, LLAMA_NEW)
     code, writes, output = env.writes_during()
     assert code == 0, output
@@ -740,15 +741,8 @@ def test_a_component_rollout_whose_checks_never_ran_is_held_with_its_old_model_k
     new spec may change more than the model): when the checks of a rollout cut short fail,
     it is kept as it runs, held, and the model it moved off stays for a person to go
     back to."""
-    _with_ic_checks(env)
-    env.control.set_invocation(
-        "shared-gpu", component="llama-chat", body='[{"generated_text": "hi"}]'
-    )
-    assert env.apply().code == 0
+    old_model = _ic_deployed_with_checks(env)
     sm = env.sagemaker()
-    old_model = sm.describe_inference_component(InferenceComponentName="llama-chat")[
-        "Specification"
-    ]["ModelName"]
     env.control.set_invocation("shared-gpu", component="llama-chat", body="<html>oops</html>")
     env.edit("shared-gpu/llama-chat.yaml", LLAMA_OLD, LLAMA_NEW)
     env.control.set_transitions("seconds:3")
